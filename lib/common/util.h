@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* util.h — small helpers shared by every room of ccni. Internal. */
+#ifndef CCNI_UTIL_H
+#define CCNI_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* strdup that accepts NULL (returns NULL). */
+char *util_strdup0(const char *s);
+/* malloc'd printf; NULL when memory runs out. */
+char *util_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Read all of fd, at most max bytes (more is an error: errno EFBIG).
+ * NUL-terminated; *len gets the length. NULL with errno on failure. */
+char *util_read_fd(int fd, size_t max, size_t *len);
+/* Read a file (O_NOFOLLOW on the last component when nofollow). */
+char *util_read_file(const char *path, size_t max, size_t *len, bool nofollow);
+/* Write all of buf to fd, retrying on EINTR/short writes. 0 or -1 (errno). */
+int util_write_all(int fd, const void *buf, size_t len);
+/* Write a file atomically: temp file in the same directory, fsync, rename,
+ * fsync the directory. The target is never followed if it is a symlink
+ * (rename replaces the link itself). 0 or -1 (errno). */
+int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/* mkdir -p with mode for the components it creates. 0 or -1 (errno). */
+int util_mkdir_p(const char *path, mode_t mode);
+/* Monotonic clock in nanoseconds. */
+unsigned long long util_now_ns(void);
+
+#endif

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# lib.sh — the integration-test harness. A test file sources this, defines
+# functions named test_*, and ends with `run_tests`. Each test_* runs in its
+# own subshell with `set -e`, its own private "host" network namespace
+# ($HOSTNS: plugins run inside it, so the machine's own links, routes and
+# rules are never touched) and its own temp dir ($T); everything it made is
+# removed afterwards, also when it fails. A test skips by calling
+# `skip "reason"` (exit 77).
+#
+# Environment: CCNI_BIN (required) is the directory of the installed plugins
+# (a staged `meson install`); CCNI_CLI the ccni binary; REF_BIN the Go
+# reference plugins (/usr/lib/cni) for interop tests; CCNI_WRAP a command
+# prefix (valgrind ...) put in front of every plugin run.
+
+set -u
+: "${CCNI_BIN:?CCNI_BIN must name the directory of installed ccni plugins}"
+REF_BIN=${REF_BIN:-/usr/lib/cni}
+CCNI_WRAP=${CCNI_WRAP:-}
+T_RESULTS=${T_RESULTS:-}
+T_FILTER=${T_FILTER:-}
+
+_t_name=""
+_t_netns=()
+_t_hostlinks=()
+
+# A short unique id: netns and link names stay within IFNAMSIZ.
+_t_uid() { printf '%x%04x' "$$" "$RANDOM"; }
+
+# mkns NAME: create a netns with a unique name; echo its name. Removed at cleanup.
+mkns() {
+	local n="cc${1:-ns}$(_t_uid)"
+	ip netns add "$n"
+	_t_netns+=("$n")
+	ip -n "$n" link set lo up
+	echo "$n"
+}
+
+# in_host CMD...: run CMD in the test's private host namespace.
+in_host() { ip netns exec "$HOSTNS" "$@"; }
+# in_ns NS CMD...: run CMD in namespace NS.
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# cni PLUGIN COMMAND CONFIG [KEY=VAL...]: run a ccni plugin in the host netns
+# with the usual CNI_* environment (CNI_CONTAINERID=$CID, CNI_NETNS=$NETNS,
+# CNI_IFNAME=eth0, CNI_PATH=$CCNI_BIN unless given). Prints stdout; the exit
+# status is the plugin's. Stderr goes to $T/stderr.
+cni() { _cni_run "$CCNI_BIN" "$@"; }
+# ref PLUGIN COMMAND CONFIG [KEY=VAL...]: the same with the Go reference.
+ref() { _cni_run "$REF_BIN" "$@"; }
+_cni_run() {
+	local dir=$1 plugin=$2 cmd=$3 conf=$4
+	shift 4
+	local envs=(
+		"CNI_COMMAND=$cmd"
+		"CNI_CONTAINERID=${CID:-ctr-$$}"
+		"CNI_NETNS=${NETNS_PATH:-}"
+		"CNI_IFNAME=${IFNAME:-eth0}"
+		"CNI_PATH=${PLUGIN_PATH:-$dir}"
+	)
+	[ -n "${CNI_ARGS_T:-}" ] && envs+=("CNI_ARGS=$CNI_ARGS_T")
+	printf '%s' "$conf" | ip netns exec "$HOSTNS" env -i PATH="$PATH" "${envs[@]}" "$@" \
+		$CCNI_WRAP "$dir/$plugin" 2>"$T/stderr"
+}
+
+# Assertions. Each prints what it expected and what it got on failure.
+fail() { echo "    FAIL: $*" >&2; exit 1; }
+skip() { echo "$*" >&2; exit 77; }
+assert_eq() { # GOT WANT [WHAT]
+	[ "$1" == "$2" ] || fail "${3:-value}: got '$1', want '$2'"
+}
+assert_match() { # GOT REGEX [WHAT]
+	[[ "$1" =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
+}
+assert_contains() { # HAYSTACK NEEDLE [WHAT]
+	[[ "$1" == *"$2"* ]] || fail "${3:-value}: '$2' not found in: $1"
+}
+assert_not_contains() {
+	[[ "$1" != *"$2"* ]] || fail "${3:-value}: '$2' unexpectedly found in: $1"
+}
+# jq_eq JSON FILTER WANT: the jq filter's raw output equals WANT.
+jq_eq() {
+	local got
+	got=$(printf '%s' "$1" | jq -r "$2") || fail "jq '$2' failed on: $1"
+	[ "$got" == "$3" ] || fail "jq '$2': got '$got', want '$3' in: $1"
+}
+# expect_error CODE OUTPUT [SUBSTRING]: OUTPUT is a CNI error JSON with CODE
+# whose msg contains SUBSTRING.
+expect_error() {
+	local code=$1 out=$2 sub=${3:-}
+	jq_eq "$out" '.code' "$code"
+	printf '%s' "$out" | jq -e '.cniVersion and (.msg|type=="string")' >/dev/null ||
+		fail "not a CNI error object: $out"
+	[ -z "$sub" ] || assert_contains "$(printf '%s' "$out" | jq -r '.msg + " " + (.details // "")')" "$sub" "error text"
+}
+# Kernel link-type probe: can this kernel make a link of TYPE?
+have_link_type() {
+	local n="cp$(_t_uid)"
+	if in_host ip link add "$n" type "$@" >/dev/null 2>&1; then
+		in_host ip link del "$n" >/dev/null 2>&1
+		return 0
+	fi
+	return 1
+}
+
+_t_cleanup() {
+	local n
+	for n in "${_t_netns[@]}"; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$n" 2>/dev/null
+	done
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+_t_one() {
+	local fn=$1
+	(
+		T=$(mktemp -d /tmp/ccni-test.XXXXXX)
+		trap _t_cleanup EXIT
+		HOSTNS=$(mkns h)
+		NETNS=$(mkns c)
+		NETNS_PATH=/run/netns/$NETNS
+		CID="ctr$(_t_uid)"
+		set -e
+		"$fn"
+	)
+}
+
+run_tests() {
+	local fn rc pass=0 failn=0 skipn=0 file
+	file=$(basename "${BASH_SOURCE[1]}" .sh)
+	for fn in $(declare -F | awk '{print $3}' | grep '^test_'); do
+		[ -n "$T_FILTER" ] && [[ "$file.$fn" != *$T_FILTER* ]] && continue
+		local out
+		out=$(_t_one "$fn" 2>&1)
+		rc=$?
+		case $rc in
+		0) pass=$((pass + 1)); echo "ok   $file.$fn" ;;
+		77) skipn=$((skipn + 1)); echo "skip $file.$fn: $(printf '%s' "$out" | tail -1)" ;;
+		*) failn=$((failn + 1)); echo "FAIL $file.$fn"; printf '%s\n' "$out" | sed 's/^/    /' | tail -40 ;;
+		esac
+	done
+	[ -n "$T_RESULTS" ] && echo "$pass $failn $skipn" >>"$T_RESULTS"
+	[ "$failn" -eq 0 ]
+}
