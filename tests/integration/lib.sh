@@ -18,6 +18,7 @@ set -u
 : "${CCNI_BIN:?CCNI_BIN must name the directory of installed ccni plugins}"
 REF_BIN=${REF_BIN:-/usr/lib/cni}
 CCNI_WRAP=${CCNI_WRAP:-}
+CCNI_CLI=${CCNI_CLI:-$CCNI_BIN/../../usr/local/bin/ccni}
 T_RESULTS=${T_RESULTS:-}
 T_FILTER=${T_FILTER:-}
 
@@ -60,6 +61,10 @@ _cni_run() {
 		"CNI_PATH=${PLUGIN_PATH:-$dir}"
 	)
 	[ -n "${CNI_ARGS_T:-}" ] && envs+=("CNI_ARGS=$CNI_ARGS_T")
+	local v
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -n "${!v:-}" ] && envs+=("$v=${!v}")
+	done
 	printf '%s' "$conf" | ip netns exec "$HOSTNS" env -i PATH="$PATH" "${envs[@]}" "$@" \
 		$CCNI_WRAP "$dir/$plugin" 2>"$T/stderr"
 }

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# test.sh — the whole suite, from a fresh machine: installs the dependencies,
+# then runs, each against its own build:
+#   1. release build: unit tests (cmocka) + integration tests (root, netns)
+#   2. ASan+UBSan build: unit tests + integration tests
+#   3. valgrind: unit tests + the plugin-level integration tests
+#   4. libFuzzer (clang): every harness, briefly, on its seed corpus
+# and ends with one line "N passed, N failed, N skipped".
+#
+# Options (environment): QUICK=1 runs only stage 1; FUZZ_SECONDS (default 10).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+bash scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+pass=0 failn=0 skipn=0
+log=$(mktemp -d /tmp/ccni-suite.XXXXXX)
+
+add() { pass=$((pass + $1)); failn=$((failn + $2)); skipn=$((skipn + ${3:-0})); }
+say() { printf '\n== %s\n' "$*"; }
+
+# unit BUILDDIR [WRAPPER]: run the cmocka tests, count cases from their output.
+unit() {
+	local dir=$1 wrap=${2:-} out p f
+	out="$log/unit-$(basename "$dir").txt"
+	if [ -n "$wrap" ]; then
+		meson test -C "$dir" --suite unit --print-errorlogs --wrapper "$wrap" >"$out" 2>&1
+	else
+		meson test -C "$dir" --suite unit --print-errorlogs >"$out" 2>&1
+	fi
+	local rc=$?
+	local tl="$dir/meson-logs/testlog.txt"
+	[ -n "$wrap" ] && tl="$dir/meson-logs/testlog-valgrind.txt"
+	[ -f "$tl" ] || tl="$dir/meson-logs/testlog.txt"
+	p=$(grep -ho '\[  PASSED  \] [0-9]* test' "$tl" | awk '{s+=$4} END {print s+0}')
+	f=$(grep -ho '\[  FAILED  \] [0-9]* test' "$tl" | awk '{s+=$4} END {print s+0}')
+	local mf
+	mf=$(grep -Eo '^(Fail|Timeout):[[:space:]]+[0-9]+' "$out" | awk '{s+=$2} END {print s+0}')
+	[ "$mf" -gt "$f" ] && f=$mf
+	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	grep -E '^ *[0-9]+/[0-9]+ .*(FAIL|TIMEOUT)' "$out" | head -20
+	[ "$f" -gt 0 ] && grep -B2 -A20 '\[  FAILED  \]\|\[  ERROR   \]\|ERROR: AddressSanitizer\|runtime error:\|Invalid read\|definitely lost' "$tl" | head -80
+	echo "unit ($(basename "$dir")${wrap:+, $wrap}): $p passed, $f failed"
+	add "$p" "$f"
+}
+
+# integ BUILDDIR [FILTER]: run the integration tests against BUILDDIR's stage.
+integ() {
+	local dir=$1 filter=${2:-} out
+	out="$log/integ-$(basename "$dir").txt"
+	CCNI_BIN="$dir/stage/opt/cni/bin" CCNI_CLI="$dir/stage/usr/local/bin/ccni" \
+		bash tests/integration/run.sh "$filter" >"$out" 2>&1
+	grep -v '^ok ' "$out" | grep -v '^integration:' | head -300
+	local line
+	line=$(grep '^integration:' "$out" | tail -1)
+	echo "${line:-integration: 0 passed, 1 failed, 0 skipped (runner died)}"
+	set -- $(echo "${line:-x 0 x 1 x 0}" | tr -cd '0-9 \n' | xargs)
+	add "${1:-0}" "${2:-1}" "${3:-0}"
+}
+
+build() {
+	local dir=$1
+	shift
+	if ! bash scripts/build.sh "$dir" "$@"; then
+		echo "build $dir failed"
+		add 0 1
+		return 1
+	fi
+}
+
+say "release build"
+if build "$top/build"; then
+	unit "$top/build"
+	say "integration (release)"
+	integ "$top/build"
+fi
+
+if [ "${QUICK:-0}" != 1 ]; then
+	say "ASan+UBSan build"
+	if build "$top/build-asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug; then
+		export ASAN_OPTIONS="detect_leaks=1:exitcode=86:abort_on_error=0"
+		export UBSAN_OPTIONS="halt_on_error=1:exitcode=87:print_stacktrace=1"
+		export LSAN_OPTIONS="exitcode=86"
+		unit "$top/build-asan"
+		say "integration (ASan+UBSan)"
+		integ "$top/build-asan"
+		unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+	fi
+
+	say "valgrind"
+	if [ -f "$top/build/build.ninja" ]; then
+		unit "$top/build" "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+		CCNI_WRAP="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+			integ "$top/build" "${VALGRIND_FILTER:-t-valgrind}"
+	fi
+
+	say "fuzz (libFuzzer, ${FUZZ_SECONDS:-10}s each)"
+	if CC=clang build "$top/build-fuzz" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false; then
+		for h in "$top"/build-fuzz/tests/fuzz/fuzz-*; do
+			[ -x "$h" ] || continue
+			name=$(basename "$h")
+			corpus="$top/tests/fuzz/corpus/${name#fuzz-}"
+			work=$(mktemp -d)
+			[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+			if "$h" -max_total_time="${FUZZ_SECONDS:-10}" -print_final_stats=0 "$work" >"$log/$name.txt" 2>&1; then
+				echo "ok   $name"
+				add 1 0
+			else
+				echo "FAIL $name"
+				tail -30 "$log/$name.txt"
+				add 0 1
+			fi
+			rm -rf "$work"
+		done
+	fi
+fi
+
+echo
+echo "logs: $log"
+echo "$pass passed, $failn failed, $skipn skipped"
+[ "$failn" -eq 0 ]
