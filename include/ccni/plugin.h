@@ -55,6 +55,7 @@ struct ccni_request {
 	json_t *cni_args;         /* "args"."cni" object or NULL */
 	struct ccni_result *prev_result; /* decoded "prevResult" or NULL */
 	json_t *valid_attachments; /* GC: "cni.dev/valid-attachments" array or NULL */
+	char *const *envp;        /* the environment the plugin was run with */
 };
 
 typedef int (*ccni_verb_fn)(const struct ccni_request *req, struct ccni_result **result,

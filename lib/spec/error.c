@@ -151,6 +151,7 @@ const char *ccni_error_code_name(int code)
 	case CCNI_ERR_IO: return "I/O failure";
 	case CCNI_ERR_DECODE: return "failed to decode content";
 	case CCNI_ERR_INVALID_CONFIG: return "invalid network config";
+	case CCNI_ERR_INVALID_NETNS: return "invalid network namespace";
 	case CCNI_ERR_TRY_AGAIN: return "try again later";
 	case CCNI_ERR_PLUGIN_UNAVAILABLE: return "plugin not available";
 	case CCNI_ERR_PLUGIN_DEGRADED: return "plugin not available, connectivity may be limited";
