@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ccni — the command-line runtime. cnitool-compatible (add, check, del,
+ * status, gc with NETCONFPATH, CNI_PATH, CNI_IFNAME, CNI_ARGS, CAP_ARGS,
+ * CNI_CACHE_DIR) and friendlier: list, validate, version, show, exec.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ccni/ccni.h>
+
+#include "lib/common/cleanup.h"
+#include "lib/common/util.h"
+#include "tools/ccni/cli.h"
+#include "tools/ccni/sha512.h"
+
+static const char usage_text[] =
+	"Usage: ccni [OPTIONS] COMMAND ARGS...\n"
+	"\n"
+	"Attach network namespaces to CNI networks, as cnitool does, and more.\n"
+	"\n"
+	"Commands (cnitool-compatible):\n"
+	"  add NET NETNS        attach NETNS to network NET; prints the result JSON\n"
+	"  check NET NETNS      check the attachment against the cached result\n"
+	"  del NET NETNS        detach NETNS from NET\n"
+	"  status NET [NETNS]   is network NET ready for ADDs? (spec 1.1.0)\n"
+	"  gc NET [NETNS]       garbage-collect NET's stale attachments (spec 1.1.0)\n"
+	"Commands (ccni's own):\n"
+	"  list                 networks in the conf dir, their plugins and versions\n"
+	"  validate FILE|DIR    every problem of a config file or conf dir\n"
+	"  version PLUGIN       the spec versions a plugin binary supports\n"
+	"  show NETNS           cached attachments of a netns\n"
+	"  exec [--net NAME]... [--port H:C[/proto]]... -- CMD ARGS...\n"
+	"                       run CMD in a new netns attached to the networks,\n"
+	"                       detach and remove it when CMD exits\n"
+	"\n"
+	"Options:\n"
+	"  -i, --ifname NAME    interface name (default: $CNI_IFNAME or eth0)\n"
+	"      --json           machine-readable output for list/validate/version/show\n"
+	"      --trace          trace every step to stderr (also CCNI_TRACE=1)\n"
+	"      --timeout MS     kill a plugin running longer than MS milliseconds\n"
+	"      --valid CID/IF   gc: an attachment to keep (repeatable); without it,\n"
+	"                       gc keeps the attachments in the cache\n"
+	"  -h, --help           this text\n"
+	"\n"
+	"Environment: NETCONFPATH (default /etc/cni/net.d), CNI_PATH (default\n"
+	"/opt/cni/bin), CNI_IFNAME, CNI_ARGS (K=V;K=V), CAP_ARGS (JSON object of\n"
+	"capability arguments), CNI_CACHE_DIR (default /var/lib/cni), CCNI_TRACE.\n";
+
+static int fail(const struct cli *c, struct ccni_error *err)
+{
+	if (c->json) {
+		_cleanup_json_ json_t *j = ccni_error_to_json(err, NULL);
+		_cleanup_free_ char *t = j ? json_dumps(j, JSON_INDENT(4)) : NULL;
+
+		if (t)
+			printf("%s\n", t);
+	} else {
+		fprintf(stderr, "ccni: %s\n", err->msg ? err->msg : ccni_error_code_name(err->code));
+		if (err->details)
+			fprintf(stderr, "ccni: details: %s\n", err->details);
+	}
+	ccni_error_clear(err);
+	return 1;
+}
+
+int cli_fail(const struct cli *c, struct ccni_error *err)
+{
+	return fail(c, err);
+}
+
+void cli_print_json(json_t *j)
+{
+	_cleanup_free_ char *t = json_dumps(j, JSON_INDENT(4));
+
+	if (t)
+		printf("%s\n", t);
+}
+
+/* cnitool's container id: "cnitool-" and the hex of the first 10 bytes of
+ * SHA-512 of the absolute netns path. */
+char *cli_container_id(const char *netns_abs)
+{
+	uint8_t h[64];
+	char *id = malloc(8 + 20 + 1);
+
+	if (!id)
+		return NULL;
+	sha512(netns_abs, strlen(netns_abs), h);
+	strcpy(id, "cnitool-");
+	for (int i = 0; i < 10; i++)
+		sprintf(id + 8 + i * 2, "%02x", h[i]);
+	return id;
+}
+
+/* filepath.Abs: make absolute and clean, without resolving links. */
+char *cli_abs(const char *p)
+{
+	char cwd[PATH_MAX];
+	_cleanup_free_ char *joined = NULL;
+	char *out, *o;
+
+	if (p[0] == '/')
+		joined = strdup(p);
+	else if (getcwd(cwd, sizeof(cwd)))
+		joined = util_asprintf("%s/%s", cwd, p);
+	if (!joined || !(out = malloc(strlen(joined) + 2)))
+		return NULL;
+	o = out;
+	for (char *s = joined; *s;) {
+		char *e = strchrnul(s, '/');
+		size_t n = (size_t)(e - s);
+
+		if (n == 0 || (n == 1 && s[0] == '.')) {
+			/* skip */
+		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > out && *--o != '/')
+				;
+		} else {
+			*o++ = '/';
+			memcpy(o, s, n);
+			o += n;
+		}
+		s = *e ? e + 1 : e;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = '\0';
+	return out;
+}
+
+int cli_runtime(const struct cli *c, struct ccni_runtime **rt, struct ccni_error *err)
+{
+	struct ccni_runtime_opts o = {
+		.plugin_path = getenv("CNI_PATH"),
+		.conf_dir = getenv("NETCONFPATH"),
+		.cache_dir = getenv("CNI_CACHE_DIR"),
+		.timeout_ms = c->timeout_ms,
+		.trace = c->trace,
+	};
+
+	if (o.plugin_path && !*o.plugin_path)
+		o.plugin_path = NULL;
+	if (o.conf_dir && !*o.conf_dir)
+		o.conf_dir = NULL;
+	if (o.cache_dir && !*o.cache_dir)
+		o.cache_dir = NULL;
+	return ccni_runtime_new(&o, rt, err);
+}
+
+static int attach_cmd(struct cli *c, const char *cmd, int argc, char **argv)
+{
+	struct ccni_error err = CCNI_ERROR_INIT;
+	struct ccni_runtime *rt = NULL;
+	struct ccni_network *net = NULL;
+	_cleanup_free_ char *netns = NULL, *cid = NULL;
+	_cleanup_json_ json_t *caps = NULL, *result = NULL, *valid = NULL;
+	const char *capenv = getenv("CAP_ARGS");
+	const char *ifname = c->ifname;
+	struct ccni_attachment att = { 0 };
+	bool needs_ns = streq(cmd, "add") || streq(cmd, "check") || streq(cmd, "del");
+	int rc = -1;
+
+	if (argc < (needs_ns ? 2 : 1)) {
+		fprintf(stderr, "ccni %s: network name%s required\n", cmd,
+			needs_ns ? " and namespace are" : " is");
+		return 2;
+	}
+	if (!ifname) {
+		ifname = getenv("CNI_IFNAME");
+		if (!ifname || !*ifname)
+			ifname = "eth0";
+	}
+	if (cli_runtime(c, &rt, &err) < 0)
+		return fail(c, &err);
+	if (ccni_network_load(rt, argv[0], &net, &err) < 0)
+		goto out;
+	if (capenv && *capenv) {
+		json_error_t je;
+
+		caps = json_loads(capenv, 0, &je);
+		if (!json_is_object(caps)) {
+			ccni_error_set(&err, CCNI_ERR_INVALID_ENV,
+				       "CAP_ARGS: expected a JSON object (%s)", caps ? "not an object" : je.text);
+			goto out;
+		}
+	}
+	if (argc >= 2) {
+		netns = cli_abs(argv[1]);
+		cid = netns ? cli_container_id(netns) : NULL;
+		if (!cid) {
+			ccni_error_set(&err, CCNI_ERR_INTERNAL, "out of memory");
+			goto out;
+		}
+	}
+	att.container_id = cid;
+	att.netns = netns;
+	att.ifname = ifname;
+	att.args = getenv("CNI_ARGS");
+	att.capability_args = caps;
+
+	if (streq(cmd, "add")) {
+		rc = ccni_add(rt, net, &att, &result, &err);
+		if (rc == 0 && result)
+			cli_print_json(result);
+	} else if (streq(cmd, "check")) {
+		rc = ccni_check(rt, net, &att, &err);
+	} else if (streq(cmd, "del")) {
+		rc = ccni_del(rt, net, &att, &err);
+	} else if (streq(cmd, "status")) {
+		rc = ccni_status(rt, net, &err);
+	} else if (streq(cmd, "gc")) {
+		if (c->n_valid) {
+			valid = json_array();
+			for (size_t i = 0; i < c->n_valid; i++) {
+				const char *slash = strchr(c->valid[i], '/');
+
+				if (!slash) {
+					ccni_error_set(&err, CCNI_ERR_INVALID_CONFIG,
+						       "--valid %s: expected CONTAINERID/IFNAME",
+						       c->valid[i]);
+					goto out;
+				}
+				json_array_append_new(valid, json_pack("{s:s%,s:s}", "containerID",
+								       c->valid[i],
+								       (size_t)(slash - c->valid[i]),
+								       "ifname", slash + 1));
+			}
+		} else {
+			/* Keep what the cache knows; a runtime passes its own list. */
+			_cleanup_json_ json_t *entries = NULL;
+			size_t i;
+			json_t *e;
+
+			if (ccni_cache_list(rt, ccni_network_name(net), &entries, &err) < 0)
+				goto out;
+			valid = json_array();
+			json_array_foreach(entries, i, e) json_array_append_new(
+				valid, json_pack("{s:O,s:O}", "containerID",
+						 json_object_get(e, "containerId"), "ifname",
+						 json_object_get(e, "ifName")));
+		}
+		rc = ccni_gc(rt, net, valid, &err);
+	}
+out:
+	ccni_network_free(net);
+	ccni_runtime_free(rt);
+	if (rc < 0)
+		return fail(c, &err);
+	return 0;
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(struct cli *c, const char *cmd, int argc, char **argv);
+} commands[] = {
+	{ "add", attach_cmd },	      { "check", attach_cmd },	{ "del", attach_cmd },
+	{ "status", attach_cmd },     { "gc", attach_cmd },	{ "list", cli_list },
+	{ "validate", cli_validate }, { "version", cli_version }, { "show", cli_show },
+	{ "exec", cli_exec },
+};
+
+static const struct option opts[] = {
+	{ "ifname", required_argument, NULL, 'i' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "trace", no_argument, NULL, 't' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "valid", required_argument, NULL, 'V' },
+	{ "net", required_argument, NULL, 'n' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static void push(const char **list, size_t *n, const char *v)
+{
+	if (*n < CLI_MAX_LIST)
+		list[(*n)++] = v;
+}
+
+/* 0: go on; 1: stop with status 0 (help); 2: usage error. */
+static int apply_opt(struct cli *c, int o)
+{
+	switch (o) {
+	case 'i': c->ifname = optarg; return 0;
+	case 'j': c->json = true; return 0;
+	case 't': c->trace = true; return 0;
+	case 'T': c->timeout_ms = atoi(optarg); return 0;
+	case 'V': push(c->valid, &c->n_valid, optarg); return 0;
+	case 'n': push(c->nets, &c->n_nets, optarg); return 0;
+	case 'p': push(c->ports, &c->n_ports, optarg); return 0;
+	case 'h': fputs(usage_text, stdout); return 1;
+	default: fputs(usage_text, stderr); return 2;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	char *pos[64];
+	int n = 0;
+
+	/* Options may come anywhere, as with cnitool's cobra; "--" ends them
+	 * (exec's command follows it). */
+	optind = 1;
+	while (optind < argc && n < 63) {
+		if (streq(argv[optind], "--")) {
+			optind++;
+			if (n)
+				c.dashdash = n;
+			while (optind < argc && n < 63)
+				pos[n++] = argv[optind++];
+			break;
+		}
+		if (argv[optind][0] == '-' && argv[optind][1]) {
+			int r = apply_opt(&c, getopt_long(argc, argv, "+i:h", opts, NULL));
+
+			if (r)
+				return r == 1 ? 0 : 2;
+			continue;
+		}
+		pos[n++] = argv[optind++];
+	}
+	pos[n] = NULL;
+	if (n == 0) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	c.cmd = pos[0];
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (streq(commands[i].name, c.cmd))
+			return commands[i].fn(&c, c.cmd, n - 1, pos + 1);
+	fprintf(stderr, "ccni: unknown command \"%s\" (see ccni --help)\n", c.cmd);
+	return 2;
+}

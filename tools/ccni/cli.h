@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cli.h — what the ccni command's files share. */
+#ifndef CCNI_CLI_H
+#define CCNI_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include <ccni/ccni.h>
+
+#define CLI_MAX_LIST 32
+
+struct cli {
+	const char *cmd;
+	const char *ifname;
+	bool json;
+	bool trace;
+	int timeout_ms;
+	int dashdash; /* index in the positional list where "--" was, 0: none */
+	const char *valid[CLI_MAX_LIST];
+	size_t n_valid;
+	const char *nets[CLI_MAX_LIST];
+	size_t n_nets;
+	const char *ports[CLI_MAX_LIST];
+	size_t n_ports;
+};
+
+int cli_fail(const struct cli *c, struct ccni_error *err);
+void cli_print_json(json_t *j);
+char *cli_container_id(const char *netns_abs);
+char *cli_abs(const char *p);
+int cli_runtime(const struct cli *c, struct ccni_runtime **rt, struct ccni_error *err);
+
+int cli_list(struct cli *c, const char *cmd, int argc, char **argv);
+int cli_validate(struct cli *c, const char *cmd, int argc, char **argv);
+int cli_version(struct cli *c, const char *cmd, int argc, char **argv);
+int cli_show(struct cli *c, const char *cmd, int argc, char **argv);
+int cli_exec(struct cli *c, const char *cmd, int argc, char **argv);
+
+#endif
