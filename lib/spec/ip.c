@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ip.c — IPv4/IPv6 values, prefixes and the arithmetic IPAM needs. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ccni/ip.h>
+
+int ccni_ip_parse(const char *s, struct ccni_ip *out)
+{
+	struct ccni_ip ip = { 0 };
+
+	if (!s || !*s || strlen(s) >= CCNI_IP_STRLEN)
+		return -1;
+	if (inet_pton(AF_INET, s, ip.addr) == 1) {
+		ip.family = AF_INET;
+	} else if (inet_pton(AF_INET6, s, ip.addr) == 1) {
+		ip.family = AF_INET6;
+	} else {
+		return -1;
+	}
+	*out = ip;
+	return 0;
+}
+
+int ccni_ipnet_parse(const char *s, struct ccni_ipnet *out)
+{
+	char buf[CCNI_IPNET_STRLEN];
+	const char *slash;
+	char *end;
+	unsigned long n;
+	struct ccni_ipnet net;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return -1;
+	slash = strchr(s, '/');
+	if (!slash || slash == s || !isdigit((unsigned char)slash[1]) || strlen(slash + 1) > 3)
+		return -1;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	if (ccni_ip_parse(buf, &net.ip) < 0)
+		return -1;
+	n = strtoul(slash + 1, &end, 10);
+	if (*end || n > ccni_ip_bits(&net.ip) || (slash[1] == '0' && slash[2]))
+		return -1;
+	net.prefix = (uint8_t)n;
+	*out = net;
+	return 0;
+}
+
+char *ccni_ip_format(const struct ccni_ip *ip, char buf[CCNI_IP_STRLEN])
+{
+	if (!ip->family || !inet_ntop(ip->family, ip->addr, buf, CCNI_IP_STRLEN))
+		strcpy(buf, "<none>");
+	return buf;
+}
+
+char *ccni_ipnet_format(const struct ccni_ipnet *net, char buf[CCNI_IPNET_STRLEN])
+{
+	char a[CCNI_IP_STRLEN];
+
+	snprintf(buf, CCNI_IPNET_STRLEN, "%s/%u", ccni_ip_format(&net->ip, a), net->prefix);
+	return buf;
+}
+
+int ccni_ip_cmp(const struct ccni_ip *a, const struct ccni_ip *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->addr, b->addr, ccni_ip_len(a));
+}
+
+bool ccni_ip_equal(const struct ccni_ip *a, const struct ccni_ip *b)
+{
+	return ccni_ip_cmp(a, b) == 0;
+}
+
+bool ccni_ipnet_equal(const struct ccni_ipnet *a, const struct ccni_ipnet *b)
+{
+	return a->prefix == b->prefix && ccni_ip_equal(&a->ip, &b->ip);
+}
+
+struct ccni_ip ccni_ip_mask(int family, unsigned prefix)
+{
+	struct ccni_ip m = { .family = (uint8_t)family };
+	unsigned bits = family == AF_INET6 ? 128 : 32;
+
+	if (prefix > bits)
+		prefix = bits;
+	for (unsigned i = 0; i < prefix / 8; i++)
+		m.addr[i] = 0xff;
+	if (prefix % 8)
+		m.addr[prefix / 8] = (uint8_t)(0xff << (8 - prefix % 8));
+	return m;
+}
+
+struct ccni_ipnet ccni_ipnet_network(const struct ccni_ipnet *net)
+{
+	struct ccni_ipnet r = *net;
+	struct ccni_ip m = ccni_ip_mask(net->ip.family, net->prefix);
+
+	for (unsigned i = 0; i < 16; i++)
+		r.ip.addr[i] &= m.addr[i];
+	return r;
+}
+
+struct ccni_ip ccni_ipnet_last(const struct ccni_ipnet *net)
+{
+	struct ccni_ip r = net->ip;
+	struct ccni_ip m = ccni_ip_mask(net->ip.family, net->prefix);
+
+	for (unsigned i = 0; i < ccni_ip_len(&r); i++)
+		r.addr[i] |= (uint8_t)~m.addr[i];
+	return r;
+}
+
+bool ccni_ipnet_contains(const struct ccni_ipnet *net, const struct ccni_ip *ip)
+{
+	struct ccni_ip m;
+
+	if (net->ip.family != ip->family)
+		return false;
+	m = ccni_ip_mask(net->ip.family, net->prefix);
+	for (unsigned i = 0; i < ccni_ip_len(ip); i++)
+		if ((ip->addr[i] & m.addr[i]) != (net->ip.addr[i] & m.addr[i]))
+			return false;
+	return true;
+}
+
+bool ccni_ipnet_overlaps(const struct ccni_ipnet *a, const struct ccni_ipnet *b)
+{
+	if (a->ip.family != b->ip.family)
+		return false;
+	/* Two prefixes overlap when the shorter one contains the other. */
+	return a->prefix <= b->prefix ? ccni_ipnet_contains(a, &b->ip) :
+					ccni_ipnet_contains(b, &a->ip);
+}
+
+bool ccni_ip_add(struct ccni_ip *ip, int64_t delta)
+{
+	unsigned len = ccni_ip_len(ip);
+	uint64_t mag = delta < 0 ? (uint64_t)(-(delta + 1)) + 1 : (uint64_t)delta;
+	unsigned carry = 0;
+
+	if (delta >= 0) {
+		for (int i = (int)len - 1; i >= 0; i--) {
+			unsigned v = ip->addr[i] + (unsigned)(mag & 0xff) + carry;
+
+			ip->addr[i] = (uint8_t)v;
+			carry = v >> 8;
+			mag >>= 8;
+		}
+		return carry || mag;
+	}
+	for (int i = (int)len - 1; i >= 0; i--) {
+		int v = (int)ip->addr[i] - (int)(mag & 0xff) - (int)carry;
+
+		carry = v < 0;
+		ip->addr[i] = (uint8_t)(v + (carry ? 256 : 0));
+		mag >>= 8;
+	}
+	return carry || mag;
+}
+
+bool ccni_ipnet_is_default(const struct ccni_ipnet *net)
+{
+	return net->prefix == 0;
+}
+
+int ccni_mac_parse(const char *s, uint8_t out[6])
+{
+	uint8_t m[6];
+
+	if (!s || strlen(s) != 17)
+		return -1;
+	for (int i = 0; i < 6; i++) {
+		const char *p = s + i * 3;
+		char hex[3] = { p[0], p[1], 0 };
+
+		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
+		    (i < 5 && p[2] != ':'))
+			return -1;
+		m[i] = (uint8_t)strtoul(hex, NULL, 16);
+	}
+	memcpy(out, m, 6);
+	return 0;
+}
+
+char *ccni_mac_format(const uint8_t mac[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+	return buf;
+}
