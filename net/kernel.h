@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel.h — the kernel work plugins share: network namespaces, rtnetlink
+ * (links, addresses, routes) over libnl-route-3, /proc/sys, and nftables
+ * batches over libnftables. Every call is a direct request by name or index:
+ * nothing here dumps a whole table on the ADD/DEL paths. Internal.
+ */
+#ifndef CCNI_NET_KERNEL_H
+#define CCNI_NET_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ccni/error.h>
+#include <ccni/ip.h>
+
+struct nl_sock;
+struct rtnl_link;
+
+/* --- namespaces ----------------------------------------------------------- */
+
+/* Open a netns path and check that it is a network namespace. A missing
+ * path is code 3 (unknown container); not a netns is code 8. */
+int kns_open(const char *path, int *fd, struct ccni_error *err);
+/* A netlink route socket bound to the namespace nsfd (-1: the current one).
+ * The socket is made inside the namespace, so it stays bound to it. */
+struct nl_sock *kns_socket(int nsfd, struct ccni_error *err);
+void kns_socket_free(struct nl_sock *sk);
+/* Run fn inside namespace nsfd on this thread, then come back. */
+int kns_run(int nsfd, int (*fn)(void *data, struct ccni_error *err), void *data,
+	    struct ccni_error *err);
+
+/* --- links ------------------------------------------------------------------ */
+
+struct klink {
+	int ifindex;
+	int master;
+	int link;         /* IFLA_LINK: the peer's index for a veth */
+	unsigned flags;   /* IFF_* */
+	unsigned mtu;
+	uint8_t mac[6];
+	char name[16];
+	char kind[16];    /* "bridge", "veth", ... ("" when none) */
+};
+
+/* 0 and *out filled; 1 when there is no such link; -1 on error. */
+int klink_get(struct nl_sock *sk, const char *name, int ifindex, struct klink *out,
+	      struct ccni_error *err);
+int klink_set_up(struct nl_sock *sk, int ifindex, bool up, struct ccni_error *err);
+int klink_set_mtu(struct nl_sock *sk, int ifindex, unsigned mtu, struct ccni_error *err);
+int klink_set_mac(struct nl_sock *sk, int ifindex, const uint8_t mac[6], struct ccni_error *err);
+int klink_set_promisc(struct nl_sock *sk, int ifindex, bool on, struct ccni_error *err);
+int klink_set_master(struct nl_sock *sk, int ifindex, int master, struct ccni_error *err);
+/* Delete by index; a link already gone is success. */
+int klink_del(struct nl_sock *sk, int ifindex, struct ccni_error *err);
+
+/* A bridge named `name`, created when missing (safe when ADDs race: EEXIST
+ * means someone else made it; it must then be a bridge). */
+struct kbridge_opts {
+	unsigned mtu;        /* 0: kernel default */
+	bool promisc;
+	bool vlan_filtering;
+};
+int kbridge_ensure(struct nl_sock *sk, const char *name, const struct kbridge_opts *o,
+		   struct klink *out, struct ccni_error *err);
+/* Bridge port flags (AF_BRIDGE IFLA_PROTINFO). -1: leave as is. */
+int kbridge_port_set(struct nl_sock *sk, int ifindex, int hairpin, int isolated,
+		     struct ccni_error *err);
+/* Bridge VLAN of a port (or of the bridge itself with self). */
+int kbridge_vlan(struct nl_sock *sk, int ifindex, uint16_t vid_start, uint16_t vid_end,
+		 bool pvid, bool untagged, bool del, bool self, struct ccni_error *err);
+
+/* A veth pair: `host_name` in the socket's namespace, `peer_name` in peer_nsfd.
+ * host_name NULL: a random "veth%08x". mac: the peer's MAC, or NULL. */
+int kveth_create(struct nl_sock *sk, const char *host_name, const char *peer_name,
+		 int peer_nsfd, unsigned mtu, const uint8_t *peer_mac, char host_out[16],
+		 struct ccni_error *err);
+
+/* --- addresses and routes --------------------------------------------------- */
+
+/* Add an address (EEXIST is success). nodad: IFA_F_NODAD for IPv6. */
+int kaddr_add(struct nl_sock *sk, int ifindex, const struct ccni_ipnet *a, bool nodad,
+	      struct ccni_error *err);
+int kaddr_del(struct nl_sock *sk, int ifindex, const struct ccni_ipnet *a,
+	      struct ccni_error *err);
+/* Addresses of one link (a dump filtered by the kernel side for small
+ * namespaces; only used where the namespace holds a few links). Returns
+ * the count, at most max. */
+int kaddr_list(struct nl_sock *sk, int ifindex, int family, struct ccni_ipnet *out, int max,
+	       struct ccni_error *err);
+
+struct kroute {
+	struct ccni_ipnet dst;
+	struct ccni_ip gw;  /* family 0: none */
+	struct ccni_ip src; /* family 0: none */
+	int ifindex;
+	unsigned table;     /* 0: main */
+	int scope;          /* -1: kernel's choice */
+	unsigned mtu, advmss, priority;
+};
+struct kroute kroute_init(void);
+/* Add a route (EEXIST is success when replace is false). */
+int kroute_add(struct nl_sock *sk, const struct kroute *r, bool replace, struct ccni_error *err);
+int kroute_del(struct nl_sock *sk, const struct kroute *r, struct ccni_error *err);
+/* Does a route to dst via gw on ifindex exist (exact)? 1 yes, 0 no, -1 error. */
+int kroute_exists(struct nl_sock *sk, const struct kroute *r, struct ccni_error *err);
+
+/* --- /proc/sys ------------------------------------------------------------- */
+
+/* key "net/ipv4/ip_forward" or "net.ipv4.ip_forward"; only net.* keys,
+ * no "..". Writes in the namespace of the calling thread. */
+int ksysctl_set(const char *key, const char *value, struct ccni_error *err);
+int ksysctl_get(const char *key, char *buf, size_t len, struct ccni_error *err);
+bool ksysctl_key_valid(const char *key);
+
+/* --- nftables ---------------------------------------------------------------- */
+
+/* Run an nft script as one atomic batch. Returns 0, or -1 with the error
+ * (code 105) carrying nft's message. ok_missing: ENOENT-type failures
+ * ("No such file or directory") are success. */
+int knft_run(const char *script, bool ok_missing, struct ccni_error *err);
+
+#endif
