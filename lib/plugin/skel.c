@@ -342,7 +342,9 @@ int ccni_plugin_run(const struct ccni_plugin *plugin, char *const *envp, int in_
 	if (rc == 0)
 		rc = dispatch(plugin, &req, in_fd, out_fd, &config, &result, &err);
 	if (rc < 0) {
-		print_error(out_fd, &err, req.config ? req.cni_version : CCNI_SPEC_VERSION);
+		print_error(out_fd, &err,
+			    req.config && ccni_version_supported(req.cni_version) ? req.cni_version :
+										    CCNI_SPEC_VERSION);
 		status = 1;
 	} else if (result) {
 		out = ccni_result_encode(result, req.cni_version, &err);
