@@ -18,7 +18,7 @@ set -u
 : "${CCNI_BIN:?CCNI_BIN must name the directory of installed ccni plugins}"
 REF_BIN=${REF_BIN:-/usr/lib/cni}
 CCNI_WRAP=${CCNI_WRAP:-}
-CCNI_CLI=${CCNI_CLI:-$CCNI_BIN/../../usr/local/bin/ccni}
+CCNI_CLI=${CCNI_CLI:-$CCNI_BIN/../../../usr/local/bin/ccni}
 T_RESULTS=${T_RESULTS:-}
 T_FILTER=${T_FILTER:-}
 

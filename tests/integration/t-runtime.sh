@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The runtime and the ccni CLI: cnitool-compatible verbs, the libcni cache,
+# chaining, capabilities, version selection, aggregation, timeouts, crashes,
+# GC, and ccni's own commands.
+. "$(dirname "$0")/lib.sh"
+
+here=$(cd "$(dirname "$0")" && pwd)
+EXAMPLES=${CCNI_EXAMPLES:-$CCNI_BIN/../../../../examples}
+
+# setup: a conf dir, a plugin dir (ccni's plugins + test plugins), a cache.
+setup() {
+	mkdir -p "$T/net.d" "$T/bin" "$T/cache"
+	cp "$here"/plugins/* "$T/bin/"
+	cp "$here/../../examples/script-plugin.sh" "$T/bin/script"
+	[ -x "$EXAMPLES/noop" ] && cp "$EXAMPLES/noop" "$T/bin/noop"
+	export NETCONFPATH=$T/net.d CNI_PATH=$T/bin:$CCNI_BIN CNI_CACHE_DIR=$T/cache
+}
+# cli ARGS...: the ccni CLI in the test's host netns.
+cli() {
+	ip netns exec "$HOSTNS" env NETCONFPATH="$NETCONFPATH" CNI_PATH="$CNI_PATH" \
+		CNI_CACHE_DIR="$CNI_CACHE_DIR" ${CAP_ARGS:+CAP_ARGS="$CAP_ARGS"} \
+		${CNI_ARGS_T:+CNI_ARGS="$CNI_ARGS_T"} $CCNI_WRAP "$CCNI_CLI" "$@" 2>"$T/cli.err"
+}
+netconf() { # NAME VERSION PLUGINS-JSON [EXTRA]
+	printf '{"cniVersion":"%s","name":"%s","plugins":%s%s}' "$2" "$1" "$3" "${4:-}" >"$T/net.d/$1.conflist"
+}
+cnitool_id() { printf 'cnitool-%s' "$(printf '%s' "$1" | sha512sum | cut -c1-20)"; }
+
+test_add_check_del_with_cache_in_libcni_format() {
+	setup
+	netconf chain 1.0.0 "[{\"type\":\"loopback\"},{\"type\":\"script\",\"log\":\"$T/log\"}]"
+	out=$(cli add chain "$NETNS_PATH")
+	jq_eq "$out" '.interfaces[0].name' lo
+	id=$(cnitool_id "$NETNS_PATH")
+	f="$T/cache/results/chain-$id-eth0"
+	[ -f "$f" ] || fail "no cache file $f"
+	c=$(cat "$f")
+	jq_eq "$c" '.kind' cniCacheV1
+	jq_eq "$c" '.containerId' "$id"
+	jq_eq "$c" '.ifName' eth0
+	jq_eq "$c" '.networkName' chain
+	jq_eq "$c" '.netns' "$NETNS_PATH"
+	jq_eq "$c" '.result.interfaces[0].name' lo
+	assert_eq "$(jq -r .config <<<"$c" | base64 -d)" "$(cat "$T/net.d/chain.conflist")" "cached config bytes"
+	cli check chain "$NETNS_PATH"
+	cli del chain "$NETNS_PATH"
+	[ ! -e "$f" ] || fail "cache entry left after DEL"
+	# The script plugin saw ADD without prevResult (loopback's result came
+	# first), then CHECK and DEL with the cached result.
+	assert_eq "$(awk '{print $1, $5}' "$T/log" | xargs)" "ADD prev CHECK prev DEL prev"
+	cli del chain "$NETNS_PATH" # twice: no cache, still fine
+	jq_eq "$(in_ns "$NETNS" ip -j link show lo)" '.[0].flags | index("UP") == null' true
+}
+
+test_del_survives_corrupt_cache() {
+	setup
+	netconf c 1.0.0 "[{\"type\":\"script\",\"log\":\"$T/log\"}]"
+	cli add c "$NETNS_PATH" >/dev/null
+	: >"$T/cache/results/c-$(cnitool_id "$NETNS_PATH")-eth0"
+	cli --trace del c "$NETNS_PATH"
+	assert_contains "$(cat "$T/cli.err")" "no prevResult"
+	assert_eq "$(tail -1 "$T/log" | awk '{print $1, $5}')" "DEL -"
+}
+
+test_reads_a_cache_written_by_libcni() {
+	setup
+	netconf c 1.0.0 "[{\"type\":\"script\",\"log\":\"$T/log\",\"dump\":\"$T/dump\"}]"
+	id=$(cnitool_id "$NETNS_PATH")
+	mkdir -p "$T/cache/results"
+	cfg=$(base64 -w0 "$T/net.d/c.conflist")
+	printf '{"kind":"cniCacheV1","containerId":"%s","config":"%s","ifName":"eth0","networkName":"c","netns":"%s","result":{"cniVersion":"1.0.0","ips":[{"address":"10.7.0.9/24"}],"dns":{}}}' \
+		"$id" "$cfg" "$NETNS_PATH" >"$T/cache/results/c-$id-eth0"
+	cli check c "$NETNS_PATH"
+	jq_eq "$(cat "$T/dump")" '.prevResult.ips[0].address' 10.7.0.9/24
+	cli del c "$NETNS_PATH"
+	jq_eq "$(cat "$T/dump")" '.prevResult.ips[0].address' 10.7.0.9/24
+}
+
+test_capabilities_become_runtime_config() {
+	setup
+	netconf cap 1.0.0 "[{\"type\":\"script\",\"dump\":\"$T/dump\",\"log\":\"$T/log\",\"capabilities\":{\"portMappings\":true,\"bandwidth\":false,\"custom\":true}}]"
+	CAP_ARGS='{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}],"bandwidth":{"ingressRate":1},"custom":{"x":1},"ips":["10.0.0.1/24"]}' \
+		cli add cap "$NETNS_PATH" >/dev/null
+	d=$(cat "$T/dump")
+	jq_eq "$d" '.runtimeConfig | keys | join(",")' "custom,portMappings"
+	jq_eq "$d" '.runtimeConfig.portMappings[0].hostPort' 8080
+	jq_eq "$d" '.name' cap
+	jq_eq "$d" '.cniVersion' 1.0.0
+	c=$(cat "$T/cache/results/cap-$(cnitool_id "$NETNS_PATH")-eth0")
+	jq_eq "$c" '.capabilityArgs.bandwidth.ingressRate' 1
+}
+
+test_cni_args_reach_plugins_and_cache() {
+	setup
+	netconf a 1.0.0 "[{\"type\":\"script\",\"log\":\"$T/log\"}]"
+	CNI_ARGS_T='K8S_POD_NAME=web;K8S_POD_NAMESPACE=prod' cli add a "$NETNS_PATH" >/dev/null
+	c=$(cat "$T/cache/results/a-$(cnitool_id "$NETNS_PATH")-eth0")
+	jq_eq "$c" '.cniArgs | map(join("=")) | join(";")' "K8S_POD_NAME=web;K8S_POD_NAMESPACE=prod"
+}
+
+test_version_selection_prefers_cni_versions() {
+	setup
+	netconf v 0.3.1 "[{\"type\":\"script\",\"dump\":\"$T/dump\",\"log\":\"$T/log\"}]" ',"cniVersions":["0.4.0","1.1.0","9.9.9"]'
+	cli add v "$NETNS_PATH" >/dev/null
+	jq_eq "$(cat "$T/dump")" '.cniVersion' 1.1.0
+}
+
+test_aggregates_plugins_from_network_folder() {
+	setup
+	printf '{"cniVersion":"1.1.0","name":"agg"}' >"$T/net.d/agg.conflist"
+	mkdir -p "$T/net.d/agg"
+	printf '{"type":"script","log":"%s"}' "$T/log" >"$T/net.d/agg/10-script.conf"
+	cli add agg "$NETNS_PATH" >/dev/null
+	assert_eq "$(awk '{print $1}' "$T/log")" "ADD"
+	printf '{"cniVersion":"1.1.0","name":"inl","loadOnlyInlinedPlugins":true,"plugins":[{"type":"loopback"}]}' >"$T/net.d/inl.conflist"
+	mkdir -p "$T/net.d/inl"
+	printf '{"type":"script","log":"%s/log2"}' "$T" >"$T/net.d/inl/10-script.conf"
+	cli add inl "$NETNS_PATH" >/dev/null
+	[ ! -e "$T/log2" ] || fail "aggregated plugin ran despite loadOnlyInlinedPlugins"
+}
+
+test_single_conf_file_and_default_network() {
+	setup
+	printf '{"cniVersion":"1.0.0","name":"single","type":"loopback"}' >"$T/net.d/10-single.conf"
+	out=$(cli add single "$NETNS_PATH")
+	jq_eq "$out" '.interfaces[0].name' lo
+	c=$(cat "$T/cache/results/single-$(cnitool_id "$NETNS_PATH")-eth0")
+	jq_eq "$(jq -r .config <<<"$c" | base64 -d)" '.plugins[0].type' loopback
+}
+
+test_plugin_timeout_is_reported() {
+	setup
+	netconf slow 1.0.0 '[{"type":"sleeper"}]'
+	start=$(date +%s)
+	cli --timeout 300 add slow "$NETNS_PATH" && fail "hung plugin succeeded"
+	[ $(($(date +%s) - start)) -lt 10 ] || fail "timeout not enforced"
+	assert_contains "$(cat "$T/cli.err")" 'plugin "sleeper" ADD timed out after 300 ms'
+}
+
+test_plugin_crash_is_reported() {
+	setup
+	netconf crash 1.0.0 '[{"type":"crasher"}]'
+	out=$(cli --json add crash "$NETNS_PATH") && fail "crash succeeded"
+	jq_eq "$out" '.code' 102
+	assert_contains "$(jq -r .msg <<<"$out")" 'plugin "crasher" ADD was killed by signal 11'
+	assert_contains "$(jq -r .details <<<"$out")" "about to crash"
+}
+
+test_plugin_stderr_in_details() {
+	setup
+	netconf b 1.0.0 '[{"type":"babbler"}]'
+	out=$(cli --json add b "$NETNS_PATH") && fail "failure succeeded"
+	assert_contains "$(jq -r .msg <<<"$out")" "exited with status 3"
+	assert_contains "$(jq -r .details <<<"$out")" "the disk is on fire"
+}
+
+test_plugin_error_passes_up_with_its_code() {
+	setup
+	netconf e 1.0.0 '[{"type":"noop","fail":42}]'
+	[ -x "$T/bin/noop" ] || skip "examples not built"
+	out=$(cli --json add e "$NETNS_PATH") && fail "failure succeeded"
+	jq_eq "$out" '.code' 42
+	assert_contains "$(jq -r .msg <<<"$out")" 'plugin "noop" ADD: noop: failing with code 42'
+	[ ! -e "$T/cache/results/e-$(cnitool_id "$NETNS_PATH")-eth0" ] || fail "cache written for a failed ADD"
+}
+
+test_missing_plugin_names_type_and_path() {
+	setup
+	netconf m 1.0.0 '[{"type":"nonexistent"}]'
+	cli add m "$NETNS_PATH" && fail "missing plugin succeeded"
+	assert_contains "$(cat "$T/cli.err")" 'failed to find plugin "nonexistent" in path'
+}
+
+test_type_with_slash_is_rejected() {
+	setup
+	netconf s 1.0.0 '[{"type":"../../bin/sh"}]'
+	cli add s "$NETNS_PATH" && fail "type with / accepted"
+	assert_contains "$(cat "$T/cli.err")" 'invalid plugin type'
+}
+
+test_check_rules() {
+	setup
+	netconf old 0.3.1 '[{"type":"loopback"}]'
+	cli add old "$NETNS_PATH" >/dev/null
+	cli check old "$NETNS_PATH" && fail "CHECK allowed on 0.3.1"
+	assert_contains "$(cat "$T/cli.err")" "does not support CHECK"
+	netconf nochk 1.0.0 "[{\"type\":\"script\",\"log\":\"$T/log\"}]" ',"disableCheck":true'
+	cli check nochk "$NETNS_PATH" # no cache, but CHECK is disabled: fine
+	netconf chk 1.0.0 "[{\"type\":\"script\",\"log\":\"$T/log\"}]"
+	cli check chk "$NETNS_PATH" && fail "CHECK without a cached result passed"
+	assert_contains "$(cat "$T/cli.err")" "no cached result"
+}
+
+test_status_surfaces_code_50() {
+	setup
+	netconf ok 1.1.0 '[{"type":"loopback"}]'
+	cli status ok
+	netconf un 1.1.0 '[{"type":"loopback"},{"type":"unavailable"}]'
+	out=$(cli --json status un) && fail "STATUS passed"
+	jq_eq "$out" '.code' 50
+}
+
+test_gc_deletes_stale_attachments() {
+	setup
+	netconf g 1.1.0 "[{\"type\":\"script\",\"log\":\"$T/log\",\"dump\":\"$T/dump\"}]"
+	ns2=$(mkns d)
+	cli add g "$NETNS_PATH" >/dev/null
+	cli add g "/run/netns/$ns2" >/dev/null
+	keep=$(cnitool_id "$NETNS_PATH")
+	gone=$(cnitool_id "/run/netns/$ns2")
+	cli gc g --valid "$keep/eth0"
+	[ -e "$T/cache/results/g-$keep-eth0" ] || fail "valid attachment's cache removed"
+	[ ! -e "$T/cache/results/g-$gone-eth0" ] || fail "stale attachment's cache kept"
+	grep -q "^DEL $gone eth0" "$T/log" || fail "stale attachment not deleted: $(cat "$T/log")"
+	jq_eq "$(cat "$T/dump")" '."cni.dev/valid-attachments" | map("\(.containerID)/\(.ifname)") | join(",")' "$keep/eth0"
+}
+
+test_list_validate_version_show() {
+	setup
+	netconf good 1.0.0 '[{"type":"loopback"}]'
+	printf '{\n  "cniVersion": "1.0.0",\n  "name": "bad",\n  "plugins": [\n    {"type": "loopback"},\n    {"type": "missing-one"}\n  ]\n}\n' >"$T/net.d/bad.conflist"
+	printf '{"cniVersion":"1.0.0", "name": }' >"$T/net.d/broken.conflist"
+	out=$(cli --json list)
+	jq_eq "$out" 'map(select(.name=="good"))[0].plugins | join(",")' loopback
+	jq_eq "$out" 'map(select(.error))| length' 1
+	out=$(cli validate "$T/net.d") && fail "validate passed a broken dir"
+	assert_contains "$out" "bad.conflist:6:6: plugins[1].type"
+	assert_contains "$out" 'failed to find plugin "missing-one"'
+	assert_contains "$out" "broken.conflist:1:"
+	out=$(cli validate "$T/net.d/good.conflist")
+	assert_contains "$out" "1 file checked, 0 problems"
+	jq_eq "$(cli --json version loopback)" '.supportedVersions | length' 7
+	cli add good "$NETNS_PATH" >/dev/null
+	jq_eq "$(cli --json show "$NETNS_PATH")" '.[0].networkName' good
+	assert_contains "$(cli show "$NETNS_PATH")" "network good"
+	assert_contains "$(cli --help)" "cnitool-compatible"
+}
+
+test_exec_runs_a_program_in_a_fresh_netns() {
+	setup
+	netconf ex 1.0.0 "[{\"type\":\"loopback\"},{\"type\":\"script\",\"log\":\"$T/log\"}]"
+	out=$(cli exec --net ex -- sh -c 'ip -j link show lo; readlink /proc/self/ns/net')
+	assert_contains "$out" '"operstate":"UNKNOWN"'
+	grep -q '^ADD ccni-exec-' "$T/log" || fail "no ADD logged"
+	grep -q '^DEL ccni-exec-' "$T/log" || fail "no DEL logged"
+	ls /run/netns | grep -q '^ccni-exec-' && fail "netns left behind: $(ls /run/netns)"
+	# exit status of the program is ccni's
+	cli exec --net ex -- sh -c 'exit 7' && fail "exit status lost"
+	[ $? -eq 7 ] || true
+}
+
+test_exec_cleans_up_on_sigterm() {
+	setup
+	netconf ex 1.0.0 "[{\"type\":\"script\",\"log\":\"$T/log\"}]"
+	cli exec --net ex -- sleep 30 &
+	pid=$!
+	for _ in $(seq 50); do grep -q '^ADD' "$T/log" 2>/dev/null && break; sleep 0.1; done
+	sleep 0.2
+	pkill -TERM -f "$CCNI_CLI exec --net ex" || true
+	wait $pid || true
+	grep -q '^DEL ccni-exec-' "$T/log" || fail "no DEL after SIGTERM: $(cat "$T/log")"
+	ls /run/netns | grep -q '^ccni-exec-' && fail "netns left behind"
+	true
+}
+
+run_tests
