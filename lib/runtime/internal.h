@@ -50,6 +50,14 @@ int cache_remove(struct ccni_runtime *rt, const char *network, const char *cid,
 int cache_lock(struct ccni_runtime *rt, const char *network, bool exclusive,
 	       struct ccni_error *err);
 
+/* The config one plugin gets (compact JSON text): its object with name,
+ * cniVersion, prevResult and runtimeConfig from the capabilities it declares,
+ * plus extra keys. */
+char *rt_plugin_config(const struct ccni_network *net, json_t *plugin, json_t *prev,
+		       const struct ccni_attachment *att, json_t *extra);
+/* The version the network runs at. */
+const char *rt_choose_version(const struct ccni_conflist *list);
+
 char *b64_encode(const void *data, size_t len);
 void *b64_decode(const char *s, size_t *len);
 

@@ -111,7 +111,7 @@ const char *ccni_network_source(const struct ccni_network *net) { return net->li
 
 /* cniVersions (1.1.0): the highest version both the config and ccni know;
  * otherwise cniVersion. */
-static const char *choose_version(const struct ccni_conflist *list)
+const char *rt_choose_version(const struct ccni_conflist *list)
 {
 	const char *best = NULL;
 
@@ -191,7 +191,7 @@ static int network_build(struct ccni_conflist *list, const char *data, size_t le
 	}
 	net->list = list;
 	net->plugins = json_array();
-	net->version = strdup(choose_version(list));
+	net->version = strdup(rt_choose_version(list));
 	if (!net->plugins || !net->version)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	for (size_t i = 0; i < list->n_plugins; i++)
@@ -476,8 +476,8 @@ done:
 
 /* The config a plugin gets: its object with name, cniVersion, prevResult,
  * runtimeConfig (capabilities it declares and the caller gave). */
-static char *plugin_stdin(const struct ccni_network *net, json_t *plugin, json_t *prev,
-			  const struct ccni_attachment *att, json_t *extra)
+char *rt_plugin_config(const struct ccni_network *net, json_t *plugin, json_t *prev,
+		       const struct ccni_attachment *att, json_t *extra)
 {
 	_cleanup_json_ json_t *c = json_deep_copy(plugin);
 	json_t *caps, *rc = NULL;
@@ -549,7 +549,7 @@ int ccni_add(struct ccni_runtime *rt, const struct ccni_network *net,
 		return -1;
 	for (size_t i = 0; i < ccni_network_n_plugins(net); i++) {
 		json_t *p = ccni_network_plugin(net, i);
-		_cleanup_free_ char *in = plugin_stdin(net, p, prev, &a, NULL);
+		_cleanup_free_ char *in = rt_plugin_config(net, p, prev, &a, NULL);
 		struct run r = { plugin_type(p), CCNI_CMD_ADD, &a, in };
 		json_t *res = NULL;
 		struct ccni_result *model = NULL;
@@ -624,7 +624,7 @@ int ccni_del(struct ccni_runtime *rt, const struct ccni_network *net,
 	}
 	for (size_t i = ccni_network_n_plugins(net); i-- > 0;) {
 		json_t *p = ccni_network_plugin(net, i);
-		_cleanup_free_ char *in = plugin_stdin(net, p, prev, &a, NULL);
+		_cleanup_free_ char *in = rt_plugin_config(net, p, prev, &a, NULL);
 		struct run r = { plugin_type(p), CCNI_CMD_DEL, &a, in };
 
 		if (!in)
@@ -669,7 +669,7 @@ int ccni_check(struct ccni_runtime *rt, const struct ccni_network *net,
 				      corrupt ? " (the cache entry is unreadable)" : "");
 	for (size_t i = 0; i < ccni_network_n_plugins(net); i++) {
 		json_t *p = ccni_network_plugin(net, i);
-		_cleanup_free_ char *in = plugin_stdin(net, p, prev, &a, NULL);
+		_cleanup_free_ char *in = rt_plugin_config(net, p, prev, &a, NULL);
 		struct run r = { plugin_type(p), CCNI_CMD_CHECK, &a, in };
 
 		if (!in)
@@ -689,7 +689,7 @@ int ccni_status(struct ccni_runtime *rt, const struct ccni_network *net,
 	}
 	for (size_t i = 0; i < ccni_network_n_plugins(net); i++) {
 		json_t *p = ccni_network_plugin(net, i);
-		_cleanup_free_ char *in = plugin_stdin(net, p, NULL, NULL, NULL);
+		_cleanup_free_ char *in = rt_plugin_config(net, p, NULL, NULL, NULL);
 		struct run r = { plugin_type(p), CCNI_CMD_STATUS, NULL, in };
 
 		if (!in)
@@ -775,7 +775,7 @@ int ccni_gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *val
 					  "cni.dev/attachments", valid);
 		for (i = 0; i < ccni_network_n_plugins(net); i++) {
 			json_t *p = ccni_network_plugin(net, i);
-			_cleanup_free_ char *in = plugin_stdin(net, p, NULL, NULL, extra);
+			_cleanup_free_ char *in = rt_plugin_config(net, p, NULL, NULL, extra);
 			struct run r = { plugin_type(p), CCNI_CMD_GC, NULL, in };
 			struct ccni_error pe = CCNI_ERROR_INIT;
 

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* spawn: stdin/stdout/stderr plumbing, limits, deadline, exit reporting;
+ * util: bounded reads, atomic writes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/common/spawn.h"
+#include "lib/common/util.h"
+
+static void test_roundtrip(void **state)
+{
+	char *argv[] = { "cat", NULL };
+	struct util_spawn s = { .path = "/bin/cat", .argv = argv, .in = "hello", .in_len = 5,
+				.out_max = 100, .err_max = 100 };
+	struct util_spawn_result r;
+
+	(void)state;
+	assert_int_equal(util_spawn_run(&s, &r), 0);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 0);
+	assert_string_equal(r.out, "hello");
+	util_spawn_result_free(&r);
+}
+
+static void test_big_stdin_and_stderr(void **state)
+{
+	char *argv[] = { "sh", "-c", "wc -c; echo oops >&2; exit 3", NULL };
+	size_t n = 3 * 1024 * 1024;
+	char *big = malloc(n);
+	struct util_spawn s = { .path = "/bin/sh", .argv = argv, .in = big, .in_len = n,
+				.out_max = 100, .err_max = 3 };
+	struct util_spawn_result r;
+	char how[64];
+
+	(void)state;
+	memset(big, 'x', n);
+	assert_int_equal(util_spawn_run(&s, &r), 0);
+	assert_int_equal(atoi(r.out), (int)n);
+	assert_string_equal(r.err, "oop"); /* bounded */
+	assert_int_equal(WEXITSTATUS(r.status), 3);
+	assert_string_equal(util_spawn_describe(r.status, how, sizeof(how)), "exited with status 3");
+	util_spawn_result_free(&r);
+	free(big);
+}
+
+static void test_timeout_and_signal(void **state)
+{
+	char *argv[] = { "sh", "-c", "sleep 10", NULL };
+	char *argv2[] = { "sh", "-c", "kill -SEGV $$", NULL };
+	struct util_spawn s = { .path = "/bin/sh", .argv = argv, .out_max = 10, .timeout_ms = 100 };
+	struct util_spawn_result r;
+	unsigned long long t = util_now_ns();
+	char how[64];
+
+	(void)state;
+	assert_int_equal(util_spawn_run(&s, &r), 0);
+	assert_true(r.timed_out);
+	assert_true(util_now_ns() - t < 3000000000ULL);
+	util_spawn_result_free(&r);
+	s.argv = argv2;
+	s.timeout_ms = 0;
+	assert_int_equal(util_spawn_run(&s, &r), 0);
+	assert_true(WIFSIGNALED(r.status));
+	assert_non_null(strstr(util_spawn_describe(r.status, how, sizeof(how)), "signal 11"));
+	util_spawn_result_free(&r);
+}
+
+static void test_output_limit(void **state)
+{
+	char *argv[] = { "sh", "-c", "yes", NULL };
+	struct util_spawn s = { .path = "/bin/sh", .argv = argv, .out_max = 1000 };
+	struct util_spawn_result r;
+
+	(void)state;
+	assert_int_equal(util_spawn_run(&s, &r), 0);
+	assert_true(r.out_truncated);
+	assert_true(r.out_len <= 1000);
+	util_spawn_result_free(&r);
+	s.path = "/nonexistent/binary";
+	assert_int_equal(util_spawn_run(&s, &r), -1);
+}
+
+static void test_util_files(void **state)
+{
+	char dir[] = "/tmp/ccni-util.XXXXXX", path[64], link[64];
+	size_t len;
+	char *data;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a/b/f", dir);
+	snprintf(link, sizeof(link), "%s/l", dir);
+	{
+		char d[64];
+
+		snprintf(d, sizeof(d), "%.*s", (int)(strrchr(path, '/') - path), path);
+		assert_int_equal(util_mkdir_p(d, 0700), 0);
+		assert_int_equal(util_mkdir_p(d, 0700), 0);
+	}
+	assert_int_equal(util_write_file_atomic(path, "abc", 3, 0600), 0);
+	data = util_read_file(path, 10, &len, true);
+	assert_string_equal(data, "abc");
+	free(data);
+	assert_null(util_read_file(path, 2, &len, true));
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(symlink(path, link), 0);
+	assert_null(util_read_file(link, 10, &len, true)); /* not followed */
+	data = util_read_file(link, 10, &len, false);
+	assert_string_equal(data, "abc");
+	free(data);
+	{
+		char cmd[96];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_big_stdin_and_stderr),
+		cmocka_unit_test(test_timeout_and_signal),
+		cmocka_unit_test(test_output_limit),
+		cmocka_unit_test(test_util_files),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
