@@ -227,10 +227,11 @@ static void validate_file(struct ccni_runtime *rt, struct problems *pb, const ch
 
 		if (!json_is_array(v))
 			problem(pb, file, text, "cniVersions", "cniVersions: expected an array");
-		json_array_foreach(v, i, x) if (!json_is_string(x) ||
-						 !ccni_version_parse(json_string_value(x),
-								     &(struct ccni_version){ 0 }) == 0)
-		{
+		json_array_foreach(v, i, x) {
+			struct ccni_version ver;
+
+			if (json_is_string(x) && ccni_version_parse(json_string_value(x), &ver) == 0)
+				continue;
 			char path[48];
 
 			snprintf(path, sizeof(path), "cniVersions[%zu]", i);
