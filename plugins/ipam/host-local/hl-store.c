@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hl-store.c — host-local's state, byte-compatible with the reference so
+ * both can share one node: DATA_DIR/NETWORK/<ip> holds "ID\r\nIFNAME",
+ * last_reserved_ip.N the last address handed out from range set N, and
+ * "lock" is held with flock while the store is used.
+ *
+ * Beyond the reference: a reservation is written in full to a temp file,
+ * flushed, then linked to its address name — link() fails if the name
+ * exists, so two allocators never get one address, and a crash never leaves
+ * an empty or half-written reservation. Files are opened without following
+ * symlinks (openat on the directory, O_NOFOLLOW).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ccni/conf.h>
+
+#include "lib/common/cleanup.h"
+#include "lib/common/util.h"
+#include "plugins/ipam/host-local/hl.h"
+
+#define LINE_BREAK "\r\n"
+#define OWNER_MAX 1024
+
+int hl_store_open(struct hl_store *s, const char *data_dir, const char *name,
+		  struct ccni_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->dirfd = s->lockfd = -1;
+	if (!ccni_name_valid(name))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "name: \"%s\" cannot name a directory", name);
+	s->dir = util_asprintf("%s/%s", data_dir, name);
+	if (!s->dir)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	if (util_mkdir_p(s->dir, 0755) < 0)
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "ipam.dataDir: cannot create %s",
+					s->dir);
+	s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (s->dirfd < 0)
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "ipam.dataDir: cannot open %s",
+					s->dir);
+	s->lockfd = openat(s->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (s->lockfd < 0)
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s/lock: cannot open", s->dir);
+	while (flock(s->lockfd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s/lock: cannot lock", s->dir);
+	return 0;
+}
+
+void hl_store_close(struct hl_store *s)
+{
+	if (s->tmpname[0] && s->dirfd >= 0)
+		unlinkat(s->dirfd, s->tmpname, 0);
+	if (s->lockfd >= 0)
+		close(s->lockfd); /* releases the flock */
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	free(s->dir);
+	memset(s, 0, sizeof(*s));
+	s->dirfd = s->lockfd = -1;
+}
+
+/* Write "ID\r\nIFNAME" once to a temp file; each reservation links it. */
+static int prepare(struct hl_store *s, const char *id, const char *ifname,
+		   struct ccni_error *err)
+{
+	_cleanup_free_ char *text = util_asprintf("%s" LINE_BREAK "%s", id, ifname);
+	_cleanup_close_ int fd = -1;
+	uint32_t r = 0;
+
+	if (!text)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	if (s->tmpname[0])
+		unlinkat(s->dirfd, s->tmpname, 0);
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint32_t)util_now_ns();
+	snprintf(s->tmpname, sizeof(s->tmpname), ".ccni-reserve-%d-%08x", (int)getpid(), r);
+	fd = openat(s->dirfd, s->tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		    0644);
+	if (fd < 0 || util_write_all(fd, text, strlen(text)) < 0 || fdatasync(fd) < 0) {
+		int e = errno;
+
+		s->tmpname[0] = '\0';
+		return ccni_error_errno(err, CCNI_ERR_IO, e, "%s: cannot write a reservation", s->dir);
+	}
+	return 0;
+}
+
+static int write_last(struct hl_store *s, int set_index, const struct ccni_ip *ip)
+{
+	char name[32], tmp[64], text[CCNI_IP_STRLEN];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(name, sizeof(name), "last_reserved_ip.%d", set_index);
+	snprintf(tmp, sizeof(tmp), ".ccni-last-%d-%d", set_index, (int)getpid());
+	ccni_ip_format(ip, text);
+	fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || util_write_all(fd, text, strlen(text)) < 0) {
+		unlinkat(s->dirfd, tmp, 0);
+		return -1;
+	}
+	return renameat(s->dirfd, tmp, s->dirfd, name);
+}
+
+int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname,
+		     const struct ccni_ip *ip, int set_index, struct ccni_error *err)
+{
+	char name[CCNI_IP_STRLEN];
+
+	if (!s->tmpname[0] && prepare(s, id, ifname, err) < 0)
+		return -1;
+	ccni_ip_format(ip, name);
+	if (linkat(s->dirfd, s->tmpname, s->dirfd, name, 0) < 0) {
+		if (errno == EEXIST)
+			return 0;
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s/%s: cannot reserve", s->dir,
+					name);
+	}
+	/* One inode per reservation: the next one gets its own file. */
+	unlinkat(s->dirfd, s->tmpname, 0);
+	s->tmpname[0] = '\0';
+	write_last(s, set_index, ip);
+	return 1;
+}
+
+/* Read a reservation's owner. 0: parsed; -1: unreadable, empty or corrupt. */
+static int read_owner(struct hl_store *s, const char *file, char *id, size_t idlen,
+		      char *ifname, size_t iflen)
+{
+	char buf[OWNER_MAX];
+	_cleanup_close_ int fd = openat(s->dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+	char *br;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, OWNER_MAX - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	br = strstr(buf, LINE_BREAK);
+	if (br) {
+		*br = '\0';
+		snprintf(ifname, iflen, "%s", br + 2);
+	} else {
+		ifname[0] = '\0'; /* the reference's old format: the id alone */
+	}
+	snprintf(id, idlen, "%s", buf);
+	/* trim a trailing newline some tools add */
+	for (size_t l = strlen(id); l && (id[l - 1] == '\n' || id[l - 1] == '\r'); l--)
+		id[l - 1] = '\0';
+	return ccni_container_id_valid(id) ? 0 : -1;
+}
+
+static bool owned(const char *fid, const char *fif, const char *id, const char *ifname)
+{
+	return streq(fid, id) && (!*fif || streq(fif, ifname));
+}
+
+int hl_store_release_ip(struct hl_store *s, const char *id, const char *ifname,
+			const struct ccni_ip *ip)
+{
+	char name[CCNI_IP_STRLEN], fid[OWNER_MAX], fif[64];
+
+	ccni_ip_format(ip, name);
+	if (read_owner(s, name, fid, sizeof(fid), fif, sizeof(fif)) < 0 ||
+	    !owned(fid, fif, id, ifname))
+		return 0;
+	return unlinkat(s->dirfd, name, 0) == 0 ? 1 : 0;
+}
+
+int hl_store_foreach(struct hl_store *s, hl_store_fn fn, void *data, struct ccni_error *err)
+{
+	int fd = dup(s->dirfd);
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s: cannot list", s->dir);
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		char fid[OWNER_MAX], fif[64];
+		struct ccni_ip ip;
+		bool ok;
+
+		if (ccni_ip_parse(de->d_name, &ip) < 0)
+			continue; /* lock, last_reserved_ip.N, temp files */
+		ok = read_owner(s, de->d_name, fid, sizeof(fid), fif, sizeof(fif)) == 0;
+		rc = fn(s, de->d_name, &ip, ok ? fid : NULL, ok ? fif : NULL, data);
+		if (rc < 0)
+			break;
+	}
+	closedir(d);
+	return rc < 0 ? -1 : 0;
+}
+
+struct release_all {
+	const char *id, *ifname;
+	int n;
+};
+
+static int release_cb(struct hl_store *s, const char *file, const struct ccni_ip *ip,
+		      const char *id, const char *ifname, void *data)
+{
+	struct release_all *r = data;
+
+	(void)ip;
+	if (id && owned(id, ifname, r->id, r->ifname) && unlinkat(s->dirfd, file, 0) == 0)
+		r->n++;
+	return 0;
+}
+
+int hl_store_release_all(struct hl_store *s, const char *id, const char *ifname,
+			 struct ccni_error *err)
+{
+	struct release_all r = { id, ifname, 0 };
+
+	if (hl_store_foreach(s, release_cb, &r, err) < 0)
+		return -1;
+	return r.n;
+}
+
+int hl_store_last(struct hl_store *s, int set_index, struct ccni_ip *ip)
+{
+	char name[32], buf[CCNI_IP_STRLEN + 2];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "last_reserved_ip.%d", set_index);
+	fd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n ")] = '\0';
+	return ccni_ip_parse(buf, ip) == 0 ? 0 : 1;
+}
+
+/* The round-robin walk of the reference: start after last_reserved_ip (or
+ * at the first range's start), go to each range's end, wrap to the next
+ * range, skip gateways, stop when back at the start. */
+int hl_allocate(struct hl_store *s, const struct hl_rangeset *set, int set_index,
+		const char *id, const char *ifname, const struct ccni_ip *requested,
+		struct ccni_ipnet *addr, struct ccni_ip *gw, struct ccni_error *err)
+{
+	struct ccni_ip last, cur, start;
+	const struct hl_range *r;
+	int idx = 0, rc;
+	bool have_cur = false;
+	char b[CCNI_IP_STRLEN], text[512];
+
+	if (requested) {
+		r = hl_set_find(set, requested);
+		if (!r)
+			return ccni_error_set(err, CCNI_ERR_ADDR_CONFLICT,
+					      "requested IP address %s is not in range set %s",
+					      ccni_ip_format(requested, b), hl_set_text(set, text, sizeof(text)));
+		if (ccni_ip_equal(requested, &r->gateway))
+			return ccni_error_set(err, CCNI_ERR_ADDR_CONFLICT,
+					      "requested IP address %s is the subnet's gateway",
+					      ccni_ip_format(requested, b));
+		rc = hl_store_reserve(s, id, ifname, requested, set_index, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			return ccni_error_set(err, CCNI_ERR_ADDR_CONFLICT,
+					      "requested IP address %s is already reserved (range set %s)",
+					      ccni_ip_format(requested, b), hl_set_text(set, text, sizeof(text)));
+		addr->ip = *requested;
+		addr->prefix = r->subnet.prefix;
+		*gw = r->gateway;
+		return 0;
+	}
+
+	if (hl_store_last(s, set_index, &last) == 0) {
+		for (int i = 0; i < set->n; i++)
+			if (hl_range_contains(&set->r[i], &last)) {
+				idx = i;
+				cur = last;
+				have_cur = true;
+				break;
+			}
+	}
+	if (!have_cur) {
+		idx = 0;
+		cur = set->r[0].start;
+		start = cur;
+	} else {
+		start.family = 0;
+	}
+	for (;;) {
+		r = &set->r[idx];
+		if (have_cur) {
+			if (ccni_ip_equal(&cur, &r->end)) {
+				idx = (idx + 1) % set->n;
+				r = &set->r[idx];
+				cur = r->start;
+			} else {
+				ccni_ip_add(&cur, 1);
+			}
+			if (!start.family)
+				start = cur;
+			else if (ccni_ip_equal(&cur, &start))
+				break;
+		}
+		have_cur = true;
+		if (ccni_ip_equal(&cur, &r->gateway))
+			continue;
+		rc = hl_store_reserve(s, id, ifname, &cur, set_index, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 1) {
+			addr->ip = cur;
+			addr->prefix = r->subnet.prefix;
+			*gw = r->gateway;
+			return 0;
+		}
+	}
+	return ccni_error_set(err, CCNI_ERR_ADDR_EXHAUSTED,
+			      "no IP addresses available in range set %s",
+			      hl_set_text(set, text, sizeof(text)));
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* hl.h — host-local's parts: config, the on-disk store, the allocator. */
+#ifndef CCNI_HOST_LOCAL_H
+#define CCNI_HOST_LOCAL_H
+
+#include <stdbool.h>
+
+#include <ccni/plugin.h>
+
+#define HL_MAX_SETS 16
+#define HL_MAX_RANGES 16
+#define HL_MAX_REQUESTED 16
+#define HL_DEFAULT_DATA_DIR "/var/lib/cni/networks"
+
+struct hl_range {
+	struct ccni_ipnet subnet; /* network address / prefix */
+	struct ccni_ip start, end, gateway;
+};
+
+struct hl_rangeset {
+	struct hl_range r[HL_MAX_RANGES];
+	int n;
+};
+
+struct hl_config {
+	const char *name;     /* network name (the directory under dataDir) */
+	const char *data_dir;
+	const char *resolv_conf;
+	struct hl_rangeset sets[HL_MAX_SETS];
+	int n_sets;
+	struct ccni_route *routes;
+	size_t n_routes;
+	struct ccni_ip requested[HL_MAX_REQUESTED];
+	int n_requested;
+};
+
+/* Parse and validate (ranges canonical, no overlaps). Errors name the key. */
+int hl_config_parse(const struct ccni_request *req, struct hl_config *c, struct ccni_error *err);
+void hl_config_free(struct hl_config *c);
+bool hl_range_contains(const struct hl_range *r, const struct ccni_ip *ip);
+/* The range of the set holding ip, or NULL. */
+const struct hl_range *hl_set_find(const struct hl_rangeset *s, const struct ccni_ip *ip);
+/* "10.1.0.0/16 (10.1.0.2-10.1.255.254)" for messages. */
+const char *hl_set_text(const struct hl_rangeset *s, char *buf, size_t len);
+
+/* The store: DATA_DIR/NAME/ with one file per address ("ID\r\nIFNAME"),
+ * last_reserved_ip.N and a lock file held with flock, as the reference. */
+struct hl_store {
+	int dirfd;
+	int lockfd;
+	char *dir;
+	char tmpname[64]; /* a written reservation, ready to be linked */
+};
+
+int hl_store_open(struct hl_store *s, const char *data_dir, const char *name,
+		  struct ccni_error *err);
+void hl_store_close(struct hl_store *s);
+/* Reserve ip for id/ifname: 1 reserved, 0 taken, -1 error. Atomic: the
+ * content is written to a temp file first and linked into place. */
+int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname,
+		     const struct ccni_ip *ip, int set_index, struct ccni_error *err);
+/* Remove ip's reservation if it belongs to id/ifname: 1 removed, 0 not ours. */
+int hl_store_release_ip(struct hl_store *s, const char *id, const char *ifname,
+			const struct ccni_ip *ip);
+/* Remove every reservation of id/ifname (a directory scan). Count or -1. */
+int hl_store_release_all(struct hl_store *s, const char *id, const char *ifname,
+			 struct ccni_error *err);
+/* last_reserved_ip.N: 0 and *ip, 1 when none. */
+int hl_store_last(struct hl_store *s, int set_index, struct ccni_ip *ip);
+
+/* Callback over every reservation file: name, parsed ip, owner (NULL when
+ * the file is empty or corrupt). Return <0 to stop. */
+typedef int (*hl_store_fn)(struct hl_store *s, const char *file, const struct ccni_ip *ip,
+			   const char *id, const char *ifname, void *data);
+int hl_store_foreach(struct hl_store *s, hl_store_fn fn, void *data, struct ccni_error *err);
+
+/* Allocate from one range set (requested: NULL for the next free). */
+int hl_allocate(struct hl_store *s, const struct hl_rangeset *set, int set_index,
+		const char *id, const char *ifname, const struct ccni_ip *requested,
+		struct ccni_ipnet *addr, struct ccni_ip *gw, struct ccni_error *err);
+
+extern const struct ccni_plugin plugin_host_local;
+
+#endif
