@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# host-local: results, on-disk state shared with the reference, requested
+# addresses, exhaustion, concurrency, DEL, CHECK, GC, STATUS, bad input.
+. "$(dirname "$0")/lib.sh"
+
+# hl VERSION IPAM-JSON-BODY: a config with an ipam object (dataDir $T/data).
+hl() { printf '{"cniVersion":"%s","name":"hlnet","ipam":{"type":"host-local","dataDir":"%s"%s}}' "$1" "${DATA:-$T/data}" "$2"; }
+dual=',"ranges":[[{"subnet":"10.77.0.0/24"}],[{"subnet":"fd77::/64"}]],"routes":[{"dst":"0.0.0.0/0"},{"dst":"fd00::/8","gw":"fd77::99"}]'
+
+test_add_result_dual_stack_1_0_0() {
+	out=$(cni host-local ADD "$(hl 1.0.0 "$dual")")
+	jq_eq "$out" '.cniVersion' 1.0.0
+	jq_eq "$out" '.ips | map("\(.address) \(.gateway)") | join(",")' "10.77.0.2/24 10.77.0.1,fd77::2/64 fd77::1"
+	jq_eq "$out" '.ips[0] | has("interface")' false
+	jq_eq "$out" 'has("interfaces")' false
+	jq_eq "$out" '.routes | map("\(.dst) \(.gw)") | join(",")' "0.0.0.0/0 null,fd00::/8 fd77::99"
+	jq_eq "$out" '.dns' '{}'
+}
+
+test_result_shapes_0_3_1_and_0_2_0() {
+	out=$(cni host-local ADD "$(hl 0.3.1 "$dual")")
+	jq_eq "$out" '.ips | map(.version) | join(",")' "4,6"
+	out=$(CID=other cni host-local ADD "$(hl 0.2.0 "$dual")")
+	jq_eq "$out" '.ip4.ip' 10.77.0.3/24
+	jq_eq "$out" '.ip4.routes[0].dst' 0.0.0.0/0
+	jq_eq "$out" '.ip6.ip' fd77::3/64
+	jq_eq "$out" '.ip6.routes[0].gw' fd77::99
+}
+
+test_state_files_match_the_reference() {
+	[ -x "$REF_BIN/host-local" ] || skip "no reference host-local"
+	cni host-local ADD "$(hl 1.0.0 "$dual")" >/dev/null
+	DATA=$T/ref ref host-local ADD "$(DATA=$T/ref hl 1.0.0 "$dual")" >/dev/null
+	for f in 10.77.0.2 fd77::2 last_reserved_ip.0 last_reserved_ip.1 lock; do
+		[ -e "$T/ref/hlnet/$f" ] || fail "reference made no $f"
+		cmp "$T/data/hlnet/$f" "$T/ref/hlnet/$f" || fail "$f differs from the reference's"
+	done
+	assert_eq "$(ls "$T/data/hlnet" | sort | xargs)" "$(ls "$T/ref/hlnet" | sort | xargs)" "file set"
+	assert_eq "$(cat "$T/data/hlnet/10.77.0.2")" "$(printf '%s\r\neth0' "$CID")" "reservation bytes"
+}
+
+test_shared_state_with_reference_never_duplicates() {
+	[ -x "$REF_BIN/host-local" ] || skip "no reference host-local"
+	seen=""
+	for i in 1 2 3 4 5 6; do
+		if [ $((i % 2)) -eq 0 ]; then
+			out=$(CID=c$i cni host-local ADD "$(hl 1.0.0 "$dual")")
+		else
+			out=$(CID=c$i ref host-local ADD "$(hl 1.0.0 "$dual")")
+		fi
+		seen="$seen $(jq -r '.ips[0].address' <<<"$out")"
+	done
+	assert_eq "$(tr ' ' '\n' <<<"$seen" | sed '/^$/d' | sort | uniq -d)" "" "duplicates"
+	assert_eq "$(tr ' ' '\n' <<<"$seen" | sed '/^$/d' | wc -l)" 6
+	# each can release the other's reservations
+	CID=c1 cni host-local DEL "$(hl 1.0.0 "$dual")"
+	CID=c2 ref host-local DEL "$(hl 1.0.0 "$dual")"
+	[ ! -e "$T/data/hlnet/10.77.0.2" ] && [ ! -e "$T/data/hlnet/10.77.0.3" ] || fail "not released"
+}
+
+test_round_robin_after_release() {
+	c=$(hl 1.0.0 ',"subnet":"10.78.0.0/29"')
+	a=$(CID=a cni host-local ADD "$c" | jq -r '.ips[0].address')
+	b=$(CID=b cni host-local ADD "$c" | jq -r '.ips[0].address')
+	CID=a cni host-local DEL "$c"
+	n=$(CID=n cni host-local ADD "$c" | jq -r '.ips[0].address')
+	assert_eq "$a $b $n" "10.78.0.2/29 10.78.0.3/29 10.78.0.4/29" "round robin continues after last_reserved_ip"
+	assert_eq "$(cat "$T/data/hlnet/last_reserved_ip.0")" 10.78.0.4
+}
+
+test_legacy_form_and_range_bounds() {
+	c=$(hl 1.0.0 ',"subnet":"10.79.0.0/24","rangeStart":"10.79.0.100","rangeEnd":"10.79.0.101","gateway":"10.79.0.254"')
+	jq_eq "$(CID=a cni host-local ADD "$c")" '.ips[0] | "\(.address) \(.gateway)"' "10.79.0.100/24 10.79.0.254"
+	jq_eq "$(CID=b cni host-local ADD "$c")" '.ips[0].address' 10.79.0.101/24
+	out=$(CID=c cni host-local ADD "$c") && fail "range not exhausted"
+	expect_error 103 "$out" "10.79.0.100-10.79.0.101"
+	[ ! -e "$T/data/hlnet/10.79.0.102" ] || fail "allocated outside the range"
+}
+
+test_requested_addresses() {
+	c=$(hl 1.0.0 "$dual")
+	out=$(CNI_ARGS_T='IP=10.77.0.50' cni host-local ADD "$c")
+	jq_eq "$out" '.ips[0].address' 10.77.0.50/24
+	out=$(CID=x2 cni host-local ADD "$(printf '{"cniVersion":"1.0.0","name":"hlnet","args":{"cni":{"ips":["10.77.0.60","fd77::60"]}},"ipam":{"type":"host-local","dataDir":"%s"%s}}' "$T/data" "$dual")")
+	jq_eq "$out" '.ips | map(.address) | join(",")' "10.77.0.60/24,fd77::60/64"
+	out=$(CID=x3 cni host-local ADD "$(printf '{"cniVersion":"1.0.0","name":"hlnet","runtimeConfig":{"ips":["10.77.0.70/24"]},"ipam":{"type":"host-local","dataDir":"%s"%s}}' "$T/data" "$dual")")
+	jq_eq "$out" '.ips[0].address' 10.77.0.70/24
+	out=$(CID=x4 CNI_ARGS_T='IP=10.77.0.50' cni host-local ADD "$c") && fail "took a reserved address"
+	expect_error 104 "$out" "10.77.0.50"
+	out=$(CID=x5 CNI_ARGS_T='IP=192.168.1.1' cni host-local ADD "$c") && fail "took an address outside"
+	expect_error 104 "$out" "192.168.1.1"
+	out=$(CID=x6 CNI_ARGS_T='IP=10.77.0.1' cni host-local ADD "$c") && fail "took the gateway"
+	expect_error 104 "$out" "gateway"
+	out=$(CID=x7 CNI_ARGS_T='FOO=1' cni host-local ADD "$c") && fail "unknown CNI_ARGS accepted"
+	expect_error 2 "$out" "FOO"
+	# a failed ADD leaves nothing behind: x6 asked for v4; its v6 must not stay
+	ls "$T/data/hlnet" | xargs grep -l x6 2>/dev/null && fail "x6 left a reservation"
+	true
+}
+
+test_ip_ranges_capability() {
+	out=$(printf '{"cniVersion":"1.0.0","name":"hlnet","runtimeConfig":{"ipRanges":[[{"subnet":"10.80.0.0/24"}]]},"ipam":{"type":"host-local","dataDir":"%s"%s}}' "$T/data" "$dual" | \
+		ip netns exec "$HOSTNS" env -i CNI_COMMAND=ADD CNI_CONTAINERID=$CID CNI_NETNS=$NETNS_PATH CNI_IFNAME=eth0 CNI_PATH=$CCNI_BIN $CCNI_WRAP "$CCNI_BIN/host-local")
+	jq_eq "$out" '.ips | map(.address) | join(",")' "10.80.0.2/24"
+}
+
+test_fifty_concurrent_adds_get_distinct_addresses() {
+	c=$(hl 1.0.0 ',"subnet":"10.81.0.0/24"')
+	for i in $(seq 50); do
+		(CID=par$i cni host-local ADD "$c" >"$T/out.$i") &
+	done
+	wait
+	cat "$T"/out.* | jq -r '.ips[0].address' | sort >"$T/all"
+	assert_eq "$(wc -l <"$T/all")" 50 "results"
+	assert_eq "$(uniq -d "$T/all")" "" "duplicate addresses"
+	assert_eq "$(ls "$T/data/hlnet" | grep -c '^10\.81\.')" 50 "reservation files"
+	ls -a "$T/data/hlnet" | grep -q '^\.ccni' && fail "temp files left"
+	true
+}
+
+test_del_twice_and_check() {
+	c=$(hl 1.0.0 "$dual")
+	cni host-local ADD "$c" >/dev/null
+	cni host-local CHECK "$c"
+	cni host-local DEL "$c"
+	cni host-local DEL "$c"
+	assert_eq "$(ls "$T/data/hlnet" | grep -c ':\|^10\.')" 0 "reservations after DEL"
+	out=$(cni host-local CHECK "$c") && fail "CHECK passed with nothing reserved"
+	expect_error 108 "$out" "$CID"
+}
+
+test_del_by_ifname_keeps_other_interfaces() {
+	c=$(hl 1.0.0 ',"subnet":"10.82.0.0/24"')
+	IFNAME=eth0 cni host-local ADD "$c" >/dev/null
+	IFNAME=eth1 cni host-local ADD "$c" >/dev/null
+	IFNAME=eth0 cni host-local DEL "$c"
+	assert_eq "$(cat "$T"/data/hlnet/10.82.0.* | tr '\r\n' '  ' | xargs)" "$CID eth1"
+}
+
+test_gc_releases_everything_not_valid_and_corrupt_files() {
+	c=$(hl 1.1.0 ',"subnet":"10.83.0.0/24"')
+	CID=keep cni host-local ADD "$c" >/dev/null
+	CID=gone cni host-local ADD "$c" >/dev/null
+	: >"$T/data/hlnet/10.83.0.77"                 # empty, as a crash of another tool leaves
+	printf 'garbage\xff' >"$T/data/hlnet/10.83.0.78" # corrupt
+	gc=$(printf '{"cniVersion":"1.1.0","name":"hlnet","ipam":{"type":"host-local","dataDir":"%s","subnet":"10.83.0.0/24"},"cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}' "$T/data")
+	cni host-local GC "$gc"
+	assert_eq "$(ls "$T/data/hlnet" | grep '^10\.' | xargs)" "10.83.0.2" "left after GC"
+	# the allocator never trips over such files
+	: >"$T/data/hlnet/10.83.0.4"
+	jq_eq "$(CID=new cni host-local ADD "$c")" '.ips[0].address' 10.83.0.5/24
+}
+
+test_status() {
+	c=$(hl 1.1.0 ',"subnet":"10.84.0.0/30"')
+	cni host-local STATUS "$c"
+	cni host-local ADD "$c" >/dev/null
+	out=$(cni host-local STATUS "$c") && fail "STATUS passed with the range full"
+	expect_error 50 "$out" "no free address"
+	touch "$T/file"
+	out=$(DATA=$T/file/sub cni host-local STATUS "$(DATA=$T/file/sub hl 1.1.0 ',"subnet":"10.84.0.0/24"')") && fail "STATUS passed with an unusable dataDir"
+	expect_error 50 "$out" "dataDir"
+}
+
+test_resolv_conf() {
+	printf 'nameserver 10.0.0.53\nnameserver fd00::53\nsearch a.example b.example\ndomain example\noptions ndots:2\n' >"$T/resolv"
+	out=$(cni host-local ADD "$(hl 1.0.0 ",\"subnet\":\"10.85.0.0/24\",\"resolvConf\":\"$T/resolv\"")")
+	jq_eq "$out" '.dns.nameservers | join(",")' "10.0.0.53,fd00::53"
+	jq_eq "$out" '.dns.search | join(",")' "a.example,b.example"
+	jq_eq "$out" '.dns.domain' example
+	jq_eq "$out" '.dns.options | join(",")' "ndots:2"
+}
+
+test_bad_config_names_the_field() {
+	out=$(cni host-local ADD "$(hl 1.0.0 ',"ranges":[[{"subnet":"10.1/40"}]]')") && fail "accepted"
+	expect_error 7 "$out" 'ipam.ranges[0][0].subnet: invalid CIDR "10.1/40"'
+	out=$(cni host-local ADD "$(hl 1.0.0 ',"subnet":"10.1.2.3/24"')") && fail "accepted"
+	expect_error 7 "$out" "host bits"
+	out=$(cni host-local ADD "$(hl 1.0.0 ',"ranges":[[{"subnet":"10.1.0.0/24"},{"subnet":"10.1.0.0/16"}]]')") && fail "accepted"
+	expect_error 7 "$out" "overlap"
+	out=$(cni host-local ADD "$(hl 1.0.0 ',"ranges":[[{"subnet":"10.1.0.0/24"},{"subnet":"fd00::/64"}]]')") && fail "accepted"
+	expect_error 7 "$out" "mixed address families"
+	out=$(cni host-local ADD "$(hl 1.0.0 ',"subnet":"10.1.0.0/24","rangeStart":"10.2.0.1"')") && fail "accepted"
+	expect_error 7 "$out" "rangeStart"
+	out=$(cni host-local ADD "$(hl 1.0.0 '')") && fail "accepted"
+	expect_error 7 "$out" "no IP ranges"
+	out=$(cni host-local ADD "$(hl 1.0.0 ',"subnet":"10.1.0.0/24","routes":[{"dst":"nope"}]')") && fail "accepted"
+	expect_error 7 "$out" "ipam.routes[0]"
+}
+
+test_data_dir_symlink_is_not_followed() {
+	mkdir -p "$T/data/hlnet" "$T/elsewhere"
+	ln -s "$T/elsewhere/target" "$T/data/hlnet/10.86.0.2"
+	out=$(cni host-local ADD "$(hl 1.0.0 ',"subnet":"10.86.0.0/24"')")
+	jq_eq "$out" '.ips[0].address' 10.86.0.3/24
+	[ ! -e "$T/elsewhere/target" ] || fail "wrote through a symlink"
+}
+
+run_tests
