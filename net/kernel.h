@@ -120,4 +120,30 @@ bool ksysctl_key_valid(const char *key);
  * ("No such file or directory") are success. */
 int knft_run(const char *script, bool ok_missing, struct ccni_error *err);
 
+
+/* --- masquerade and MAC spoof checks (nftables sets) ------------------------- */
+
+/* Masquerade traffic from addr to anything outside addr's own subnet and
+ * outside multicast, as the reference's ipMasq does; one batch adds (or
+ * removes) the container's set elements in ccni's table "inet ccni_masq".
+ * tag names the attachment in element comments ("NET CID IFNAME"). */
+int kmasq_add(const struct ccni_ipnet *addrs, int n, const char *tag, struct ccni_error *err);
+int kmasq_del(const struct ccni_ipnet *addrs, int n, struct ccni_error *err);
+
+/* The same through iptables (ipMasqBackend "iptables"): the reference's
+ * per-container chain CNI-<hash of network+id> in the nat table, made or
+ * removed by one iptables-restore --noflush call per address family. */
+int kipt_masq(bool add, const struct ccni_ipnet *addrs, int n, const char *network,
+	      const char *container_id, struct ccni_error *err);
+
+/* The reference's chain name for a network and container ("CNI-" + 24 hex). */
+void kipt_chain_name(const char *network, const char *id, char out[29]);
+/* Feed a script to (ip6)iptables-restore --noflush --wait. */
+int kipt_restore(bool v6, const char *script, struct ccni_error *err);
+
+/* Drop frames entering the bridge from port `ifname` whose source MAC is not
+ * `mac` (table "bridge ccni_spoof"). */
+int kspoof_add(const char *ifname, const uint8_t mac[6], struct ccni_error *err);
+int kspoof_del(const char *ifname, const uint8_t mac[6], struct ccni_error *err);
+
 #endif

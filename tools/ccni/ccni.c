@@ -19,7 +19,7 @@
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
 #include "tools/ccni/cli.h"
-#include "tools/ccni/sha512.h"
+#include "lib/common/sha512.h"
 
 static const char usage_text[] =
 	"Usage: ccni [OPTIONS] COMMAND ARGS...\n"

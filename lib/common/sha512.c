@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sha512.h"
+#include "lib/common/sha512.h"
 
 static const uint64_t K[80] = {
 	0x428a2f98d728ae22ULL, 0x7137449123ef65cdULL, 0xb5c0fbcfec4d3b2fULL, 0xe9b5dba58189dbbcULL,

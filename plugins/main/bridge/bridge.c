@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bridge — containers on a Linux bridge through veth pairs, as the
+ * reference plugin: same keys, defaults and result. The kernel work is
+ * direct netlink requests by name or index (no dumps of the host's links,
+ * addresses or routes), the masquerade and MAC spoof checks are nftables set
+ * elements (one batch each), and IPv6 addresses skip DAD unless enabledad.
+ */
+#include <errno.h>
+#include <linux/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ccni/conf.h>
+#include <ccni/plugin.h>
+
+#include "lib/common/cleanup.h"
+#include "net/kernel.h"
+#include "plugins/main/bridge/bridge.h"
+
+DEFINE_CLEANUP(struct nl_sock *, kns_socket_free)
+
+static int get_bool(json_t *c, const char *key, bool *out, struct ccni_error *err)
+{
+	return ccni_json_get_bool(c, "", key, out, err);
+}
+
+static int parse_trunk(json_t *arr, struct bridge_conf *b, struct ccni_error *err)
+{
+	size_t i;
+	json_t *t;
+	bool want[4095] = { false };
+
+	if (!arr || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "vlanTrunk: expected an array");
+	json_array_foreach(arr, i, t) {
+		char w[32];
+		long long lo = 0, hi = 0, id = 0;
+		bool has_lo = json_object_get(t, "minID") != NULL, has_hi = json_object_get(t, "maxID") != NULL;
+
+		snprintf(w, sizeof(w), "vlanTrunk[%zu]", i);
+		if (!json_is_object(t))
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an object", w);
+		if (ccni_json_get_int(t, w, "minID", 1, 4094, &lo, err) < 0 ||
+		    ccni_json_get_int(t, w, "maxID", 1, 4094, &hi, err) < 0 ||
+		    ccni_json_get_int(t, w, "id", 1, 4094, &id, err) < 0)
+			return -1;
+		if (has_lo != has_hi)
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "%s: minID and maxID go together (%s is missing)", w,
+					      has_lo ? "maxID" : "minID");
+		if (has_lo && hi < lo)
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "%s: minID %lld is greater than maxID %lld", w, lo, hi);
+		for (long long v = lo; has_lo && v <= hi; v++)
+			want[v] = true;
+		if (id)
+			want[id] = true;
+	}
+	for (int v = 1; v <= 4094; v++)
+		if (want[v]) {
+			if (b->n_trunk == BRIDGE_MAX_TRUNK)
+				return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+						      "vlanTrunk: more than %d VLAN ranges", BRIDGE_MAX_TRUNK);
+			if (b->n_trunk && b->trunk[b->n_trunk - 1][1] == v - 1)
+				b->trunk[b->n_trunk - 1][1] = (uint16_t)v;
+			else {
+				b->trunk[b->n_trunk][0] = b->trunk[b->n_trunk][1] = (uint16_t)v;
+				b->n_trunk++;
+			}
+		}
+	return 0;
+}
+
+int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,
+		      struct ccni_error *err)
+{
+	static const char *const known_args[] = { "MAC", NULL };
+	json_t *c = req->config;
+	long long v;
+	const char *mac = NULL;
+
+	memset(b, 0, sizeof(*b));
+	b->bridge = "cni0";
+	b->ipmasq_backend = "nftables";
+	if (ccni_json_get_string(c, "", "bridge", &b->bridge, err) < 0 ||
+	    get_bool(c, "isGateway", &b->is_gw, err) < 0 ||
+	    get_bool(c, "isDefaultGateway", &b->is_default_gw, err) < 0 ||
+	    get_bool(c, "forceAddress", &b->force_address, err) < 0 ||
+	    get_bool(c, "ipMasq", &b->ipmasq, err) < 0 ||
+	    ccni_json_get_string(c, "", "ipMasqBackend", &b->ipmasq_backend, err) < 0 ||
+	    get_bool(c, "hairpinMode", &b->hairpin, err) < 0 ||
+	    get_bool(c, "promiscMode", &b->promisc, err) < 0 ||
+	    get_bool(c, "preserveDefaultVlan", &b->preserve_default_vlan, err) < 0 ||
+	    get_bool(c, "macspoofchk", &b->macspoofchk, err) < 0 ||
+	    get_bool(c, "enabledad", &b->enable_dad, err) < 0 ||
+	    get_bool(c, "disableContainerInterface", &b->disable_container_if, err) < 0 ||
+	    get_bool(c, "portIsolation", &b->port_isolation, err) < 0)
+		return -1;
+	if (!*b->bridge)
+		b->bridge = "cni0";
+	if (!ccni_ifname_valid(b->bridge))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "bridge: invalid interface name \"%.32s\" (1 to 15 bytes, no '/', "
+				      "':' or spaces)",
+				      b->bridge);
+	if (!*b->ipmasq_backend)
+		b->ipmasq_backend = "nftables";
+	if (!streq(b->ipmasq_backend, "nftables") && !streq(b->ipmasq_backend, "iptables"))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "ipMasqBackend: \"%.32s\" is not \"nftables\" or \"iptables\"",
+				      b->ipmasq_backend);
+	v = 0;
+	if (ccni_json_get_int(c, "", "mtu", 0, 65535, &v, err) < 0)
+		return -1;
+	if (v && v < 68)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "mtu: %lld is below the minimum of 68", v);
+	b->mtu = (unsigned)v;
+	v = 0;
+	if (ccni_json_get_int(c, "", "vlan", 0, 4094, &v, err) < 0)
+		return ccni_error_prefix(err, "invalid VLAN ID");
+	b->vlan = (uint16_t)v;
+	if (parse_trunk(json_object_get(c, "vlanTrunk"), b, err) < 0)
+		return -1;
+	if (b->is_default_gw)
+		b->is_gw = true;
+	if (b->hairpin && b->promisc)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "hairpinMode and promiscMode cannot both be set");
+
+	/* ipam is optional: without it the bridge gives layer 2 only. */
+	{
+		json_t *ipam = json_object_get(c, "ipam");
+
+		if (json_is_object(ipam) && json_object_get(ipam, "type")) {
+			if (ccni_request_ipam_type(req, &b->ipam_type, err) < 0)
+				return -1;
+		}
+	}
+	if (b->ipam_type && b->disable_container_if)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "disableContainerInterface: cannot be used with ipam");
+
+	/* The container's MAC: CNI_ARGS MAC, args.cni.mac, runtimeConfig.mac
+	 * (the later one wins, as in the reference). */
+	if (req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_CHECK) {
+		if (ccni_args_check_known(&req->args, known_args, err) < 0)
+			return -1;
+		mac = ccni_args_get(&req->args, "MAC");
+		if (ccni_json_get_string(req->cni_args, "args.cni", "mac", &mac, err) < 0 ||
+		    ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac", &mac, err) < 0)
+			return -1;
+		if (mac && *mac) {
+			if (ccni_mac_parse(mac, b->mac) < 0)
+				return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+						      "mac: invalid MAC address \"%.32s\"", mac);
+			b->has_mac = true;
+		}
+	}
+	return 0;
+}
+
+/* --- ADD ------------------------------------------------------------------ */
+
+struct add_state {
+	const struct ccni_request *req;
+	struct bridge_conf *b;
+	struct nl_sock *host, *ct;
+	int nsfd;
+	struct klink br, hv, cv;
+	char host_name[16];
+	bool veth_made, ipam_done, masq_done, spoof_done;
+	struct ccni_result *r;
+};
+
+static int set_port(struct add_state *s, struct ccni_error *err)
+{
+	struct bridge_conf *b = s->b;
+
+	if (klink_set_master(s->host, s->hv.ifindex, s->br.ifindex, err) < 0)
+		return -1;
+	if (kbridge_port_set(s->host, s->hv.ifindex, b->hairpin ? 1 : -1,
+			     b->port_isolation ? 1 : -1, err) < 0)
+		return -1;
+	if ((b->vlan || b->n_trunk) && !b->preserve_default_vlan &&
+	    kbridge_vlan(s->host, s->hv.ifindex, 1, 1, false, false, true, false, err) < 0)
+		return -1;
+	if (b->vlan && kbridge_vlan(s->host, s->hv.ifindex, b->vlan, b->vlan, true, true, false, false,
+				    err) < 0)
+		return -1;
+	for (int i = 0; i < b->n_trunk; i++)
+		if (kbridge_vlan(s->host, s->hv.ifindex, b->trunk[i][0], b->trunk[i][1], false, false,
+				 false, false, err) < 0)
+			return -1;
+	if (!b->vlan && b->n_trunk &&
+	    kbridge_vlan(s->host, s->hv.ifindex, 1, 1, true, true, false, false, err) < 0)
+		return -1;
+	return klink_set_up(s->host, s->hv.ifindex, true, err);
+}
+
+struct sysctl_job {
+	const char *ifname;
+	bool dad;
+};
+
+static int container_sysctls(void *data, struct ccni_error *err)
+{
+	struct sysctl_job *j = data;
+	char key[96];
+
+	(void)err;
+	/* Best effort, as the reference: a kernel without IPv6 has no keys. */
+	snprintf(key, sizeof(key), "net/ipv6/conf/%s/accept_dad", j->ifname);
+	ksysctl_set(key, j->dad ? "1" : "0", &(struct ccni_error){ 0 });
+	if (j->dad) {
+		snprintf(key, sizeof(key), "net/ipv6/conf/%s/enhanced_dad", j->ifname);
+		ksysctl_set(key, "1", &(struct ccni_error){ 0 });
+	}
+	snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_notify", j->ifname);
+	ksysctl_set(key, "1", &(struct ccni_error){ 0 });
+	return 0;
+}
+
+/* Gateways (isGateway), interface index, default routes (isDefaultGateway),
+ * as the reference's calcGateways. */
+static int calc_gateways(struct add_state *s, struct ccni_error *err)
+{
+	struct ccni_result *r = s->r;
+	bool def_found[2] = { false, false };
+
+	for (size_t i = 0; i < r->n_ips; i++) {
+		struct ccni_ipconfig *ip = &r->ips[i];
+		int fam = ip->address.ip.family == AF_INET6 ? 1 : 0;
+
+		ip->interface = 2;
+		if (!ip->gateway.family && s->b->is_gw) {
+			struct ccni_ipnet n = ccni_ipnet_network(&ip->address);
+
+			ip->gateway = n.ip;
+			ccni_ip_add(&ip->gateway, 1);
+		}
+		if (s->b->is_default_gw && !def_found[fam]) {
+			for (size_t k = 0; k < r->n_routes; k++)
+				if (r->routes[k].gw.family && ccni_ipnet_is_default(&r->routes[k].dst) &&
+				    r->routes[k].dst.ip.family == ip->address.ip.family)
+					def_found[fam] = true;
+			if (!def_found[fam]) {
+				struct ccni_route rt = ccni_route_init();
+
+				rt.dst.ip.family = ip->address.ip.family;
+				rt.dst.prefix = 0;
+				rt.gw = ip->gateway;
+				if (ccni_result_add_route(r, &rt) < 0)
+					return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+				def_found[fam] = true;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Addresses, link up, routes in the container (the reference's
+ * ConfigureIface): a route without a gateway goes via the gateway of its
+ * family, if there is one. */
+static int configure_container(struct add_state *s, struct ccni_error *err)
+{
+	struct ccni_result *r = s->r;
+	struct sysctl_job job = { s->req->ifname, s->b->enable_dad };
+
+	if (kns_run(s->nsfd, container_sysctls, &job, err) < 0)
+		return -1;
+	for (size_t i = 0; i < r->n_ips; i++)
+		if (kaddr_add(s->ct, s->cv.ifindex, &r->ips[i].address, !s->b->enable_dad, err) < 0)
+			return -1;
+	if (klink_set_up(s->ct, s->cv.ifindex, true, err) < 0)
+		return -1;
+	for (size_t i = 0; i < r->n_routes; i++) {
+		const struct ccni_route *rt = &r->routes[i];
+		struct kroute k = kroute_init();
+
+		k.dst = ccni_ipnet_network(&rt->dst);
+		k.gw = rt->gw;
+		if (!k.gw.family)
+			for (size_t j = 0; j < r->n_ips && !k.gw.family; j++)
+				if (r->ips[j].address.ip.family == rt->dst.ip.family)
+					k.gw = r->ips[j].gateway;
+		k.ifindex = s->cv.ifindex;
+		k.mtu = rt->mtu;
+		k.advmss = rt->advmss;
+		k.priority = rt->priority;
+		k.table = rt->table;
+		k.scope = rt->scope;
+		if (kroute_add(s->ct, &k, false, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The gateway address on the bridge (the reference's ensureAddr): an
+ * address already there is fine; another address of the same subnet (any
+ * IPv4 address) is an error unless forceAddress replaces it. */
+static int bridge_gateway(struct add_state *s, const struct ccni_ipnet *gw, struct ccni_error *err)
+{
+	struct ccni_ipnet have[32];
+	int n = kaddr_list(s->host, s->br.ifindex, gw->ip.family, have, 32, err);
+	char b1[CCNI_IPNET_STRLEN];
+
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (ccni_ipnet_equal(&have[i], gw))
+			return 0;
+		if (have[i].ip.family == AF_INET6 && have[i].ip.addr[0] == 0xfe &&
+		    (have[i].ip.addr[1] & 0xc0) == 0x80)
+			continue; /* link-local */
+		if (gw->ip.family == AF_INET || ccni_ipnet_contains(&have[i], &gw->ip) ||
+		    ccni_ipnet_contains(gw, &have[i].ip)) {
+			if (!s->b->force_address)
+				return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+						      "bridge: \"%s\" already has an IP address different "
+						      "from %s (set forceAddress to replace it)",
+						      s->b->bridge, ccni_ipnet_format(gw, b1));
+			if (kaddr_del(s->host, s->br.ifindex, &have[i], err) < 0)
+				return -1;
+		}
+	}
+	if (kaddr_add(s->host, s->br.ifindex, gw, true, err) < 0)
+		return -1;
+	/* Pin the bridge's MAC (as the reference does), so it stops following
+	 * the lowest port MAC as containers come and go. */
+	if (klink_get(s->host, NULL, s->br.ifindex, &s->br, err) != 0)
+		return ccni_error_is_set(err) ? -1 : 0;
+	return klink_set_mac(s->host, s->br.ifindex, s->br.mac, err);
+}
+
+static int result_interfaces(struct add_state *s, struct ccni_error *err)
+{
+	char m[18];
+
+	if (klink_get(s->host, NULL, s->br.ifindex, &s->br, err) != 0 ||
+	    klink_get(s->host, NULL, s->hv.ifindex, &s->hv, err) != 0)
+		return ccni_error_is_set(err) ? -1 :
+		       ccni_error_set(err, CCNI_ERR_NETLINK, "bridge: a link vanished during ADD");
+	if (ccni_result_add_interface(s->r, s->br.name, ccni_mac_format(s->br.mac, m), NULL) < 0 ||
+	    ccni_result_add_interface(s->r, s->hv.name, ccni_mac_format(s->hv.mac, m), NULL) < 0 ||
+	    ccni_result_add_interface(s->r, s->req->ifname, ccni_mac_format(s->cv.mac, m),
+				      s->req->netns) < 0)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	/* The three interfaces come first in the result (ips point at 2). */
+	return 0;
+}
+
+static int do_add(struct add_state *s, struct ccni_error *err)
+{
+	struct bridge_conf *b = s->b;
+	struct kbridge_opts bo = { .mtu = b->mtu, .promisc = b->promisc,
+				   .vlan_filtering = b->vlan || b->n_trunk };
+	struct ccni_result *ipam = NULL;
+	int rc;
+
+	if (kbridge_ensure(s->host, b->bridge, &bo, &s->br, err) < 0)
+		return -1;
+	if (kveth_create(s->host, NULL, s->req->ifname, s->nsfd, b->mtu, b->has_mac ? b->mac : NULL,
+			 s->host_name, err) < 0)
+		return -1;
+	s->veth_made = true;
+	if (klink_get(s->host, s->host_name, 0, &s->hv, err) != 0 ||
+	    (rc = klink_get(s->ct, s->req->ifname, 0, &s->cv, err)) != 0)
+		return ccni_error_is_set(err) ? -1 :
+		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: not found after creation",
+				      s->host_name);
+	if (set_port(s, err) < 0)
+		return -1;
+
+	s->r = ccni_result_new(s->req->cni_version);
+	if (!s->r)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+
+	if (b->macspoofchk) {
+		if (kspoof_add(s->host_name, s->cv.mac, err) < 0)
+			return -1;
+		s->spoof_done = true;
+	}
+
+	if (b->ipam_type) {
+		if (ccni_delegate(s->req, b->ipam_type, CCNI_CMD_ADD, &ipam, err) < 0)
+			return -1;
+		s->ipam_done = true;
+		if (ipam->n_ips == 0) {
+			ccni_result_free(ipam);
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "IPAM plugin \"%s\" returned no IP configuration",
+					      b->ipam_type);
+		}
+		for (size_t i = 0; i < ipam->n_ips; i++)
+			ccni_result_add_ip(s->r, &ipam->ips[i].address, &ipam->ips[i].gateway, -1);
+		for (size_t i = 0; i < ipam->n_routes; i++)
+			ccni_result_add_route(s->r, &ipam->routes[i]);
+		ccni_dns_copy(&s->r->dns, &ipam->dns);
+		ccni_result_free(ipam);
+
+		if (calc_gateways(s, err) < 0 || configure_container(s, err) < 0)
+			return -1;
+		if (b->is_gw) {
+			bool fam[2] = { false, false };
+
+			for (size_t i = 0; i < s->r->n_ips; i++) {
+				struct ccni_ipnet gw = { s->r->ips[i].gateway, s->r->ips[i].address.prefix };
+				bool v6 = gw.ip.family == AF_INET6;
+
+				if (!gw.ip.family)
+					continue;
+				if (bridge_gateway(s, &gw, err) < 0)
+					return -1;
+				fam[v6] = true;
+			}
+			if (fam[0] && ksysctl_set("net/ipv4/ip_forward", "1", err) < 0)
+				return -1;
+			if (fam[1] && ksysctl_set("net/ipv6/conf/all/forwarding", "1", err) < 0)
+				return -1;
+		}
+		if (b->ipmasq) {
+			struct ccni_ipnet a[16];
+			int n = 0;
+			char tag[160];
+
+			for (size_t i = 0; i < s->r->n_ips && n < 16; i++)
+				a[n++] = s->r->ips[i].address;
+			snprintf(tag, sizeof(tag), "%s %s %s", s->req->name, s->req->container_id,
+				 s->req->ifname);
+			if ((streq(b->ipmasq_backend, "iptables") ?
+				     bridge_iptables_masq(true, a, n, s->req->name, s->req->container_id, err) :
+				     kmasq_add(a, n, tag, err)) < 0)
+				return -1;
+			s->masq_done = true;
+		}
+	} else if (!b->disable_container_if) {
+		if (klink_set_up(s->ct, s->cv.ifindex, true, err) < 0)
+			return -1;
+	}
+	if (result_interfaces(s, err) < 0)
+		return -1;
+	/* Interfaces were added last; the model keeps them in order of
+	 * addition, and the ips already point at index 2. */
+	{
+		json_t *dns = json_object_get(s->req->config, "dns");
+
+		if (json_is_object(dns) && json_object_size(dns)) {
+			struct ccni_result *tmp = NULL;
+			json_t *wrap = json_pack("{s:s,s:O}", "cniVersion", "1.0.0", "dns", dns);
+
+			if (wrap && ccni_result_decode(wrap, NULL, &tmp, err) == 0)
+				ccni_dns_copy(&s->r->dns, &tmp->dns);
+			ccni_result_free(tmp);
+			json_decref(wrap);
+			if (ccni_error_is_set(err))
+				return ccni_error_prefix(err, "dns");
+		}
+	}
+	return 0;
+}
+
+static void undo_add(struct add_state *s)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	if (s->masq_done) {
+		struct ccni_ipnet a[16];
+		int n = 0;
+
+		for (size_t i = 0; s->r && i < s->r->n_ips && n < 16; i++)
+			a[n++] = s->r->ips[i].address;
+		if (streq(s->b->ipmasq_backend, "iptables"))
+			bridge_iptables_masq(false, a, n, s->req->name, s->req->container_id, &e);
+		else
+			kmasq_del(a, n, &e);
+		ccni_error_clear(&e);
+	}
+	if (s->ipam_done) {
+		ccni_delegate(s->req, s->b->ipam_type, CCNI_CMD_DEL, NULL, &e);
+		ccni_error_clear(&e);
+	}
+	if (s->spoof_done) {
+		kspoof_del(s->host_name, s->cv.mac, &e);
+		ccni_error_clear(&e);
+	}
+	if (s->veth_made) {
+		struct klink l;
+
+		if (klink_get(s->host, s->host_name, 0, &l, &e) == 0)
+			klink_del(s->host, l.ifindex, &e);
+		ccni_error_clear(&e);
+	}
+}
+
+static int br_add(const struct ccni_request *req, struct ccni_result **out,
+		  struct ccni_error *err)
+{
+	struct bridge_conf b;
+	struct add_state s = { .req = req, .b = &b, .nsfd = -1 };
+	int rc;
+
+	if (bridge_conf_parse(req, &b, err) < 0)
+		return -1;
+	if (kns_open(req->netns, &s.nsfd, err) < 0)
+		return -1;
+	s.host = kns_socket(-1, err);
+	s.ct = s.host ? kns_socket(s.nsfd, err) : NULL;
+	rc = s.ct ? do_add(&s, err) : -1;
+	if (rc < 0 && s.host)
+		undo_add(&s);
+	if (rc == 0) {
+		*out = s.r;
+		s.r = NULL;
+	}
+	ccni_result_free(s.r);
+	kns_socket_free(s.ct);
+	kns_socket_free(s.host);
+	close(s.nsfd);
+	return rc;
+}
+
+/* --- DEL ------------------------------------------------------------------ */
+
+static int br_del(const struct ccni_request *req, struct ccni_result **out,
+		  struct ccni_error *err)
+{
+	struct bridge_conf b;
+	_cleanup_(kns_socket_freep) struct nl_sock *host = NULL, *ct = NULL;
+	_cleanup_close_ int nsfd = -1;
+	struct ccni_ipnet addrs[16];
+	int n_addrs = 0;
+	struct klink cv, hv;
+	bool have_cv = false, have_hv = false;
+
+	(void)out;
+	if (bridge_conf_parse(req, &b, err) < 0)
+		return -1;
+	if (req->netns && kns_open(req->netns, &nsfd, err) < 0) {
+		if (err->code != CCNI_ERR_UNKNOWN_CONTAINER)
+			return -1;
+		ccni_error_clear(err); /* the netns is gone: release the rest */
+	}
+	if (nsfd >= 0) {
+		ct = kns_socket(nsfd, err);
+		host = ct ? kns_socket(-1, err) : NULL;
+		if (!host)
+			return -1;
+		if (klink_get(ct, req->ifname, 0, &cv, err) == 0) {
+			have_cv = true;
+			n_addrs = kaddr_list(ct, cv.ifindex, 0, addrs, 16, err);
+			if (n_addrs < 0)
+				return -1;
+			/* The host end: the veth's peer, by index, for the spoof check. */
+			if (cv.link > 0 && klink_get(host, NULL, cv.link, &hv, err) == 0)
+				have_hv = true;
+			ccni_error_clear(err);
+		} else if (ccni_error_is_set(err)) {
+			return -1;
+		}
+	}
+	/* Without the link, prevResult says which addresses were masqueraded. */
+	if (!n_addrs && req->prev_result)
+		for (size_t i = 0; i < req->prev_result->n_ips && n_addrs < 16; i++)
+			addrs[n_addrs++] = req->prev_result->ips[i].address;
+	if (b.ipam_type && ccni_delegate(req, b.ipam_type, CCNI_CMD_DEL, NULL, err) < 0)
+		return -1;
+	if (have_cv && klink_del(ct, cv.ifindex, err) < 0)
+		return -1;
+	if (b.macspoofchk && have_hv)
+		kspoof_del(hv.name, cv.mac, err);
+	if (b.ipam_type && b.ipmasq) {
+		int k = 0;
+
+		for (int i = 0; i < n_addrs; i++)
+			if (!(addrs[i].ip.family == AF_INET6 && addrs[i].ip.addr[0] == 0xfe &&
+			      (addrs[i].ip.addr[1] & 0xc0) == 0x80))
+				addrs[k++] = addrs[i]; /* not link-local */
+		if (streq(b.ipmasq_backend, "iptables"))
+			return bridge_iptables_masq(false, addrs, k, req->name, req->container_id, err) < 0 ?
+				       -1 : 0;
+		return kmasq_del(addrs, k, err);
+	}
+	return 0;
+}
+
+/* --- CHECK ---------------------------------------------------------------- */
+
+static int br_check(const struct ccni_request *req, struct ccni_result **out,
+		    struct ccni_error *err)
+{
+	struct bridge_conf b;
+	_cleanup_(kns_socket_freep) struct nl_sock *host = NULL, *ct = NULL;
+	_cleanup_close_ int nsfd = -1;
+	const struct ccni_result *pr = req->prev_result;
+	const struct ccni_interface *ci = NULL;
+	struct klink br, cv;
+	struct ccni_ipnet have[32];
+	int n, ci_idx = -1;
+	char m[18], a[CCNI_IPNET_STRLEN];
+
+	(void)out;
+	if (bridge_conf_parse(req, &b, err) < 0)
+		return -1;
+	if (b.ipam_type && ccni_delegate(req, b.ipam_type, CCNI_CMD_CHECK, NULL, err) < 0)
+		return -1;
+	if (!pr)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "prevResult: required for CHECK");
+	for (size_t i = 0; i < pr->n_interfaces; i++)
+		if (streq(pr->interfaces[i].name, req->ifname) && pr->interfaces[i].sandbox &&
+		    streq(pr->interfaces[i].sandbox, req->netns)) {
+			ci = &pr->interfaces[i];
+			ci_idx = (int)i;
+		}
+	if (!ci)
+		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+				      "prevResult: no interface %s in sandbox %s", req->ifname,
+				      req->netns);
+	if (kns_open(req->netns, &nsfd, err) < 0 || !(host = kns_socket(-1, err)) ||
+	    !(ct = kns_socket(nsfd, err)))
+		return -1;
+	if (klink_get(host, b.bridge, 0, &br, err) != 0 || !streq(br.kind, "bridge"))
+		return ccni_error_is_set(err) ? -1 :
+		       ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "bridge %s: missing or not a bridge",
+				      b.bridge);
+	if (klink_get(ct, req->ifname, 0, &cv, err) != 0)
+		return ccni_error_is_set(err) ? -1 :
+		       ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "interface %s: missing in %s",
+				      req->ifname, req->netns);
+	if (ci->mac && !streq(ci->mac, ccni_mac_format(cv.mac, m)))
+		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+				      "interface %s: MAC %s, prevResult says %s", req->ifname, m, ci->mac);
+	if (cv.link > 0) {
+		struct klink hv;
+
+		if (klink_get(host, NULL, cv.link, &hv, err) != 0 || hv.master != br.ifindex)
+			return ccni_error_is_set(err) ? -1 :
+			       ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+					      "interface %s: its host end is not a port of %s",
+					      req->ifname, b.bridge);
+	}
+	n = kaddr_list(ct, cv.ifindex, 0, have, 32, err);
+	if (n < 0)
+		return -1;
+	for (size_t i = 0; i < pr->n_ips; i++) {
+		bool found = false;
+
+		if (pr->ips[i].interface != ci_idx)
+			continue;
+		for (int k = 0; k < n && !found; k++)
+			found = ccni_ipnet_equal(&have[k], &pr->ips[i].address);
+		if (!found)
+			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+					      "interface %s: address %s is missing", req->ifname,
+					      ccni_ipnet_format(&pr->ips[i].address, a));
+	}
+	for (size_t i = 0; i < pr->n_routes; i++) {
+		struct kroute k = kroute_init();
+
+		k.dst = ccni_ipnet_network(&pr->routes[i].dst);
+		k.gw = pr->routes[i].gw;
+		k.table = pr->routes[i].table;
+		n = kroute_exists(ct, &k, err);
+		if (n < 0)
+			return -1;
+		if (!n)
+			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "route to %s is missing in %s",
+					      ccni_ipnet_format(&pr->routes[i].dst, a), req->netns);
+	}
+	return 0;
+}
+
+const struct ccni_plugin plugin_bridge = {
+	.name = "bridge",
+	.about = "ccni bridge: containers on a Linux bridge through veth pairs",
+	.add = br_add,
+	.del = br_del,
+	.check = br_check,
+};
