@@ -298,6 +298,11 @@ int kbridge_ensure(struct nl_sock *sk, const char *name, const struct kbridge_op
 		}
 		nla_nest_end(msg, info);
 		rc = send_msg(sk, msg);
+		if (rc == -NLE_OPNOTSUPP && o->vlan_filtering)
+			return nlerr(err, rc,
+				     "bridge %s: create with VLAN filtering (vlan/vlanTrunk need a "
+				     "kernel with CONFIG_BRIDGE_VLAN_FILTERING)",
+				     name);
 		if (rc < 0 && rc != -NLE_EXIST)
 			return nlerr(err, rc, "bridge %s: create", name);
 		if (klink_get(sk, name, 0, out, err) != 0)

@@ -142,8 +142,8 @@ void kipt_chain_name(const char *network, const char *id, char out[29]);
 int kipt_restore(bool v6, const char *script, struct ccni_error *err);
 
 /* Drop frames entering the bridge from port `ifname` whose source MAC is not
- * `mac` (table "bridge ccni_spoof"). */
+ * `mac` (table "bridge ccni_spoof"); DEL needs only the port's name. */
 int kspoof_add(const char *ifname, const uint8_t mac[6], struct ccni_error *err);
-int kspoof_del(const char *ifname, const uint8_t mac[6], struct ccni_error *err);
+int kspoof_del(const char *ifname, struct ccni_error *err);
 
 #endif

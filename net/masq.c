@@ -37,10 +37,9 @@ static const char masq_setup[] =
 
 static const char spoof_setup[] =
 	"create table bridge ccni_spoof { comment \"ccni: macspoofchk\"; }\n"
-	"add set bridge ccni_spoof ports { type ifname; }\n"
-	"add set bridge ccni_spoof allowed { type ifname . ether_addr; }\n"
+	"add map bridge ccni_spoof ports { type ifname : verdict; }\n"
 	"add chain bridge ccni_spoof prerouting { type filter hook prerouting priority -300; policy accept; }\n"
-	"add rule bridge ccni_spoof prerouting iifname @ports iifname . ether saddr != @allowed drop\n";
+	"add rule bridge ccni_spoof prerouting iifname vmap @ports\n";
 
 /* Run the element batch; when the table is missing, make it (a racing
  * creator wins harmlessly: "create table" fails and the batch with it) and
@@ -133,33 +132,33 @@ int kmasq_del(const struct ccni_ipnet *addrs, int n, struct ccni_error *err)
 	return delete_each(script);
 }
 
-static void spoof_script(const char *verb, const char *ifname, const uint8_t mac[6], char *buf,
-			 size_t len)
-{
-	char m[18];
-
-	ccni_mac_format(mac, m);
-	snprintf(buf, len,
-		 "%s element bridge ccni_spoof allowed { \"%s\" . %s }\n"
-		 "%s element bridge ccni_spoof ports { \"%s\" }\n",
-		 verb, ifname, m, verb, ifname);
-}
-
+/* One chain per checked port, reached through the "ports" verdict map by
+ * the port's name: DEL needs only the name, whatever the MAC is by then. */
 int kspoof_add(const char *ifname, const uint8_t mac[6], struct ccni_error *err)
 {
-	char script[512];
+	char script[512], m[18];
 
-	spoof_script("add", ifname, mac, script, sizeof(script));
+	ccni_mac_format(mac, m);
+	snprintf(script, sizeof(script),
+		 "add chain bridge ccni_spoof port-%s\n"
+		 "flush chain bridge ccni_spoof port-%s\n"
+		 "add rule bridge ccni_spoof port-%s ether saddr != %s drop\n"
+		 "add element bridge ccni_spoof ports { \"%s\" : jump port-%s }\n",
+		 ifname, ifname, ifname, m, ifname, ifname);
 	if (with_table(spoof_setup, script, err) < 0)
 		return ccni_error_prefix(err, "macspoofchk");
 	return 0;
 }
 
-int kspoof_del(const char *ifname, const uint8_t mac[6], struct ccni_error *err)
+int kspoof_del(const char *ifname, struct ccni_error *err)
 {
 	char script[512];
 
 	(void)err;
-	spoof_script("delete", ifname, mac, script, sizeof(script));
+	snprintf(script, sizeof(script),
+		 "delete element bridge ccni_spoof ports { \"%s\" }\n"
+		 "flush chain bridge ccni_spoof port-%s\n"
+		 "delete chain bridge ccni_spoof port-%s\n",
+		 ifname, ifname, ifname);
 	return delete_each(script);
 }

@@ -65,8 +65,14 @@ _cni_run() {
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 		[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 	done
+	local rc=0
 	printf '%s' "$conf" | ip netns exec "$HOSTNS" env -i PATH="$PATH" "${envs[@]}" "$@" \
-		$CCNI_WRAP "$dir/$plugin" 2>"$T/stderr"
+		$CCNI_WRAP "$dir/$plugin" 2>"$T/stderr" >"$T/stdout" || rc=$?
+	cat "$T/stdout"
+	# A failing plugin's output also goes to the test's log, so a failure
+	# shows why even when the test discarded stdout.
+	[ $rc -eq 0 ] || { echo "($plugin $cmd exited $rc: $(head -c 2000 "$T/stdout"))"; cat "$T/stderr"; } >&2
+	return $rc
 }
 
 # Assertions. Each prints what it expected and what it got on failure.

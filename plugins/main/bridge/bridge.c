@@ -485,7 +485,7 @@ static void undo_add(struct add_state *s)
 		ccni_error_clear(&e);
 	}
 	if (s->spoof_done) {
-		kspoof_del(s->host_name, s->cv.mac, &e);
+		kspoof_del(s->host_name, &e);
 		ccni_error_clear(&e);
 	}
 	if (s->veth_made) {
@@ -572,7 +572,7 @@ static int br_del(const struct ccni_request *req, struct ccni_result **out,
 	if (have_cv && klink_del(ct, cv.ifindex, err) < 0)
 		return -1;
 	if (b.macspoofchk && have_hv)
-		kspoof_del(hv.name, cv.mac, err);
+		kspoof_del(hv.name, err);
 	if (b.ipam_type && b.ipmasq) {
 		int k = 0;
 
