@@ -65,13 +65,16 @@ _cni_run() {
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 		[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 	done
-	local rc=0
+	local rc=0 o
+	o=$(mktemp "$T/.run.XXXXXX")
 	printf '%s' "$conf" | ip netns exec "$HOSTNS" env -i PATH="$PATH" "${envs[@]}" "$@" \
-		$CCNI_WRAP "$dir/$plugin" 2>"$T/stderr" >"$T/stdout" || rc=$?
-	cat "$T/stdout"
+		$CCNI_WRAP "$dir/$plugin" 2>"$o.err" >"$o" || rc=$?
+	cat "$o"
 	# A failing plugin's output also goes to the test's log, so a failure
 	# shows why even when the test discarded stdout.
-	[ $rc -eq 0 ] || { echo "($plugin $cmd exited $rc: $(head -c 2000 "$T/stdout"))"; cat "$T/stderr"; } >&2
+	[ $rc -eq 0 ] || { echo "($plugin $cmd exited $rc: $(head -c 2000 "$o"))"; cat "$o.err"; } >&2
+	cp "$o.err" "$T/stderr" 2>/dev/null
+	rm -f "$o" "$o.err"
 	return $rc
 }
 
@@ -142,7 +145,7 @@ run_tests() {
 	local fn rc pass=0 failn=0 skipn=0 file
 	file=$(basename "${BASH_SOURCE[1]}" .sh)
 	for fn in $(declare -F | awk '{print $3}' | grep '^test_'); do
-		[ -n "$T_FILTER" ] && [[ "$file.$fn" != *$T_FILTER* ]] && continue
+		[ -n "$T_FILTER" ] && ! [[ "$file.$fn" =~ $T_FILTER ]] && continue
 		local out
 		out=$(_t_one "$fn" 2>&1)
 		rc=$?

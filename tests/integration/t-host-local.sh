@@ -108,10 +108,10 @@ test_ip_ranges_capability() {
 test_fifty_concurrent_adds_get_distinct_addresses() {
 	c=$(hl 1.0.0 ',"subnet":"10.81.0.0/24"')
 	for i in $(seq 50); do
-		(CID=par$i cni host-local ADD "$c" >"$T/out.$i") &
+		(CID=par$i cni host-local ADD "$c" >"$T/res.$i") &
 	done
 	wait
-	cat "$T"/out.* | jq -r '.ips[0].address' | sort >"$T/all"
+	cat "$T"/res.* | jq -r '.ips[0].address' | sort >"$T/all"
 	assert_eq "$(wc -l <"$T/all")" 50 "results"
 	assert_eq "$(uniq -d "$T/all")" "" "duplicate addresses"
 	assert_eq "$(ls "$T/data/hlnet" | grep -c '^10\.81\.')" 50 "reservation files"
