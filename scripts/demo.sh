@@ -57,7 +57,7 @@ JSON
 # run ARGS...: the ccni CLI inside the demo's host namespace, cnitool-style.
 run() {
 	ip netns exec "$host" env NETCONFPATH="$work/net.d" CNI_PATH="$bin" \
-		CNI_CACHE_DIR="$work/cache" "${cli##*/}" "$@"
+		CNI_CACHE_DIR="$work/cache" "$@"
 }
 PATH="$(dirname "$cli"):$PATH"
 
