@@ -138,7 +138,8 @@ int cli_exec(struct cli *c, const char *cmd, int argc, char **argv)
 					     .capability_args = caps };
 		_cleanup_json_ json_t *res = NULL;
 
-		snprintf(ifnames[i], sizeof(ifnames[i]), "%s%zu", c->ifname ? c->ifname : "eth", i);
+		snprintf(ifnames[i], sizeof(ifnames[i]), "%.12s%u", c->ifname ? c->ifname : "eth",
+			 (unsigned)(i % 100));
 		if (n_nets == 1 && c->ifname)
 			snprintf(ifnames[i], sizeof(ifnames[i]), "%s", c->ifname);
 		a.ifname = ifnames[i];
