@@ -572,7 +572,12 @@ int kaddr_list(struct nl_sock *sk, int ifindex, int family, struct ccni_ipnet *o
 	nlmsg_free(msg);
 	if (rc < 0)
 		return nlerr(err, rc, "list addresses of link %d", ifindex);
-	cb = nl_cb_clone(nl_socket_get_cb(sk));
+	{
+		struct nl_cb *orig = nl_socket_get_cb(sk); /* a new reference */
+
+		cb = orig ? nl_cb_clone(orig) : NULL;
+		nl_cb_put(orig);
+	}
 	if (!cb)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, addr_cb, &d);
