@@ -91,15 +91,15 @@ if [ "${QUICK:-0}" != 1 ]; then
 
 	say "valgrind"
 	if [ -f "$top/build/build.ninja" ]; then
-		unit "$top/build" "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
-		CCNI_WRAP="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		unit "$top/build" "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
+		CCNI_WRAP="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp" \
 			integ "$top/build" "${VALGRIND_FILTER:-t-protocol|t-loopback|t-host-local.test_(add|del|gc)|t-bridge.test_(two|del_|failed)|t-runtime.test_add}"
 	fi
 
 	say "fuzz (libFuzzer, ${FUZZ_SECONDS:-10}s each)"
 	if CC=clang build "$top/build-fuzz" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false; then
 		for h in "$top"/build-fuzz/tests/fuzz/fuzz-*; do
-			[ -x "$h" ] || continue
+			[ -f "$h" ] && [ -x "$h" ] || continue
 			name=$(basename "$h")
 			corpus="$top/tests/fuzz/corpus/${name#fuzz-}"
 			work=$(mktemp -d)
