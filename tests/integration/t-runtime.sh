@@ -264,4 +264,18 @@ test_exec_cleans_up_on_sigterm() {
 	true
 }
 
+test_embedding_example_uses_the_shared_library() {
+	setup
+	[ -x "$EXAMPLES/attach" ] || skip "examples not built"
+	ldd "$EXAMPLES/attach" | grep -q 'libccni.so.0' || fail "attach does not link libccni.so.0"
+	netconf emb 1.0.0 '[{"type":"loopback"}]'
+	out=$(ip netns exec "$HOSTNS" env NETCONFPATH="$NETCONFPATH" CNI_PATH="$CNI_PATH" CNI_CACHE_DIR="$CNI_CACHE_DIR" \
+		"$EXAMPLES/attach" emb "$NETNS_PATH" embedded-1)
+	jq_eq "$out" '.interfaces[0].name' lo
+	[ -f "$T/cache/results/emb-embedded-1-eth0" ] || fail "no cache entry"
+	ip netns exec "$HOSTNS" env NETCONFPATH="$NETCONFPATH" CNI_PATH="$CNI_PATH" CNI_CACHE_DIR="$CNI_CACHE_DIR" \
+		"$EXAMPLES/attach" emb "$NETNS_PATH" embedded-1 -d
+	[ ! -f "$T/cache/results/emb-embedded-1-eth0" ] || fail "cache entry left"
+}
+
 run_tests
