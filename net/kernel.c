@@ -159,7 +159,7 @@ int klink_get(struct nl_sock *sk, const char *name, int ifindex, struct klink *o
 	struct rtnl_link *l = NULL;
 	int rc = rtnl_link_get_kernel(sk, ifindex, name, &l);
 
-	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV)
+	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV || (rc >= 0 && !l))
 		return 1;
 	if (rc < 0)
 		return nlerr(err, rc, "link %s", name ? name : "");
@@ -734,4 +734,56 @@ int kroute_exists(struct nl_sock *sk, const struct kroute *r, struct ccni_error 
 	nl_cache_foreach(cache, route_match, &f);
 	nl_cache_free(cache);
 	return f.found;
+}
+
+struct oif_find {
+	int oif;
+};
+
+static int oif_cb(struct nl_msg *msg, void *arg)
+{
+	struct oif_find *f = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[RTA_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWROUTE ||
+	    nlmsg_parse(h, sizeof(struct rtmsg), tb, RTA_MAX, NULL) < 0 || !tb[RTA_OIF])
+		return NL_OK;
+	f->oif = (int)nla_get_u32(tb[RTA_OIF]);
+	return NL_OK;
+}
+
+int kroute_get_oif(struct nl_sock *sk, const struct ccni_ip *dst, struct ccni_error *err)
+{
+	struct rtmsg rtm = { .rtm_family = dst->family, .rtm_dst_len = (uint8_t)ccni_ip_bits(dst) };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
+	struct oif_find f = { 0 };
+	struct nl_cb *cb, *orig;
+	int rc;
+
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, RTA_DST, (int)ccni_ip_len(dst), dst->addr) < 0) {
+		nlmsg_free(msg);
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	}
+	rc = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	if (rc < 0)
+		return nlerr(err, rc, "route lookup");
+	orig = nl_socket_get_cb(sk);
+	cb = orig ? nl_cb_clone(orig) : NULL;
+	nl_cb_put(orig);
+	if (!cb)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, oif_cb, &f);
+	rc = nl_recvmsgs(sk, cb);
+	nl_cb_put(cb);
+	if (rc < 0)
+		return 0; /* unreachable: the error was the answer */
+	/* The reply and the ACK arrive separately: take the ACK too, or the
+	 * next request on this socket would read it as its answer. */
+	rc = nl_wait_for_ack(sk);
+	if (rc < 0)
+		return nlerr(err, rc, "route lookup");
+	return f.oif;
 }

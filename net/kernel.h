@@ -13,6 +13,7 @@
 
 #include <ccni/error.h>
 #include <ccni/ip.h>
+#include <jansson.h>
 
 struct nl_sock;
 struct rtnl_link;
@@ -105,6 +106,10 @@ int kroute_del(struct nl_sock *sk, const struct kroute *r, struct ccni_error *er
 /* Does a route to dst via gw on ifindex exist (exact)? 1 yes, 0 no, -1 error. */
 int kroute_exists(struct nl_sock *sk, const struct kroute *r, struct ccni_error *err);
 
+/* The interface the kernel routes dst through (one RTM_GETROUTE lookup, no
+ * dump): its index, 0 when unreachable, -1 on error. */
+int kroute_get_oif(struct nl_sock *sk, const struct ccni_ip *dst, struct ccni_error *err);
+
 /* --- /proc/sys ------------------------------------------------------------- */
 
 /* key "net/ipv4/ip_forward" or "net.ipv4.ip_forward"; only net.* keys,
@@ -119,7 +124,14 @@ bool ksysctl_key_valid(const char *key);
  * (code 105) carrying nft's message. ok_missing: ENOENT-type failures
  * ("No such file or directory") are success. */
 int knft_run(const char *script, bool ok_missing, struct ccni_error *err);
-
+/* Run a batch written in nft's JSON schema ({"nftables":[...]}). */
+int knft_run_json(const char *json, struct ccni_error *err);
+/* Run a read-only nft command with JSON output; *out gets the parsed JSON
+ * (a new reference). 0, or -1 with err (ok_missing: 1 when it does not exist). */
+int knft_query(const char *cmd, json_t **out, bool ok_missing, struct ccni_error *err);
+/* The same with nft's text output (some commands, like "get element",
+ * print only text); *out is malloc'd. */
+int knft_get_text(const char *cmd, char **out, bool ok_missing, struct ccni_error *err);
 
 /* --- masquerade and MAC spoof checks (nftables sets) ------------------------- */
 

@@ -5,7 +5,7 @@
 # DIR/stage/usr/local/bin).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-dir=${1:-$top/build}
+dir=$(realpath -m "${1:-$top/build}")
 shift || true
 if [ ! -f "$dir/build.ninja" ]; then
 	meson setup "$dir" "$top" "$@" >"$top/.setup.log" 2>&1 || { cat "$top/.setup.log" >&2; exit 1; }

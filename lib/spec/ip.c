@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ip.c — IPv4/IPv6 values, prefixes and the arithmetic IPAM needs. */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,7 @@ int ccni_ip_parse(const char *s, struct ccni_ip *out)
 {
 	struct ccni_ip ip = { 0 };
 
-	if (!s || !*s || strlen(s) >= CCNI_IP_STRLEN)
+	if (!s || !*s || strnlen(s, CCNI_IP_STRLEN) >= CCNI_IP_STRLEN)
 		return -1;
 	if (inet_pton(AF_INET, s, ip.addr) == 1) {
 		ip.family = AF_INET;
@@ -25,25 +24,32 @@ int ccni_ip_parse(const char *s, struct ccni_ip *out)
 	return 0;
 }
 
+/*
+ * "ADDR/LEN". The length is decimal digits only (no sign, no spaces); leading
+ * zeros are accepted as the reference's net.ParseCIDR accepts them ("/024").
+ */
 int ccni_ipnet_parse(const char *s, struct ccni_ipnet *out)
 {
 	char buf[CCNI_IPNET_STRLEN];
-	const char *slash;
-	char *end;
-	unsigned long n;
+	const char *slash, *p;
 	struct ccni_ipnet net;
+	unsigned n = 0;
 
-	if (!s || strlen(s) >= sizeof(buf))
+	if (!s || strnlen(s, sizeof(buf)) >= sizeof(buf))
 		return -1;
 	slash = strchr(s, '/');
-	if (!slash || slash == s || !isdigit((unsigned char)slash[1]) || strlen(slash + 1) > 3)
+	if (!slash || slash == s || !slash[1])
 		return -1;
+	for (p = slash + 1; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (unsigned)(*p - '0');
+		if (n > 128)
+			return -1;
+	}
 	memcpy(buf, s, (size_t)(slash - s));
 	buf[slash - s] = '\0';
-	if (ccni_ip_parse(buf, &net.ip) < 0)
-		return -1;
-	n = strtoul(slash + 1, &end, 10);
-	if (*end || n > ccni_ip_bits(&net.ip) || (slash[1] == '0' && slash[2]))
+	if (ccni_ip_parse(buf, &net.ip) < 0 || n > ccni_ip_bits(&net.ip))
 		return -1;
 	net.prefix = (uint8_t)n;
 	*out = net;
@@ -164,25 +170,37 @@ bool ccni_ip_add(struct ccni_ip *ip, int64_t delta)
 	return carry || mag;
 }
 
+/* Any x/0 is the whole address space, so host bits do not matter here. */
 bool ccni_ipnet_is_default(const struct ccni_ipnet *net)
 {
-	return net->prefix == 0;
+	return net->ip.family != 0 && net->prefix == 0;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly "xx:xx:xx:xx:xx:xx", either case; no '-' or '.' forms. */
 int ccni_mac_parse(const char *s, uint8_t out[6])
 {
 	uint8_t m[6];
 
-	if (!s || strlen(s) != 17)
+	if (!s || strnlen(s, 18) != 17)
 		return -1;
 	for (int i = 0; i < 6; i++) {
 		const char *p = s + i * 3;
-		char hex[3] = { p[0], p[1], 0 };
+		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
 
-		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
-		    (i < 5 && p[2] != ':'))
+		if (hi < 0 || lo < 0 || (i < 5 && p[2] != ':'))
 			return -1;
-		m[i] = (uint8_t)strtoul(hex, NULL, 16);
+		m[i] = (uint8_t)(hi << 4 | lo);
 	}
 	memcpy(out, m, 6);
 	return 0;

@@ -8,7 +8,9 @@
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
 
-#define RESULT_MAX_ITEMS 1024
+/* A bound on every array of the model (decoding accepts 1024 per JSON
+ * array; 0.2.0's two route lists may add up to twice that). */
+#define RESULT_MAX_ITEMS 4096
 
 struct ccni_result *ccni_result_new(const char *cni_version)
 {
@@ -81,7 +83,7 @@ static void *grow(void *arrp, size_t *n, size_t size)
 
 int ccni_strv_append(char ***list, size_t *n, const char *s)
 {
-	char *copy = strdup(s);
+	char *copy = s ? strdup(s) : NULL;
 	char **slot;
 
 	if (!copy)

@@ -34,6 +34,8 @@ mkns() {
 	local n="cc${1:-ns}$(_t_uid)"
 	ip netns add "$n"
 	_t_netns+=("$n")
+	# callers use $(mkns ...), a subshell: the list on disk is the record
+	[ -n "${T:-}" ] && echo "$n" >>"$T/.netns"
 	ip -n "$n" link set lo up
 	echo "$n"
 }
@@ -120,11 +122,12 @@ have_link_type() {
 
 _t_cleanup() {
 	local n
+	[ -n "${T:-}" ] && [ -f "$T/.netns" ] && mapfile -t -O "${#_t_netns[@]}" _t_netns <"$T/.netns"
 	for n in "${_t_netns[@]}"; do
-		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$n" 2>/dev/null
+		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+		ip netns del "$n" 2>/dev/null || true
 	done
-	[ -n "${T:-}" ] && rm -rf "$T"
+	[ -z "${T:-}" ] || rm -rf "$T"
 }
 
 _t_one() {

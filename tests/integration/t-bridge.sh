@@ -259,5 +259,60 @@ test_bad_inputs_name_the_key() {
 	assert_eq "$(h ip -o link | grep -c veth)" 0 "veths after bad input"
 }
 
+test_container_ifname_taken_is_an_error() {
+	in_ns "$NETNS" ip link add eth0 type veth peer name eth0p
+	out=$(cni bridge ADD "$(brconf)") && fail "accepted"
+	expect_error 4 "$out" 'CNI_IFNAME: interface "eth0" already exists'
+	assert_eq "$(h ip -o link | grep -c veth)" 0 "veths after failed ADD"
+	assert_eq "$(ls "$T/ipam/brnet" 2>/dev/null | grep -c '^10\.')" 0 "reservation left"
+	# the container's own eth0 is left alone
+	jq_eq "$(in_ns "$NETNS" ip -j link show eth0)" '.[0].link' eth0p
+}
+
+test_empty_ipam_type_is_layer2() {
+	out=$(cni bridge ADD '{"cniVersion":"1.0.0","name":"l2","type":"bridge","bridge":"cbr3","ipam":{"type":""}}')
+	jq_eq "$out" 'has("ips")' false
+	jq_eq "$out" '.interfaces | length' 3
+	out=$(cni bridge ADD '{"cniVersion":"1.0.0","name":"l2","type":"bridge","bridge":"cbr3","ipam":"x"}') && fail "accepted"
+	expect_error 7 "$out" "ipam"
+	true
+}
+
+test_vlan_gateway_interface() {
+	h ip link add cvt0 type bridge vlan_filtering 1 2>/dev/null ||
+		skip "this kernel cannot make VLAN-filtering bridges (CONFIG_BRIDGE_VLAN_FILTERING)"
+	h ip link del cvt0
+	out=$(cni bridge ADD "$(brconf ',"vlan":100,"isGateway":true')")
+	jq_eq "$out" '[.interfaces[].name] | .[0], .[3]' "cbr0
+cbr0.100"
+	jq_eq "$out" '.interfaces | length' 4
+	jq_eq "$(h ip -j addr show cbr0.100)" '[.[0].addr_info[] | select(.scope=="global") | .local] | join(",")' "10.88.7.1,fd00:88:7::1"
+	jq_eq "$(h ip -j addr show cbr0)" '[.[0].addr_info[] | select(.scope=="global")] | length' 0
+	in_ns "$NETNS" ping -c1 -W2 10.88.7.1 >/dev/null || fail "container -> vlan gateway"
+	# a second container on the same VLAN reuses the gateway interface
+	ns2=$(mkns v)
+	out2=$(CID=v2 NETNS_PATH=/run/netns/$ns2 cni bridge ADD "$(brconf ',"vlan":100,"isGateway":true')")
+	jq_eq "$out2" '.interfaces[3].name' cbr0.100
+	assert_eq "$(h ip -o link show | grep -c 'cbr0\.100')" 1 "vlan gateway interfaces"
+}
+
+test_macspoofchk_del_with_netns_gone_uses_prev_result() {
+	c=$(brconf ',"macspoofchk":true')
+	out=$(cni bridge ADD "$c")
+	veth=$(jq -r '.interfaces[1].name' <<<"$out")
+	assert_contains "$(h nft -j list table bridge ccni_spoof)" "port-$veth"
+	ip netns del "$NETNS"
+	cni bridge DEL "$(jq -c --argjson p "$out" '.prevResult=$p' <<<"$c")"
+	assert_not_contains "$(h nft -j list table bridge ccni_spoof)" "$veth"
+	assert_eq "$(ls "$T/ipam/brnet" | grep -c '^10\.\|:')" 0 "reservations left"
+}
+
+test_status_asks_ipam() {
+	cni bridge STATUS "$(brconf | jq -c '.cniVersion="1.1.0"')"
+	out=$(cni bridge STATUS "$(brconf | jq -c '.cniVersion="1.1.0" | .ipam.type="no-such-ipam"')") && fail "STATUS passed"
+	expect_error 102 "$out" "no-such-ipam"
+	cni bridge STATUS '{"cniVersion":"1.1.0","name":"l2","type":"bridge"}'
+}
+
 [ -n "${T_DEBUG:-}" ] && set -x
 run_tests

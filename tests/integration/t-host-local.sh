@@ -102,7 +102,40 @@ test_requested_addresses() {
 test_ip_ranges_capability() {
 	out=$(printf '{"cniVersion":"1.0.0","name":"hlnet","runtimeConfig":{"ipRanges":[[{"subnet":"10.80.0.0/24"}]]},"ipam":{"type":"host-local","dataDir":"%s"%s}}' "$T/data" "$dual" | \
 		ip netns exec "$HOSTNS" env -i CNI_COMMAND=ADD CNI_CONTAINERID=$CID CNI_NETNS=$NETNS_PATH CNI_IFNAME=eth0 CNI_PATH=$CCNI_BIN $CCNI_WRAP "$CCNI_BIN/host-local")
-	jq_eq "$out" '.ips | map(.address) | join(",")' "10.80.0.2/24"
+	# as the reference: the capability's range sets come first, the
+	# configured ones follow (one address per set)
+	jq_eq "$out" '.ips | map(.address) | join(",")' "10.80.0.2/24,10.77.0.2/24,fd77::2/64"
+	out=$(CID=ov cni host-local ADD "$(printf '{"cniVersion":"1.0.0","name":"hlnet","runtimeConfig":{"ipRanges":[[{"subnet":"10.77.0.0/25"}]]},"ipam":{"type":"host-local","dataDir":"%s"%s}}' "$T/data" "$dual")") && fail "overlap accepted"
+	expect_error 7 "$out" "runtimeConfig.ipRanges[0]"
+}
+
+test_same_results_as_the_reference() {
+	[ -x "$REF_BIN/host-local" ] || skip "no reference host-local"
+	printf 'nameserver 10.0.0.53 10.0.0.54\ndomain a b\nsearch x y\noptions ndots:2\n' >"$T/resolv"
+	for body in "$dual" \
+		',"subnet":"10.90.0.0/24","rangeStart":"10.90.0.10","gateway":"10.90.0.10","ranges":[[{"subnet":"fd90::/120"}]]' \
+		",\"subnet\":\"10.91.0.0/24\",\"resolvConf\":\"$T/resolv\",\"routes\":[{\"dst\":\"10.1.2.3/8\",\"gw\":\"10.91.0.9\"}]"; do
+		for v in 1.0.0 0.4.0 0.3.1 0.2.0; do
+			[ $v = 0.2.0 ] && [[ "$body" != *10.91* ]] && continue
+			n=$((${n:-0} + 1))
+			a=$(CID=s$n DATA=$T/a cni host-local ADD "$(DATA=$T/a hl $v "$body")" | jq -cS .)
+			b=$(CID=s$n DATA=$T/b ref host-local ADD "$(DATA=$T/b hl $v "$body")" | jq -cS .)
+			assert_eq "$a" "$b" "result for $v $body"
+		done
+	done
+	# requested addresses: duplicates and IPv4-mapped forms as the reference reads them
+	c='{"cniVersion":"1.0.0","name":"hlnet","runtimeConfig":{"ips":["10.77.0.50"]},"ipam":{"type":"host-local","dataDir":"@D@"'"$dual"'}}'
+	a=$(CID=r1 CNI_ARGS_T='IP=10.77.0.50' cni host-local ADD "${c//@D@/$T/a}" | jq -cS .)
+	b=$(CID=r1 CNI_ARGS_T='IP=10.77.0.50' ref host-local ADD "${c//@D@/$T/b}" | jq -cS .)
+	assert_eq "$a" "$b" "duplicate requested address"
+	a=$(CID=r2 CNI_ARGS_T='IP=::ffff:10.77.0.51' cni host-local ADD "$(DATA=$T/a hl 1.0.0 "$dual")" | jq -cS .)
+	b=$(CID=r2 CNI_ARGS_T='IP=::ffff:10.77.0.51' ref host-local ADD "$(DATA=$T/b hl 1.0.0 "$dual")" | jq -cS .)
+	assert_eq "$a" "$b" "IPv4-mapped requested address"
+	diff <(cd "$T/a/hlnet" && grep -r . | sort) <(cd "$T/b/hlnet" && grep -r . | sort) || fail "state differs"
+	# both refuse more than one address per family before 0.3.0
+	out=$(cni host-local ADD "$(hl 0.2.0 ',"ranges":[[{"subnet":"10.92.0.0/24"}],[{"subnet":"10.93.0.0/24"}]]')") && fail "0.2.0 with two IPv4 sets accepted"
+	expect_error 7 "$out" "more than one address per family"
+	[ -z "$(ls "$T/data/hlnet" 2>/dev/null | grep '^10\.9')" ] || fail "reserved anyway"
 }
 
 test_fifty_concurrent_adds_get_distinct_addresses() {
@@ -150,6 +183,14 @@ test_gc_releases_everything_not_valid_and_corrupt_files() {
 	# the allocator never trips over such files
 	: >"$T/data/hlnet/10.83.0.4"
 	jq_eq "$(CID=new cni host-local ADD "$c")" '.ips[0].address' 10.83.0.5/24
+	# CHECK and STATUS name it; GC removes it and temp files a crash left
+	CID=new cni host-local CHECK "$c"
+	assert_contains "$(cat "$T/stderr")" "10.83.0.4" "CHECK warning"
+	cni host-local STATUS "$c"
+	assert_contains "$(cat "$T/stderr")" "corrupt" "STATUS warning"
+	printf 'x\r\neth0' >"$T/data/hlnet/.ccni-reserve-1-deadbeef"
+	cni host-local GC "$gc"
+	assert_eq "$(ls -A "$T/data/hlnet" | grep -c '^\.ccni\|^10\.83\.0\.4$')" 0 "left after the second GC"
 }
 
 test_status() {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <ccni/conf.h>
+#include <ccni/version.h>
 
 #include "lib/common/cleanup.h"
 #include "plugins/ipam/host-local/hl.h"
@@ -152,6 +153,7 @@ static int parse_sets(json_t *ranges, const char *where, struct hl_config *c,
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 					      "%s: expected a non-empty array of ranges", w);
 		s = &c->sets[c->n_sets++];
+		snprintf(s->where, sizeof(s->where), "%s", w);
 		json_array_foreach(set, k, r) {
 			char rw[112];
 
@@ -178,25 +180,34 @@ static int validate_sets(struct hl_config *c, struct ccni_error *err)
 		for (int a = 0; a < s->n; a++) {
 			if (s->r[a].subnet.ip.family != s->r[0].subnet.ip.family)
 				return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-						      "ipam.ranges[%d]: mixed address families in one "
-						      "range set",
-						      i);
+						      "%s: mixed address families in one range set",
+						      s->where);
 			for (int b = 0; b < a; b++)
 				if (ranges_overlap(&s->r[a], &s->r[b]))
 					return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-							      "ipam.ranges[%d]: ranges %d and %d overlap",
-							      i, b, a);
+							      "%s: ranges %d and %d overlap",
+							      s->where, b, a);
 		}
 		for (int j = 0; j < i; j++)
 			for (int a = 0; a < s->n; a++)
 				for (int b = 0; b < c->sets[j].n; b++)
 					if (ranges_overlap(&s->r[a], &c->sets[j].r[b]))
 						return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-								      "ipam.ranges: range set %d overlaps "
-								      "with range set %d",
-								      i, j);
+								      "%s overlaps with %s",
+								      s->where, c->sets[j].where);
 	}
 	return 0;
+}
+
+void hl_ip_canonical(struct ccni_ip *ip)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (ip->family == AF_INET6 && memcmp(ip->addr, mapped, sizeof(mapped)) == 0) {
+		memmove(ip->addr, ip->addr + 12, 4);
+		memset(ip->addr + 4, 0, 12);
+		ip->family = AF_INET;
+	}
 }
 
 static int add_requested(struct hl_config *c, const char *where, const char *s,
@@ -210,6 +221,11 @@ static int add_requested(struct hl_config *c, const char *where, const char *s,
 			return bad(err, where, "invalid IP address", s);
 		ip = n.ip;
 	}
+	hl_ip_canonical(&ip);
+	/* The reference keeps the requested addresses in a set. */
+	for (int i = 0; i < c->n_requested; i++)
+		if (ccni_ip_equal(&c->requested[i], &ip))
+			return 0;
 	if (c->n_requested == HL_MAX_REQUESTED)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: more than %d addresses",
 				      where, HL_MAX_REQUESTED);
@@ -306,24 +322,41 @@ int hl_config_parse(const struct ccni_request *req, struct hl_config *c, struct 
 	if (!*c->data_dir)
 		c->data_dir = HL_DEFAULT_DATA_DIR;
 
-	/* The legacy single range comes first, then "ranges" (or the
-	 * ipRanges capability, which replaces them). */
-	if (json_object_get(ipam, "subnet")) {
-		if (parse_range(ipam, "ipam", &c->sets[0].r[0], err) < 0)
+	/* The range sets in the reference's order: those of the ipRanges
+	 * capability first, then the legacy top-level range, then "ranges"
+	 * (each set yields one address). */
+	if (rc_ranges && !json_is_null(rc_ranges) &&
+	    !(json_is_array(rc_ranges) && json_array_size(rc_ranges) == 0) &&
+	    parse_sets(rc_ranges, "runtimeConfig.ipRanges", c, err) < 0)
+		return -1;
+	if (json_object_get(ipam, "subnet") && !json_is_null(json_object_get(ipam, "subnet"))) {
+		if (c->n_sets == HL_MAX_SETS)
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "ipam: more than %d range sets", HL_MAX_SETS);
+		if (parse_range(ipam, "ipam", &c->sets[c->n_sets].r[0], err) < 0)
 			return -1;
-		c->sets[0].n = 1;
-		c->n_sets = 1;
+		snprintf(c->sets[c->n_sets].where, sizeof(c->sets[0].where), "ipam");
+		c->sets[c->n_sets++].n = 1;
 	}
-	if (rc_ranges && json_array_size(rc_ranges) > 0) {
-		c->n_sets = 0;
-		if (parse_sets(rc_ranges, "runtimeConfig.ipRanges", c, err) < 0)
-			return -1;
-	} else if (json_object_get(ipam, "ranges") && !json_is_null(json_object_get(ipam, "ranges"))) {
-		if (parse_sets(json_object_get(ipam, "ranges"), "ipam.ranges", c, err) < 0)
-			return -1;
-	}
+	if (json_object_get(ipam, "ranges") && !json_is_null(json_object_get(ipam, "ranges")) &&
+	    parse_sets(json_object_get(ipam, "ranges"), "ipam.ranges", c, err) < 0)
+		return -1;
 	if (validate_sets(c, err) < 0)
 		return -1;
+	if (!ccni_version_ge(req->cni_version, "0.3.0")) {
+		int v4 = 0, v6 = 0;
+
+		for (int i = 0; i < c->n_sets; i++)
+			if (c->sets[i].r[0].subnet.ip.family == AF_INET)
+				v4++;
+			else
+				v6++;
+		if (v4 > 1 || v6 > 1)
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "ipam: CNI version %s does not support more than one "
+					      "address per family",
+					      req->cni_version);
+	}
 	if (parse_routes(ipam, c, err) < 0)
 		return -1;
 

@@ -29,23 +29,28 @@ static int load_resolv(const char *path, struct ccni_dns *dns, struct ccni_error
 	if (!text)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "ipam.resolvConf: cannot read %s",
 					path);
+	/* As the reference: "nameserver" and "domain" take the first value of
+	 * their line, "search" and "options" every value; lines with no value
+	 * and comments (# or ;) are skipped. */
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *save2 = NULL, *key = strtok_r(line, " \t\r", &save2), *v;
+		static const char ws[] = " \t\r\v\f";
+		char *save2 = NULL, *key = strtok_r(line, ws, &save2), *v;
 
 		if (!key || key[0] == '#' || key[0] == ';')
 			continue;
-		while ((v = strtok_r(NULL, " \t\r", &save2))) {
+		for (bool first = true; (v = strtok_r(NULL, ws, &save2)); first = false) {
 			int rc = 0;
 
-			if (streq(key, "nameserver"))
+			if (streq(key, "nameserver") && first)
 				rc = ccni_strv_append(&dns->nameservers, &dns->n_nameservers, v);
 			else if (streq(key, "search"))
 				rc = ccni_strv_append(&dns->search, &dns->n_search, v);
 			else if (streq(key, "options"))
 				rc = ccni_strv_append(&dns->options, &dns->n_options, v);
-			else if (streq(key, "domain")) {
+			else if (streq(key, "domain") && first) {
 				free(dns->domain);
 				dns->domain = strdup(v);
+				rc = dns->domain ? 0 : -1;
 			}
 			if (rc < 0)
 				return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
@@ -85,6 +90,15 @@ static int hl_add(const struct ccni_request *req, struct ccni_result **out,
 		ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 		goto out_conf;
 	}
+	/* Unlike the reference, ADD does not scan the directory to refuse a
+	 * second ADD of the same container + ifname (the spec forbids the
+	 * runtime to send one): the hot path only tries candidates. DEL of
+	 * that attachment still releases every address it holds. */
+	/* DNS first, as the reference: a bad resolvConf reserves nothing. */
+	if (c.resolv_conf && *c.resolv_conf && load_resolv(c.resolv_conf, &r->dns, err) < 0) {
+		ccni_result_free(r);
+		goto out_conf;
+	}
 	if (hl_store_open(&s, c.data_dir, c.name, err) < 0)
 		goto out;
 	for (int i = 0; i < c.n_sets; i++) {
@@ -121,8 +135,6 @@ static int hl_add(const struct ccni_request *req, struct ccni_result **out,
 			ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 			goto undo;
 		}
-	if (c.resolv_conf && *c.resolv_conf && load_resolv(c.resolv_conf, &r->dns, err) < 0)
-		goto undo;
 	*out = r;
 	r = NULL;
 	rc = 0;
@@ -170,9 +182,32 @@ out:
 	return rc;
 }
 
+/* Empty or corrupt reservations: ADD treats them as taken, CHECK and
+ * STATUS name them on stderr, GC removes them. */
+struct corrupt {
+	int n;
+	char first[CCNI_IP_STRLEN];
+};
+
+static void corrupt_note(struct corrupt *c, const char *file)
+{
+	if (c->n++ == 0)
+		snprintf(c->first, sizeof(c->first), "%s", file);
+}
+
+static void corrupt_report(const struct corrupt *c, const struct hl_store *s)
+{
+	if (c->n)
+		fprintf(stderr,
+			"host-local: warning: %d empty or corrupt reservation file(s) in %s "
+			"(first: %s); they stay taken until GC removes them\n",
+			c->n, s->dir, c->first);
+}
+
 struct check_ctx {
 	const char *id, *ifname;
 	int n;
+	struct corrupt bad;
 };
 
 static int check_cb(struct hl_store *s, const char *file, const struct ccni_ip *ip,
@@ -181,9 +216,10 @@ static int check_cb(struct hl_store *s, const char *file, const struct ccni_ip *
 	struct check_ctx *c = data;
 
 	(void)s;
-	(void)file;
 	(void)ip;
-	if (id && streq(id, c->id) && (!*ifname || streq(ifname, c->ifname)))
+	if (!id)
+		corrupt_note(&c->bad, file);
+	else if (streq(id, c->id) && (!*ifname || streq(ifname, c->ifname)))
 		c->n++;
 	return 0;
 }
@@ -193,7 +229,7 @@ static int hl_check(const struct ccni_request *req, struct ccni_result **out,
 {
 	struct hl_config c;
 	struct hl_store s;
-	struct check_ctx cc = { req->container_id, req->ifname, 0 };
+	struct check_ctx cc = { req->container_id, req->ifname, 0, { 0 } };
 	int rc = -1;
 
 	(void)out;
@@ -205,6 +241,7 @@ static int hl_check(const struct ccni_request *req, struct ccni_result **out,
 		goto out;
 	if (hl_store_foreach(&s, check_cb, &cc, err) < 0)
 		goto out;
+	corrupt_report(&cc.bad, &s);
 	if (cc.n == 0) {
 		ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
 			       "host-local: no address reserved for container %s ifname %s in %s",
@@ -271,7 +308,7 @@ static int hl_gc(const struct ccni_request *req, struct ccni_result **out,
 	}
 	if (hl_store_open(&s, c.data_dir, c.name, err) < 0)
 		goto out;
-	if (hl_store_foreach(&s, gc_cb, &g, err) < 0)
+	if (hl_store_foreach(&s, gc_cb, &g, err) < 0 || hl_store_sweep_temp(&s, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -283,6 +320,7 @@ out:
 struct status_ctx {
 	const struct hl_config *c;
 	unsigned long long used[HL_MAX_SETS];
+	struct corrupt bad;
 };
 
 static int status_cb(struct hl_store *s, const char *file, const struct ccni_ip *ip,
@@ -291,9 +329,9 @@ static int status_cb(struct hl_store *s, const char *file, const struct ccni_ip 
 	struct status_ctx *st = data;
 
 	(void)s;
-	(void)file;
-	(void)id;
 	(void)ifname;
+	if (!id)
+		corrupt_note(&st->bad, file);
 	for (int i = 0; i < st->c->n_sets; i++)
 		if (hl_set_find(&st->c->sets[i], ip))
 			st->used[i]++;
@@ -329,7 +367,7 @@ static int hl_status(const struct ccni_request *req, struct ccni_result **out,
 {
 	struct hl_config c;
 	struct hl_store s;
-	struct status_ctx st = { &c, { 0 } };
+	struct status_ctx st = { &c, { 0 }, { 0 } };
 	int rc = -1;
 
 	(void)out;
@@ -350,6 +388,7 @@ static int hl_status(const struct ccni_request *req, struct ccni_result **out,
 		err->code = CCNI_ERR_PLUGIN_UNAVAILABLE;
 		goto out;
 	}
+	corrupt_report(&st.bad, &s);
 	for (int i = 0; i < c.n_sets; i++)
 		if (st.used[i] >= set_capacity(&c.sets[i])) {
 			char t[256];

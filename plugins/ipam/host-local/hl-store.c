@@ -38,7 +38,7 @@ int hl_store_open(struct hl_store *s, const char *data_dir, const char *name,
 	s->dirfd = s->lockfd = -1;
 	if (!ccni_name_valid(name))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "name: \"%s\" cannot name a directory", name);
+				      "name: \"%s\" cannot name a directory", name ? name : "");
 	s->dir = util_asprintf("%s/%s", data_dir, name);
 	if (!s->dir)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
@@ -134,33 +134,41 @@ int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname,
 	return 1;
 }
 
-/* Read a reservation's owner. 0: parsed; -1: unreadable, empty or corrupt. */
+/* Read a reservation's owner as the reference compares it: the content
+ * with surrounding white space trimmed is "ID\r\nIFNAME", or "ID" alone in
+ * the reference's old format (ifname ""). 0: parsed; -1: unreadable, empty,
+ * oversized or corrupt. */
 static int read_owner(struct hl_store *s, const char *file, char *id, size_t idlen,
 		      char *ifname, size_t iflen)
 {
-	char buf[OWNER_MAX];
+	char buf[OWNER_MAX + 1], *p, *br;
 	_cleanup_close_ int fd = openat(s->dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	ssize_t n;
-	char *br;
+	size_t l;
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, OWNER_MAX - 1);
-	if (n <= 0)
+	n = read(fd, buf, OWNER_MAX + 1);
+	if (n <= 0 || n > OWNER_MAX)
 		return -1;
 	buf[n] = '\0';
-	br = strstr(buf, LINE_BREAK);
+	for (p = buf; *p && strchr(" \t\r\n\v\f", *p); p++)
+		;
+	for (l = strlen(p); l && strchr(" \t\r\n\v\f", p[l - 1]); l--)
+		p[l - 1] = '\0';
+	br = strstr(p, LINE_BREAK);
 	if (br) {
 		*br = '\0';
+		if (!ccni_ifname_valid(br + 2) || strlen(br + 2) >= iflen)
+			return -1;
 		snprintf(ifname, iflen, "%s", br + 2);
 	} else {
-		ifname[0] = '\0'; /* the reference's old format: the id alone */
+		ifname[0] = '\0';
 	}
-	snprintf(id, idlen, "%s", buf);
-	/* trim a trailing newline some tools add */
-	for (size_t l = strlen(id); l && (id[l - 1] == '\n' || id[l - 1] == '\r'); l--)
-		id[l - 1] = '\0';
-	return ccni_container_id_valid(id) ? 0 : -1;
+	if (!ccni_container_id_valid(p) || strlen(p) >= idlen)
+		return -1;
+	snprintf(id, idlen, "%s", p);
+	return 0;
 }
 
 static bool owned(const char *fid, const char *fif, const char *id, const char *ifname)
@@ -171,7 +179,7 @@ static bool owned(const char *fid, const char *fif, const char *id, const char *
 int hl_store_release_ip(struct hl_store *s, const char *id, const char *ifname,
 			const struct ccni_ip *ip)
 {
-	char name[CCNI_IP_STRLEN], fid[OWNER_MAX], fif[64];
+	char name[CCNI_IP_STRLEN], fid[OWNER_MAX + 1], fif[64];
 
 	ccni_ip_format(ip, name);
 	if (read_owner(s, name, fid, sizeof(fid), fif, sizeof(fif)) < 0 ||
@@ -194,7 +202,7 @@ int hl_store_foreach(struct hl_store *s, hl_store_fn fn, void *data, struct ccni
 	}
 	rewinddir(d);
 	while ((de = readdir(d))) {
-		char fid[OWNER_MAX], fif[64];
+		char fid[OWNER_MAX + 1], fif[64];
 		struct ccni_ip ip;
 		bool ok;
 
@@ -207,6 +215,28 @@ int hl_store_foreach(struct hl_store *s, hl_store_fn fn, void *data, struct ccni
 	}
 	closedir(d);
 	return rc < 0 ? -1 : 0;
+}
+
+int hl_store_sweep_temp(struct hl_store *s, struct ccni_error *err)
+{
+	int fd = dup(s->dirfd), n = 0;
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s: cannot list", s->dir);
+	}
+	rewinddir(d);
+	/* Under the lock no allocator is between writing and linking a temp
+	 * file: any one found was left by a crash. */
+	while ((de = readdir(d)))
+		if (strncmp(de->d_name, ".ccni-", 6) == 0 && !streq(de->d_name, s->tmpname) &&
+		    unlinkat(s->dirfd, de->d_name, 0) == 0)
+			n++;
+	closedir(d);
+	return n;
 }
 
 struct release_all {
@@ -251,89 +281,4 @@ int hl_store_last(struct hl_store *s, int set_index, struct ccni_ip *ip)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n ")] = '\0';
 	return ccni_ip_parse(buf, ip) == 0 ? 0 : 1;
-}
-
-/* The round-robin walk of the reference: start after last_reserved_ip (or
- * at the first range's start), go to each range's end, wrap to the next
- * range, skip gateways, stop when back at the start. */
-int hl_allocate(struct hl_store *s, const struct hl_rangeset *set, int set_index,
-		const char *id, const char *ifname, const struct ccni_ip *requested,
-		struct ccni_ipnet *addr, struct ccni_ip *gw, struct ccni_error *err)
-{
-	struct ccni_ip last, cur, start;
-	const struct hl_range *r;
-	int idx = 0, rc;
-	bool have_cur = false;
-	char b[CCNI_IP_STRLEN], text[512];
-
-	if (requested) {
-		r = hl_set_find(set, requested);
-		if (!r)
-			return ccni_error_set(err, CCNI_ERR_ADDR_CONFLICT,
-					      "requested IP address %s is not in range set %s",
-					      ccni_ip_format(requested, b), hl_set_text(set, text, sizeof(text)));
-		if (ccni_ip_equal(requested, &r->gateway))
-			return ccni_error_set(err, CCNI_ERR_ADDR_CONFLICT,
-					      "requested IP address %s is the subnet's gateway",
-					      ccni_ip_format(requested, b));
-		rc = hl_store_reserve(s, id, ifname, requested, set_index, err);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			return ccni_error_set(err, CCNI_ERR_ADDR_CONFLICT,
-					      "requested IP address %s is already reserved (range set %s)",
-					      ccni_ip_format(requested, b), hl_set_text(set, text, sizeof(text)));
-		addr->ip = *requested;
-		addr->prefix = r->subnet.prefix;
-		*gw = r->gateway;
-		return 0;
-	}
-
-	if (hl_store_last(s, set_index, &last) == 0) {
-		for (int i = 0; i < set->n; i++)
-			if (hl_range_contains(&set->r[i], &last)) {
-				idx = i;
-				cur = last;
-				have_cur = true;
-				break;
-			}
-	}
-	if (!have_cur) {
-		idx = 0;
-		cur = set->r[0].start;
-		start = cur;
-	} else {
-		start.family = 0;
-	}
-	for (;;) {
-		r = &set->r[idx];
-		if (have_cur) {
-			if (ccni_ip_equal(&cur, &r->end)) {
-				idx = (idx + 1) % set->n;
-				r = &set->r[idx];
-				cur = r->start;
-			} else {
-				ccni_ip_add(&cur, 1);
-			}
-			if (!start.family)
-				start = cur;
-			else if (ccni_ip_equal(&cur, &start))
-				break;
-		}
-		have_cur = true;
-		if (ccni_ip_equal(&cur, &r->gateway))
-			continue;
-		rc = hl_store_reserve(s, id, ifname, &cur, set_index, err);
-		if (rc < 0)
-			return -1;
-		if (rc == 1) {
-			addr->ip = cur;
-			addr->prefix = r->subnet.prefix;
-			*gw = r->gateway;
-			return 0;
-		}
-	}
-	return ccni_error_set(err, CCNI_ERR_ADDR_EXHAUSTED,
-			      "no IP addresses available in range set %s",
-			      hl_set_text(set, text, sizeof(text)));
 }

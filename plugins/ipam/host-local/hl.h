@@ -20,6 +20,7 @@ struct hl_range {
 struct hl_rangeset {
 	struct hl_range r[HL_MAX_RANGES];
 	int n;
+	char where[64]; /* for messages: "ipam.ranges[1]", "runtimeConfig.ipRanges[0]" */
 };
 
 struct hl_config {
@@ -37,6 +38,9 @@ struct hl_config {
 /* Parse and validate (ranges canonical, no overlaps). Errors name the key. */
 int hl_config_parse(const struct ccni_request *req, struct hl_config *c, struct ccni_error *err);
 void hl_config_free(struct hl_config *c);
+/* An IPv4-mapped IPv6 address becomes the IPv4 address, as the reference
+ * reads requested addresses. */
+void hl_ip_canonical(struct ccni_ip *ip);
 bool hl_range_contains(const struct hl_range *r, const struct ccni_ip *ip);
 /* The range of the set holding ip, or NULL. */
 const struct hl_range *hl_set_find(const struct hl_rangeset *s, const struct ccni_ip *ip);
@@ -65,6 +69,8 @@ int hl_store_release_ip(struct hl_store *s, const char *id, const char *ifname,
 /* Remove every reservation of id/ifname (a directory scan). Count or -1. */
 int hl_store_release_all(struct hl_store *s, const char *id, const char *ifname,
 			 struct ccni_error *err);
+/* Remove temp files a crashed allocator left (GC). Count or -1. */
+int hl_store_sweep_temp(struct hl_store *s, struct ccni_error *err);
 /* last_reserved_ip.N: 0 and *ip, 1 when none. */
 int hl_store_last(struct hl_store *s, int set_index, struct ccni_ip *ip);
 

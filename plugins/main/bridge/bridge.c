@@ -132,14 +132,18 @@ int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "hairpinMode and promiscMode cannot both be set");
 
-	/* ipam is optional: without it the bridge gives layer 2 only. */
+	/* ipam is optional: without it (or with an empty type, as the
+	 * reference) the bridge gives layer 2 only. */
 	{
-		json_t *ipam = json_object_get(c, "ipam");
+		json_t *ipam = json_object_get(c, "ipam"), *t;
 
-		if (json_is_object(ipam) && json_object_get(ipam, "type")) {
-			if (ccni_request_ipam_type(req, &b->ipam_type, err) < 0)
-				return -1;
-		}
+		if (ipam && !json_is_null(ipam) && !json_is_object(ipam))
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "ipam: expected an object");
+		t = json_object_get(ipam, "type");
+		if (t && !json_is_null(t) && !(json_is_string(t) && !*json_string_value(t)) &&
+		    ccni_request_ipam_type(req, &b->ipam_type, err) < 0)
+			return -1;
 	}
 	if (b->ipam_type && b->disable_container_if)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
@@ -148,12 +152,19 @@ int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,
 	/* The container's MAC: CNI_ARGS MAC, args.cni.mac, runtimeConfig.mac
 	 * (the later one wins, as in the reference). */
 	if (req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_CHECK) {
+		const char *m_args = NULL, *m_rt = NULL;
+
 		if (ccni_args_check_known(&req->args, known_args, err) < 0)
 			return -1;
 		mac = ccni_args_get(&req->args, "MAC");
-		if (ccni_json_get_string(req->cni_args, "args.cni", "mac", &mac, err) < 0 ||
-		    ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac", &mac, err) < 0)
+		if (ccni_json_get_string(req->cni_args, "args.cni", "mac", &m_args, err) < 0 ||
+		    ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac", &m_rt, err) < 0)
 			return -1;
+		/* An empty value does not override an earlier source. */
+		if (m_args && *m_args)
+			mac = m_args;
+		if (m_rt && *m_rt)
+			mac = m_rt;
 		if (mac && *mac) {
 			if (ccni_mac_parse(mac, b->mac) < 0)
 				return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
@@ -172,8 +183,9 @@ struct add_state {
 	struct nl_sock *host, *ct;
 	int nsfd;
 	struct klink br, hv, cv;
+	struct klink vg; /* the VLAN gateway interface "<bridge>.<vlan>" */
 	char host_name[16];
-	bool veth_made, ipam_done, masq_done, spoof_done;
+	bool veth_made, ipam_done, masq_done, spoof_done, have_vg;
 	struct ccni_result *r;
 };
 
@@ -202,6 +214,18 @@ static int set_port(struct add_state *s, struct ccni_error *err)
 	return klink_set_up(s->host, s->hv.ifindex, true, err);
 }
 
+/* A sysctl the reference sets best effort (a kernel without IPv6 has no
+ * such keys). */
+static void sysctl_try(const char *fmt, const char *ifname, const char *value)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+	char key[96];
+
+	snprintf(key, sizeof(key), fmt, ifname);
+	ksysctl_set(key, value, &e);
+	ccni_error_clear(&e);
+}
+
 struct sysctl_job {
 	const char *ifname;
 	bool dad;
@@ -210,18 +234,12 @@ struct sysctl_job {
 static int container_sysctls(void *data, struct ccni_error *err)
 {
 	struct sysctl_job *j = data;
-	char key[96];
 
 	(void)err;
-	/* Best effort, as the reference: a kernel without IPv6 has no keys. */
-	snprintf(key, sizeof(key), "net/ipv6/conf/%s/accept_dad", j->ifname);
-	ksysctl_set(key, j->dad ? "1" : "0", &(struct ccni_error){ 0 });
-	if (j->dad) {
-		snprintf(key, sizeof(key), "net/ipv6/conf/%s/enhanced_dad", j->ifname);
-		ksysctl_set(key, "1", &(struct ccni_error){ 0 });
-	}
-	snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_notify", j->ifname);
-	ksysctl_set(key, "1", &(struct ccni_error){ 0 });
+	if (j->dad)
+		sysctl_try("net/ipv6/conf/%s/enhanced_dad", j->ifname, "1");
+	sysctl_try("net/ipv6/conf/%s/accept_dad", j->ifname, j->dad ? "1" : "0");
+	sysctl_try("net/ipv4/conf/%s/arp_notify", j->ifname, "1");
 	return 0;
 }
 
@@ -303,10 +321,11 @@ static int configure_container(struct add_state *s, struct ccni_error *err)
 /* The gateway address on the bridge (the reference's ensureAddr): an
  * address already there is fine; another address of the same subnet (any
  * IPv4 address) is an error unless forceAddress replaces it. */
-static int bridge_gateway(struct add_state *s, const struct ccni_ipnet *gw, struct ccni_error *err)
+static int bridge_gateway(struct add_state *s, struct klink *on, const struct ccni_ipnet *gw,
+			  struct ccni_error *err)
 {
 	struct ccni_ipnet have[32];
-	int n = kaddr_list(s->host, s->br.ifindex, gw->ip.family, have, 32, err);
+	int n = kaddr_list(s->host, on->ifindex, gw->ip.family, have, 32, err);
 	char b1[CCNI_IPNET_STRLEN];
 
 	if (n < 0)
@@ -323,18 +342,66 @@ static int bridge_gateway(struct add_state *s, const struct ccni_ipnet *gw, stru
 				return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 						      "bridge: \"%s\" already has an IP address different "
 						      "from %s (set forceAddress to replace it)",
-						      s->b->bridge, ccni_ipnet_format(gw, b1));
-			if (kaddr_del(s->host, s->br.ifindex, &have[i], err) < 0)
+						      on->name, ccni_ipnet_format(gw, b1));
+			if (kaddr_del(s->host, on->ifindex, &have[i], err) < 0)
 				return -1;
 		}
 	}
-	if (kaddr_add(s->host, s->br.ifindex, gw, true, err) < 0)
+	if (kaddr_add(s->host, on->ifindex, gw, true, err) < 0)
 		return -1;
 	/* Pin the bridge's MAC (as the reference does), so it stops following
 	 * the lowest port MAC as containers come and go. */
-	if (klink_get(s->host, NULL, s->br.ifindex, &s->br, err) != 0)
+	if (klink_get(s->host, NULL, on->ifindex, on, err) != 0)
 		return ccni_error_is_set(err) ? -1 : 0;
-	return klink_set_mac(s->host, s->br.ifindex, s->br.mac, err);
+	return klink_set_mac(s->host, on->ifindex, on->mac, err);
+}
+
+/* With a VLAN, the gateway address lives on "<bridge>.<vlan>" (as the
+ * reference): the host-side end of a veth pair whose other end is a port of
+ * the bridge carrying the VLAN untagged. Made by the first ADD that needs
+ * it; later (or racing) ADDs reuse it. */
+static int vlan_gateway(struct add_state *s, struct ccni_error *err)
+{
+	char name[32], port[16];
+	struct klink p;
+	struct ccni_error e2 = CCNI_ERROR_INIT;
+	int rc;
+
+	snprintf(name, sizeof(name), "%s.%u", s->b->bridge, (unsigned)s->b->vlan);
+	if (strlen(name) > 15)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "vlan: the gateway interface name \"%s\" is longer than 15 bytes "
+				      "(use a shorter bridge name)",
+				      name);
+	rc = klink_get(s->host, name, 0, &s->vg, err);
+	if (rc <= 0)
+		return rc;
+	if (kveth_create(s->host, NULL, name, -1, s->br.mtu, NULL, port, err) < 0) {
+		if (klink_get(s->host, name, 0, &s->vg, &e2) == 0) {
+			ccni_error_clear(err); /* a concurrent ADD made it */
+			return 0;
+		}
+		ccni_error_clear(&e2);
+		return -1;
+	}
+	if (klink_get(s->host, port, 0, &p, err) != 0 || klink_get(s->host, name, 0, &s->vg, err) != 0) {
+		if (!ccni_error_is_set(err))
+			ccni_error_set(err, CCNI_ERR_NETLINK, "%s: not found after creation", name);
+		goto fail;
+	}
+	if (klink_set_master(s->host, p.ifindex, s->br.ifindex, err) < 0 ||
+	    (!s->b->preserve_default_vlan &&
+	     kbridge_vlan(s->host, p.ifindex, 1, 1, false, false, true, false, err) < 0) ||
+	    kbridge_vlan(s->host, p.ifindex, s->b->vlan, s->b->vlan, true, true, false, false, err) < 0 ||
+	    klink_set_up(s->host, p.ifindex, true, err) < 0 ||
+	    klink_set_up(s->host, s->vg.ifindex, true, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	if (klink_get(s->host, port, 0, &p, &e2) == 0)
+		klink_del(s->host, p.ifindex, &e2);
+	ccni_error_clear(&e2);
+	return ccni_error_prefix(err, "vlan gateway %s", name);
 }
 
 static int result_interfaces(struct add_state *s, struct ccni_error *err)
@@ -350,6 +417,10 @@ static int result_interfaces(struct add_state *s, struct ccni_error *err)
 	    ccni_result_add_interface(s->r, s->req->ifname, ccni_mac_format(s->cv.mac, m),
 				      s->req->netns) < 0)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	/* The VLAN gateway interface comes fourth, as in the reference. */
+	if (s->have_vg &&
+	    ccni_result_add_interface(s->r, s->vg.name, ccni_mac_format(s->vg.mac, m), NULL) < 0)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	/* The three interfaces come first in the result (ips point at 2). */
 	return 0;
 }
@@ -364,6 +435,17 @@ static int do_add(struct add_state *s, struct ccni_error *err)
 
 	if (kbridge_ensure(s->host, b->bridge, &bo, &s->br, err) < 0)
 		return -1;
+	/* The bridge's routes are ours, not router advertisements' (as the
+	 * reference). */
+	sysctl_try("net/ipv6/conf/%s/accept_ra", b->bridge, "0");
+	/* The container's name must be free (one lookup, not a retry loop). */
+	rc = klink_get(s->ct, s->req->ifname, 0, &s->cv, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return ccni_error_set(err, CCNI_ERR_INVALID_ENV,
+				      "CNI_IFNAME: interface \"%s\" already exists in %s",
+				      s->req->ifname, s->req->netns);
 	if (kveth_create(s->host, NULL, s->req->ifname, s->nsfd, b->mtu, b->has_mac ? b->mac : NULL,
 			 s->host_name, err) < 0)
 		return -1;
@@ -414,7 +496,12 @@ static int do_add(struct add_state *s, struct ccni_error *err)
 
 				if (!gw.ip.family)
 					continue;
-				if (bridge_gateway(s, &gw, err) < 0)
+				if (b->vlan && !s->have_vg) {
+					if (vlan_gateway(s, err) < 0)
+						return -1;
+					s->have_vg = true;
+				}
+				if (bridge_gateway(s, b->vlan ? &s->vg : &s->br, &gw, err) < 0)
 					return -1;
 				fam[v6] = true;
 			}
@@ -526,6 +613,19 @@ static int br_add(const struct ccni_request *req, struct ccni_result **out,
 
 /* --- DEL ------------------------------------------------------------------ */
 
+/* A host veth name from prevResult goes into an nft script: only the
+ * characters interface names made by ADD use. */
+static bool port_name_safe(const char *n)
+{
+	if (!n || !ccni_ifname_valid(n))
+		return false;
+	for (; *n; n++)
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9') ||
+		      *n == '-' || *n == '_' || *n == '.'))
+			return false;
+	return true;
+}
+
 static int br_del(const struct ccni_request *req, struct ccni_result **out,
 		  struct ccni_error *err)
 {
@@ -571,8 +671,19 @@ static int br_del(const struct ccni_request *req, struct ccni_result **out,
 		return -1;
 	if (have_cv && klink_del(ct, cv.ifindex, err) < 0)
 		return -1;
-	if (b.macspoofchk && have_hv)
-		kspoof_del(hv.name, err);
+	if (b.macspoofchk) {
+		/* Without the link (netns gone), the host end's name is the
+		 * second interface of prevResult, as ADD reported it. */
+		const struct ccni_result *pr = req->prev_result;
+		const char *port = have_hv ? hv.name : NULL;
+
+		if (!port && pr && pr->n_interfaces >= 2 &&
+		    (!pr->interfaces[1].sandbox || !*pr->interfaces[1].sandbox) &&
+		    port_name_safe(pr->interfaces[1].name))
+			port = pr->interfaces[1].name;
+		if (port)
+			kspoof_del(port, err);
+	}
 	if (b.ipam_type && b.ipmasq) {
 		int k = 0;
 
@@ -674,10 +785,27 @@ static int br_check(const struct ccni_request *req, struct ccni_result **out,
 	return 0;
 }
 
+/* --- STATUS --------------------------------------------------------------- */
+
+/* Ready when the IPAM plugin is (as the reference). */
+static int br_status(const struct ccni_request *req, struct ccni_result **out,
+		     struct ccni_error *err)
+{
+	struct bridge_conf b;
+
+	(void)out;
+	if (bridge_conf_parse(req, &b, err) < 0)
+		return -1;
+	if (b.ipam_type && ccni_delegate(req, b.ipam_type, CCNI_CMD_STATUS, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
 const struct ccni_plugin plugin_bridge = {
 	.name = "bridge",
 	.about = "ccni bridge: containers on a Linux bridge through veth pairs",
 	.add = br_add,
 	.del = br_del,
 	.check = br_check,
+	.status = br_status,
 };

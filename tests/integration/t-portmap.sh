@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# portmap after bridge: real traffic through host ports (tcp/udp, v4/v6,
+# from the host, localhost, a second namespace and hairpin), kernel state,
+# conflicts, DEL with and without prevResult, the iptables backend.
+. "$(dirname "$0")/lib.sh"
+
+h() { in_host "$@"; }
+command -v socat >/dev/null || { echo "skip: socat missing"; }
+
+bridge_conf() {
+	printf '{"cniVersion":"1.0.0","name":"pmnet","type":"bridge","bridge":"pm0","isGateway":true,"isDefaultGateway":true,"hairpinMode":true,"ipam":{"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.89.0.0/24"}],[{"subnet":"fd00:89::/64"}]]}}' "$T/ipam"
+}
+# pm_conf PREV MAPPINGS [EXTRA]: a portmap config with prevResult.
+pm_conf() {
+	printf '{"cniVersion":"1.0.0","name":"pmnet","type":"portmap","capabilities":{"portMappings":true},"runtimeConfig":{"portMappings":%s}%s,"prevResult":%s}' "$2" "${3:-}" "$1"
+}
+attach() { # NS-PATH CID -> prints the bridge result
+	CID=$2 NETNS_PATH=$1 cni bridge ADD "$(bridge_conf)"
+}
+# serve NS PROTO PORT: an echo-ish server answering "hello-from-NS".
+serve() {
+	local opt=TCP-LISTEN
+	[ "$2" = udp ] && opt=UDP-RECVFROM
+	in_ns "$1" socat -T2 "$opt:$3,fork,reuseaddr" SYSTEM:"echo hello-from-$1" >/dev/null 2>&1 &
+	sleep 0.3
+}
+# ask NS PROTO HOST PORT: prints the answer ("" when none).
+ask() {
+	local t=TCP
+	[ "$2" = udp ] && t=UDP
+	if [ "$1" = host ]; then
+		echo ping | h timeout 3 socat -T2 - "$t:$3:$4" 2>/dev/null || true
+	else
+		echo ping | in_ns "$1" timeout 3 socat -T2 - "$t:$3:$4" 2>/dev/null || true
+	fi
+}
+
+test_tcp_and_udp_reach_the_container_v4() {
+	command -v socat >/dev/null || skip "socat missing"
+	prev=$(attach "$NETNS_PATH" "$CID")
+	c=$(pm_conf "$prev" '[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":5353,"containerPort":53,"protocol":"udp"}]')
+	out=$(cni portmap ADD "$c")
+	assert_eq "$(jq -cS . <<<"$out")" "$(jq -cS . <<<"$prev")" "portmap passes prevResult on"
+	serve "$NETNS" tcp 80
+	serve "$NETNS" udp 53
+	assert_eq "$(ask host tcp 10.89.0.1 8080)" "hello-from-$NETNS" "host -> bridge IP:8080"
+	assert_eq "$(ask host tcp 127.0.0.1 8080)" "hello-from-$NETNS" "host -> localhost:8080"
+	assert_eq "$(ask host udp 10.89.0.1 5353)" "hello-from-$NETNS" "udp host -> bridge IP:5353"
+	ns2=$(mkns b)
+	attach "/run/netns/$ns2" other >/dev/null
+	assert_eq "$(ask "$ns2" tcp 10.89.0.1 8080)" "hello-from-$NETNS" "second namespace -> host port"
+	assert_eq "$(ask "$NETNS" tcp 10.89.0.1 8080)" "hello-from-$NETNS" "hairpin"
+	# kernel state: the map holds exactly our two entries
+	m=$(h nft -j list map inet ccni_portmap dnat4)
+	jq_eq "$m" '[.nftables[] | select(.map) | .map.elem[]] | length' 2
+	cni portmap DEL "$c"
+	assert_eq "$(ask host tcp 10.89.0.1 8080)" "" "still forwarded after DEL"
+	m=$(h nft -j list map inet ccni_portmap dnat4)
+	jq_eq "$m" '[.nftables[] | select(.map) | .map.elem // [] | length] | add' 0
+	jq_eq "$(h nft -j list set inet ccni_portmap local4)" '[.nftables[] | select(.set) | .set.elem // [] | length] | add' 0
+}
+
+test_check_compares_the_kernel_maps() {
+	prev=$(attach "$NETNS_PATH" "$CID")
+	c=$(pm_conf "$prev" '[{"hostPort":8087,"containerPort":80,"protocol":"tcp"},{"hostPort":8088,"containerPort":88,"protocol":"udp"}]')
+	cni portmap ADD "$c" >/dev/null
+	cni portmap CHECK "$c" >/dev/null || fail "CHECK after ADD: $(cat "$T/stderr")"
+	h nft delete element inet ccni_portmap dnat4 '{ udp . 8088 }'
+	out=$(cni portmap CHECK "$c") && fail "CHECK passed with a mapping gone"
+	expect_error 108 "$out" "8088/udp"
+	h nft delete element inet ccni_portmap dnat6 '{ udp . 8088 }'
+	h nft add element inet ccni_portmap dnat4 '{ udp . 8088 : 10.89.0.99 . 88 }'
+	out=$(cni portmap CHECK "$c") && fail "CHECK passed with a mapping to another address"
+	expect_error 108 "$out" "10.89.0.2"
+	cni portmap DEL "$c"
+}
+
+test_v6_mapping() {
+	command -v socat >/dev/null || skip "socat missing"
+	prev=$(attach "$NETNS_PATH" "$CID")
+	cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":8086,"containerPort":86,"protocol":"tcp"}]')" >/dev/null
+	in_ns "$NETNS" socat -T2 TCP6-LISTEN:86,fork,reuseaddr SYSTEM:"echo v6-hello" >/dev/null 2>&1 &
+	sleep 0.5
+	assert_eq "$(echo x | h timeout 3 socat -T2 - TCP6:[fd00:89::1]:8086 2>/dev/null || true)" "v6-hello" "v6 host port"
+}
+
+test_host_ip_restricts_the_mapping() {
+	command -v socat >/dev/null || skip "socat missing"
+	prev=$(attach "$NETNS_PATH" "$CID")
+	h ip addr add 192.168.99.1/32 dev lo
+	cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":8081,"containerPort":80,"protocol":"tcp","hostIP":"192.168.99.1"}]')" >/dev/null
+	serve "$NETNS" tcp 80
+	# (the container answers 192.168.99.1 through its default route)
+	assert_eq "$(ask host tcp 192.168.99.1 8081)" "hello-from-$NETNS" "via hostIP"
+	assert_eq "$(ask host tcp 10.89.0.1 8081)" "" "other address must not forward"
+	jq_eq "$(h nft -j list map inet ccni_portmap dnat4ip)" '[.nftables[] | select(.map) | .map.elem[]] | length' 1
+}
+
+test_conflict_is_a_clear_error() {
+	prev=$(attach "$NETNS_PATH" "$CID")
+	cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":8082,"containerPort":80,"protocol":"tcp"}]')" >/dev/null
+	ns2=$(mkns c)
+	prev2=$(attach "/run/netns/$ns2" second)
+	out=$(CID=second NETNS_PATH=/run/netns/$ns2 cni portmap ADD "$(pm_conf "$prev2" '[{"hostPort":8082,"containerPort":81,"protocol":"tcp"}]')") && fail "conflict accepted"
+	expect_error 104 "$out" "8082/tcp"
+	assert_contains "$(jq -r .msg <<<"$out")" "$CID"
+	# the loser's DEL (a runtime cleans up after a failed ADD) leaves the
+	# winner's mapping alone
+	CID=second NETNS_PATH=/run/netns/$ns2 cni portmap DEL "$(pm_conf "$prev2" '[{"hostPort":8082,"containerPort":81,"protocol":"tcp"}]' | jq -c 'del(.prevResult)')"
+	jq_eq "$(h nft -j list map inet ccni_portmap dnat4)" '[.nftables[] | select(.map) | .map.elem[]] | length' 1
+}
+
+test_no_mappings_does_no_firewall_work() {
+	prev=$(attach "$NETNS_PATH" "$CID")
+	out=$(cni portmap ADD "$(pm_conf "$prev" '[]')")
+	assert_eq "$(jq -cS . <<<"$out")" "$(jq -cS . <<<"$prev")"
+	h nft list table inet ccni_portmap >/dev/null 2>&1 && fail "table made without mappings"
+	cni portmap DEL "$(pm_conf "$prev" '[]')"
+}
+
+test_del_without_prev_result_finds_the_entries() {
+	prev=$(attach "$NETNS_PATH" "$CID")
+	cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":8083,"containerPort":80,"protocol":"tcp"},{"hostPort":8084,"containerPort":80,"protocol":"udp"}]' ',"masqAll":true')" >/dev/null
+	cni portmap DEL '{"cniVersion":"1.0.0","name":"pmnet","type":"portmap"}'
+	t=$(h nft -j list table inet ccni_portmap)
+	jq_eq "$t" '[.nftables[] | (.map // .set) | select(.) | .elem // [] | length] | add' 0
+	cni portmap DEL '{"cniVersion":"1.0.0","name":"pmnet","type":"portmap"}'
+}
+
+test_conditions_use_rules_of_their_own() {
+	command -v socat >/dev/null || skip "socat missing"
+	prev=$(attach "$NETNS_PATH" "$CID")
+	c=$(pm_conf "$prev" '[{"hostPort":8085,"containerPort":80,"protocol":"tcp"}]' ',"conditionsV4":["ip","saddr","!=","10.89.0.0/24"]')
+	cni portmap ADD "$c" >/dev/null
+	serve "$NETNS" tcp 80
+	assert_eq "$(ask host tcp 127.0.0.1 8085)" "hello-from-$NETNS" "allowed source"
+	jq_eq "$(h nft -j list chain inet ccni_portmap conditional)" '[.nftables[] | select(.rule)] | length' 1
+	cni portmap DEL "$c"
+	jq_eq "$(h nft -j list chain inet ccni_portmap conditional)" '[.nftables[] | select(.rule)] | length' 0
+}
+
+test_iptables_backend() {
+	command -v iptables-restore >/dev/null || skip "no iptables-restore"
+	h iptables -t nat -S >/dev/null 2>&1 || skip "iptables cannot work here"
+	command -v socat >/dev/null || skip "socat missing"
+	prev=$(attach "$NETNS_PATH" "$CID")
+	c=$(pm_conf "$prev" '[{"hostPort":8090,"containerPort":80,"protocol":"tcp"}]' ',"backend":"iptables"')
+	cni portmap ADD "$c" >/dev/null
+	rules=$(h iptables -t nat -S)
+	assert_contains "$rules" "-A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT"
+	assert_contains "$rules" "-j DNAT --to-destination 10.89.0.2:80"
+	assert_contains "$rules" "-A CNI-HOSTPORT-MASQ -m mark --mark 0x2000/0x2000 -j MASQUERADE"
+	serve "$NETNS" tcp 80
+	assert_eq "$(ask host tcp 10.89.0.1 8090)" "hello-from-$NETNS" "iptables DNAT"
+	cni portmap DEL "$c"
+	assert_not_contains "$(h iptables -t nat -S)" "10.89.0.2:80"
+	assert_not_contains "$(h iptables -t nat -S)" "CNI-DN-"
+}
+
+test_bad_input_names_the_key() {
+	prev=$(attach "$NETNS_PATH" "$CID")
+	out=$(cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":0,"containerPort":80}]')") && fail accepted
+	expect_error 7 "$out" "hostPort"
+	out=$(cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":80,"containerPort":80,"protocol":"icmp"}]')") && fail accepted
+	expect_error 7 "$out" '"icmp"'
+	out=$(cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":80,"containerPort":80,"hostIP":"nope"}]')") && fail accepted
+	expect_error 7 "$out" '"nope"'
+	out=$(cni portmap ADD "$(pm_conf "$prev" '[]' ',"backend":"pf"')") && fail accepted
+	expect_error 7 "$out" '"pf"'
+	out=$(cni portmap ADD "$(pm_conf "$prev" '[]' ',"markMasqBit":40')") && fail accepted
+	expect_error 7 "$out" "markMasqBit"
+	out=$(cni portmap ADD "$(pm_conf "$prev" '[]' ',"markMasqBit":3,"externalSetMarkChain":"X"')") && fail accepted
+	expect_error 7 "$out" "externalSetMarkChain"
+	out=$(cni portmap ADD '{"cniVersion":"1.0.0","name":"pmnet","type":"portmap"}') && fail accepted
+	expect_error 7 "$out" "prevResult"
+}
+
+run_tests
