@@ -24,10 +24,12 @@ static void dn_chain(const char *network, const char *id, char out[29])
 	int n = snprintf(buf, sizeof(buf), "%s%s", network, id);
 
 	sha512(buf, (size_t)(n < 0 ? 0 : n), h);
-	strcpy(out, "CNI-DN-");
+	char hex[23];
+
 	for (int i = 0; i < 11; i++)
-		sprintf(out + 7 + i * 2, "%02x", h[i]);
-	out[28] = '\0';
+		snprintf(hex + i * 2, 3, "%02x", h[i]);
+	/* "CNI-DN-" and 21 hex digits: the reference's 28-character name */
+	snprintf(out, 29, "CNI-DN-%.21s", hex);
 }
 
 static const char *ports_of(const struct portmap_conf *c, int af, const char *proto, char *buf,
