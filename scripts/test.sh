@@ -93,7 +93,7 @@ if [ "${QUICK:-0}" != 1 ]; then
 	if [ -f "$top/build/build.ninja" ]; then
 		unit "$top/build" "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
 		CCNI_WRAP="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp" \
-			integ "$top/build" "${VALGRIND_FILTER:-t-protocol|t-loopback|t-host-local.test_(add|del|gc)|t-bridge.test_(two|del_|failed)|t-runtime.test_add}"
+			integ "$top/build" "${VALGRIND_FILTER:-t-protocol|t-loopback|t-host-local.test_(add|del|gc)|t-bridge.test_(two|del_|failed)|t-runtime.test_add|t-tuning|t-portmap.test_(tcp|conflict|del_|check)}"
 	fi
 
 	say "fuzz (libFuzzer, ${FUZZ_SECONDS:-10}s each)"

@@ -67,10 +67,12 @@ _cni_run() {
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 		[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 	done
-	local rc=0 o
+	local rc=0 o wrap=
+	# only ccni's own plugins run under the wrapper (valgrind), not the reference
+	[ "$dir" = "$CCNI_BIN" ] && wrap=$CCNI_WRAP
 	o=$(mktemp "$T/.run.XXXXXX")
 	printf '%s' "$conf" | ip netns exec "$HOSTNS" env -i PATH="$PATH" "${envs[@]}" "$@" \
-		$CCNI_WRAP "$dir/$plugin" 2>"$o.err" >"$o" || rc=$?
+		$wrap "$dir/$plugin" 2>"$o.err" >"$o" || rc=$?
 	cat "$o"
 	# A failing plugin's output also goes to the test's log, so a failure
 	# shows why even when the test discarded stdout.
