@@ -76,6 +76,25 @@ test_check_compares_the_kernel_maps() {
 	cni portmap DEL "$c"
 }
 
+test_stale_udp_flow_is_flushed() {
+	command -v socat >/dev/null || skip "socat missing"
+	prev=$(attach "$NETNS_PATH" "$CID")
+	ns2=$(mkns d)
+	attach "/run/netns/$ns2" other >/dev/null
+	serve "$NETNS" udp 53
+	# conntrack runs in a namespace only once some rule needs it (on a real
+	# host, masquerading or kube-proxy has switched it on)
+	h nft add table ip ccni_test_ct
+	h nft add chain ip ccni_test_ct pre '{ type filter hook prerouting priority 0; }'
+	h nft add rule ip ccni_test_ct pre ct state new counter
+	# a datagram to the host port before it is mapped: conntrack keeps that
+	# flow un-NATed, and later datagrams of the same flow would follow it
+	echo early | in_ns "$ns2" timeout 2 socat -T1 - UDP:10.89.0.1:5300,sourceport=40123 >/dev/null 2>&1 || true
+	cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":5300,"containerPort":53,"protocol":"udp"}]')" >/dev/null
+	assert_eq "$(echo ping | in_ns "$ns2" timeout 3 socat -T2 - UDP:10.89.0.1:5300,sourceport=40123 2>/dev/null || true)" \
+		"hello-from-$NETNS" "same UDP flow after the mapping"
+}
+
 test_v6_mapping() {
 	command -v socat >/dev/null || skip "socat missing"
 	prev=$(attach "$NETNS_PATH" "$CID")

@@ -25,6 +25,7 @@
 #include <ccni/plugin.h>
 
 #include "lib/common/cleanup.h"
+#include "net/conntrack.h"
 #include "net/kernel.h"
 #include "plugins/meta/portmap/portmap.h"
 
@@ -462,6 +463,27 @@ static int enable_localnet(const struct ccni_ip *cip, struct ccni_error *err)
 	return ksysctl_set(key, "1", err);
 }
 
+/* UDP flows that reached a host port before its mapping stay un-NATed in
+ * conntrack: forget them (best effort, as the reference). */
+static void flush_stale_udp(const struct portmap_conf *c)
+{
+	uint16_t ports[PORTMAP_MAX];
+	int n = 0;
+
+	for (int i = 0; i < c->n; i++)
+		if (streq(c->maps[i].proto, "udp"))
+			ports[n++] = c->maps[i].host_port;
+	for (int fam = 0; n && fam < 2; fam++) {
+		struct ccni_error e = CCNI_ERROR_INIT;
+
+		if (!(fam ? c->cip6.ip.family : c->cip4.ip.family))
+			continue;
+		if (kct_flush_udp_dports(fam ? AF_INET6 : AF_INET, ports, n, &e) < 0)
+			fprintf(stderr, "portmap: stale UDP flows not flushed: %s\n", e.msg);
+		ccni_error_clear(&e);
+	}
+}
+
 static int pm_add(const struct ccni_request *req, struct ccni_result **out,
 		  struct ccni_error *err)
 {
@@ -481,6 +503,7 @@ static int pm_add(const struct ccni_request *req, struct ccni_result **out,
 		goto fail;
 	if (c.snat && c.cip4.ip.family && enable_localnet(&c.cip4.ip, err) < 0)
 		goto fail;
+	flush_stale_udp(&c);
 	return 0;
 fail:
 	ccni_result_free(*out);

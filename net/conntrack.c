@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * conntrack.c — forget UDP flows to given destination ports, through
+ * ctnetlink (NETLINK_NETFILTER) with libnl's core only.
+ *
+ * A UDP flow that reached a host port before its mapping existed stays in
+ * the conntrack table un-NATed and keeps matching every later datagram of
+ * the same 5-tuple; portmap deletes such entries after adding the mapping,
+ * as the reference does. The kernel has no "delete by port" request, so
+ * this dumps the family's table and deletes the matching entries by their
+ * original tuple: the cost is proportional to the node's conntrack table,
+ * paid only by ADDs that map UDP ports.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "net/conntrack.h"
+
+#define CT_MAX_VICTIMS 4096
+
+struct victims {
+	const uint16_t *ports;
+	int n_ports;
+	int n;
+	struct nlattr *tuples[CT_MAX_VICTIMS]; /* copies of CTA_TUPLE_ORIG */
+};
+
+static bool wanted(struct victims *v, struct nlattr *orig)
+{
+	struct nlattr *tb[CTA_TUPLE_MAX + 1], *pb[CTA_PROTO_MAX + 1];
+
+	if (nla_parse_nested(tb, CTA_TUPLE_MAX, orig, NULL) < 0 || !tb[CTA_TUPLE_PROTO] ||
+	    nla_parse_nested(pb, CTA_PROTO_MAX, tb[CTA_TUPLE_PROTO], NULL) < 0 ||
+	    !pb[CTA_PROTO_NUM] || !pb[CTA_PROTO_DST_PORT] ||
+	    nla_get_u8(pb[CTA_PROTO_NUM]) != IPPROTO_UDP)
+		return false;
+	for (int i = 0; i < v->n_ports; i++)
+		if (ntohs(nla_get_u16(pb[CTA_PROTO_DST_PORT])) == v->ports[i])
+			return true;
+	return false;
+}
+
+static int dump_cb(struct nl_msg *msg, void *arg)
+{
+	struct victims *v = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[CTA_MAX + 1];
+
+	if (nlmsg_parse(h, sizeof(struct nfgenmsg), tb, CTA_MAX, NULL) < 0 ||
+	    !tb[CTA_TUPLE_ORIG] || !wanted(v, tb[CTA_TUPLE_ORIG]) || v->n == CT_MAX_VICTIMS)
+		return NL_OK;
+	v->tuples[v->n] = malloc((size_t)nla_total_size(nla_len(tb[CTA_TUPLE_ORIG])));
+	if (v->tuples[v->n]) {
+		memcpy(v->tuples[v->n], tb[CTA_TUPLE_ORIG],
+		       (size_t)nla_total_size(nla_len(tb[CTA_TUPLE_ORIG])));
+		v->n++;
+	}
+	return NL_OK;
+}
+
+static struct nl_msg *ct_msg(int type, int flags, int family)
+{
+	struct nfgenmsg g = { .nfgen_family = (uint8_t)family, .version = NFNETLINK_V0 };
+	struct nl_msg *m = nlmsg_alloc_simple((NFNL_SUBSYS_CTNETLINK << 8) | type, flags);
+
+	if (m && nlmsg_append(m, &g, sizeof(g), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+int kct_flush_udp_dports(int family, const uint16_t *ports, int n_ports, struct ccni_error *err)
+{
+	struct nl_sock *sk;
+	struct nl_msg *m;
+	struct victims *v;
+	int rc, deleted = 0;
+
+	if (n_ports <= 0)
+		return 0;
+	sk = nl_socket_alloc();
+	v = calloc(1, sizeof(*v));
+	if (!sk || !v) {
+		nl_socket_free(sk);
+		free(v);
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	}
+	v->ports = ports;
+	v->n_ports = n_ports;
+	rc = nl_connect(sk, NETLINK_NETFILTER);
+	if (rc < 0)
+		goto nlfail;
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, dump_cb, v);
+	m = ct_msg(IPCTNL_MSG_CT_GET, NLM_F_DUMP, family);
+	if (!m) {
+		rc = -NLE_NOMEM;
+		goto nlfail;
+	}
+	rc = nl_send_auto(sk, m);
+	nlmsg_free(m);
+	if (rc < 0 || (rc = nl_recvmsgs_default(sk)) < 0)
+		goto nlfail;
+	for (int i = 0; i < v->n; i++) {
+		m = ct_msg(IPCTNL_MSG_CT_DELETE, NLM_F_ACK, family);
+		if (!m || nla_put(m, CTA_TUPLE_ORIG | NLA_F_NESTED, nla_len(v->tuples[i]),
+				  nla_data(v->tuples[i])) < 0) {
+			nlmsg_free(m);
+			rc = -NLE_NOMEM;
+			goto nlfail;
+		}
+		rc = nl_send_sync(sk, m); /* frees m */
+		if (rc == 0)
+			deleted++;
+		/* else: the flow ended by itself meanwhile (ENOENT); go on */
+	}
+	rc = deleted;
+	goto out;
+nlfail:
+	rc = ccni_error_set(err, CCNI_ERR_NETLINK, "conntrack: %s", nl_geterror(rc));
+out:
+	for (int i = 0; i < v->n; i++)
+		free(v->tuples[i]);
+	free(v);
+	nl_socket_free(sk);
+	return rc;
+}
