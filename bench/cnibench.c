@@ -6,8 +6,13 @@
  *
  *   cnibench [-n PODS] [-r ROUNDS] [-p PARALLEL] [-o JSON] CONF NAME=DIR...
  *
- * CONF is one plugin config (the first plugin of a chain runs its IPAM by
- * delegation, as with a runtime). Each NAME=DIR is a plugin directory
+ * CONF is one plugin config (it runs its IPAM by delegation, as with a
+ * runtime) or a conflist: then every plugin runs in order on ADD with the
+ * previous result as prevResult, and in reverse order on DEL with the final
+ * ADD result, as libcni does; a pod's time is the sum of its plugin runs.
+ * Capability arguments go into each plugin object as "runtimeConfig". The
+ * text @POD@ in CONF becomes the pod's 4-digit index (unique among the
+ * pods alive at once), e.g. "hostPort": 3@POD@ for distinct host ports. Each NAME=DIR is a plugin directory
  * (CNI_PATH); rounds interleave them so machine noise hits both alike. Per
  * set it reports ADD and DEL median/p90 in ms, the peak RSS of any plugin
  * process (wait4), with -p the pods/s of PARALLEL concurrent ADDs and the
@@ -40,11 +45,15 @@ struct set {
 	long max_rss_kb;
 	double pods_per_s;
 	int dups, failures;
+	/* chains: time spent in each plugin (sums over every pod), by position */
+	double plug_add[16], plug_del[16];
+	char plug_type[16][64];
 };
 
 struct bench {
 	const char *conf;
 	char type[64];
+	bool chain; /* conf is a conflist */
 	int pods, rounds, parallel;
 	struct set sets[MAX_SETS];
 	int n_sets;
@@ -75,14 +84,14 @@ static void netns_drop(const char *path)
 	unlink(path);
 }
 
-/* Run one verb; returns elapsed ms, or -1 on failure. *out gets stdout. */
-static double run(struct set *s, const struct bench *b, const char *cmd, const char *cid,
-		  const char *netns, char **out, long *rss)
+/* Run one plugin; returns elapsed ms, or -1 on failure. *out gets stdout. */
+static double run_one(struct set *s, const char *type, const char *conf, const char *cmd,
+		      const char *cid, const char *netns, char **out, long *rss)
 {
 	char e_cmd[64], e_cid[128], e_ns[160], e_path[512];
 	char *env[] = { e_cmd, e_cid, e_ns, "CNI_IFNAME=eth0", e_path, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	char exe[512];
-	char *argv[] = { (char *)b->type, NULL };
+	char *argv[] = { (char *)type, NULL };
 	struct util_spawn sp = { 0 };
 	struct util_spawn_result r;
 	unsigned long long t;
@@ -92,12 +101,12 @@ static double run(struct set *s, const struct bench *b, const char *cmd, const c
 	snprintf(e_cid, sizeof(e_cid), "CNI_CONTAINERID=%s", cid);
 	snprintf(e_ns, sizeof(e_ns), "CNI_NETNS=%s", netns);
 	snprintf(e_path, sizeof(e_path), "CNI_PATH=%s", s->dir);
-	snprintf(exe, sizeof(exe), "%s/%s", s->dir, b->type);
+	snprintf(exe, sizeof(exe), "%s/%s", s->dir, type);
 	sp.path = exe;
 	sp.argv = argv;
 	sp.envp = env;
-	sp.in = b->conf;
-	sp.in_len = strlen(b->conf);
+	sp.in = conf;
+	sp.in_len = strlen(conf);
 	sp.out_max = 1 << 20;
 	sp.err_max = 4096;
 	t = util_now_ns();
@@ -106,13 +115,99 @@ static double run(struct set *s, const struct bench *b, const char *cmd, const c
 	ms = (double)(util_now_ns() - t) / 1e6;
 	*rss = r.usage.ru_maxrss;
 	if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
-		fprintf(stderr, "cnibench: %s %s %s failed: %s %s\n", s->name, cmd, cid, r.out, r.err);
+		fprintf(stderr, "cnibench: %s %s %s %s failed: %s %s\n", s->name, type, cmd, cid, r.out,
+			r.err);
 		ms = -1;
 	}
 	if (out)
 		*out = r.out ? strdup(r.out) : NULL;
 	util_spawn_result_free(&r);
 	return ms;
+}
+
+/* conf with every @POD@ replaced by the pod's index; malloc'd. */
+static char *for_pod(const char *conf, int pod)
+{
+	size_t len = strlen(conf), n = 0;
+	char *out = malloc(len + 1), num[8];
+	const char *p = conf, *q;
+
+	if (!out)
+		return NULL;
+	snprintf(num, sizeof(num), "%04d", pod % 10000);
+	while ((q = strstr(p, "@POD@"))) {
+		memcpy(out + n, p, (size_t)(q - p));
+		n += (size_t)(q - p);
+		memcpy(out + n, num, 4); /* 4 <= 5: fits in place */
+		n += 4;
+		p = q + 5;
+	}
+	strcpy(out + n, p);
+	return out;
+}
+
+/* Run a verb for one pod: the plugin, or the chain (ADD in order with
+ * prevResult; DEL in reverse with final, the pod's ADD result). */
+static double run(struct set *s, const struct bench *b, const char *cmd, int pod, const char *cid,
+		  const char *netns, const char *final, char **out, long *rss)
+{
+	bool add = strcmp(cmd, "ADD") == 0;
+	char *conf = for_pod(b->conf, pod), *prev = final ? strdup(final) : NULL;
+	json_t *doc = b->chain && conf ? json_loads(conf, 0, NULL) : NULL;
+	json_t *plugins = json_object_get(doc, "plugins");
+	size_t n = b->chain ? json_array_size(plugins) : 1;
+	double total = 0;
+
+	*rss = 0;
+	if (!conf || (b->chain && !n))
+		total = -1;
+	for (size_t i = 0; i < n && total >= 0; i++) {
+		json_t *p = json_array_get(plugins, add ? i : n - 1 - i);
+		json_t *pr = prev ? json_loads(prev, 0, NULL) : NULL;
+		char *text = NULL, *o = NULL;
+		const char *type = b->type;
+		double ms;
+		long r = 0;
+
+		if (p) {
+			json_object_set(p, "name", json_object_get(doc, "name"));
+			json_object_set(p, "cniVersion", json_object_get(doc, "cniVersion"));
+			if (pr)
+				json_object_set(p, "prevResult", pr);
+			text = json_dumps(p, JSON_COMPACT);
+			type = json_string_value(json_object_get(p, "type"));
+		}
+		ms = type && (text || !b->chain) ?
+			     run_one(s, type, text ? text : conf, cmd, cid, netns, add ? &o : NULL, &r) :
+			     -1;
+		free(text);
+		json_decref(pr);
+		if (r > *rss)
+			*rss = r;
+		if (ms < 0) {
+			free(o);
+			total = -1;
+			break;
+		}
+		total += ms;
+		if (b->chain && (add ? i : n - 1 - i) < 16) {
+			size_t k = add ? i : n - 1 - i;
+
+			snprintf(s->plug_type[k], sizeof(s->plug_type[k]), "%s", type);
+			*(add ? &s->plug_add[k] : &s->plug_del[k]) += ms;
+		}
+		if (add) {
+			free(prev);
+			prev = o;
+		}
+	}
+	json_decref(doc);
+	free(conf);
+	if (out && total >= 0)
+		*out = prev;
+	else
+		free(prev);
+	return total;
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -133,6 +228,7 @@ static double pct(double *v, size_t n, double p)
 static void one_round(struct bench *b, struct set *s, int round)
 {
 	char (*ns)[96] = calloc((size_t)b->pods, sizeof(*ns));
+	char **results = calloc((size_t)b->pods, sizeof(char *));
 	char cid[64];
 	long rss;
 
@@ -147,7 +243,7 @@ static void one_round(struct bench *b, struct set *s, int round)
 		double ms;
 
 		snprintf(cid, sizeof(cid), "bench-%d-%d", round, i);
-		ms = run(s, b, "ADD", cid, ns[i], NULL, &rss);
+		ms = run(s, b, "ADD", i, cid, ns[i], NULL, &results[i], &rss);
 		if (ms < 0)
 			s->failures++;
 		else
@@ -159,15 +255,17 @@ static void one_round(struct bench *b, struct set *s, int round)
 		double ms;
 
 		snprintf(cid, sizeof(cid), "bench-%d-%d", round, i);
-		ms = run(s, b, "DEL", cid, ns[i], NULL, &rss);
+		ms = run(s, b, "DEL", i, cid, ns[i], results[i], NULL, &rss);
 		if (ms < 0)
 			s->failures++;
 		else
 			s->del_ms[s->n_del++] = ms;
 		if (rss > s->max_rss_kb)
 			s->max_rss_kb = rss;
+		free(results[i]);
 		netns_drop(ns[i]);
 	}
+	free(results);
 	free(ns);
 }
 
@@ -187,7 +285,7 @@ static void *work(void *arg)
 
 	for (int i = w->first; i < w->first + w->count; i++) {
 		snprintf(cid, sizeof(cid), "par-%d", i);
-		if (run(w->s, w->b, "ADD", cid, w->ns[i], &w->results[i], &rss) < 0)
+		if (run(w->s, w->b, "ADD", i, cid, w->ns[i], NULL, &w->results[i], &rss) < 0)
 			__atomic_add_fetch(&w->s->failures, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
@@ -235,9 +333,9 @@ static void parallel(struct bench *b, struct set *s)
 			json_object_set_new(seen, a, json_true());
 		}
 		json_decref(j);
-		free(results[i]);
 		snprintf(cid, sizeof(cid), "par-%d", i);
-		run(s, b, "DEL", cid, ns[i], NULL, &rss);
+		run(s, b, "DEL", i, cid, ns[i], results[i], NULL, &rss);
+		free(results[i]);
 		netns_drop(ns[i]);
 	}
 	json_decref(seen);
@@ -271,12 +369,29 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	conf = util_read_file(argv[optind], 1 << 20, &len, false);
-	cj = conf ? json_loads(conf, 0, NULL) : NULL;
-	if (!cj || !json_is_string(json_object_get(cj, "type"))) {
-		fprintf(stderr, "cnibench: %s: not a plugin config with a \"type\"\n", argv[optind]);
-		return 2;
+	{
+		/* validate with the placeholders filled in */
+		char *filled = conf ? for_pod(conf, 0) : NULL;
+
+		cj = filled ? json_loads(filled, 0, NULL) : NULL;
+		free(filled);
 	}
-	snprintf(b.type, sizeof(b.type), "%s", json_string_value(json_object_get(cj, "type")));
+	if (cj && json_is_array(json_object_get(cj, "plugins"))) {
+		b.chain = true;
+		if (!json_is_string(json_object_get(cj, "name")) ||
+		    !json_is_string(json_object_get(cj, "cniVersion")) ||
+		    !json_array_size(json_object_get(cj, "plugins"))) {
+			fprintf(stderr, "cnibench: %s: a conflist needs name, cniVersion and plugins\n",
+				argv[optind]);
+			return 2;
+		}
+	} else if (!cj || !json_is_string(json_object_get(cj, "type"))) {
+		fprintf(stderr, "cnibench: %s: not a plugin config with a \"type\" nor a conflist\n",
+			argv[optind]);
+		return 2;
+	} else {
+		snprintf(b.type, sizeof(b.type), "%s", json_string_value(json_object_get(cj, "type")));
+	}
 	json_decref(cj);
 	b.conf = conf;
 	util_mkdir_p("/run/netns", 0755);
@@ -327,6 +442,15 @@ int main(int argc, char **argv)
 						      (json_int_t)s->max_rss_kb, "pods_per_s", s->pods_per_s,
 						      "duplicates", s->dups, "failures", s->failures, "samples",
 						      (int)s->n_add));
+	}
+	for (int k = 0; b.chain && k < b.n_sets; k++) {
+		struct set *s = &b.sets[k];
+
+		printf("%s, mean ms per plugin (ADD/DEL):", s->name);
+		for (int i = 0; i < 16 && s->plug_type[i][0]; i++)
+			printf(" %s %.2f/%.2f", s->plug_type[i], s->plug_add[i] / (double)(s->n_add ?: 1),
+			       s->plug_del[i] / (double)(s->n_del ?: 1));
+		printf("\n");
 	}
 	if (b.n_sets >= 2) {
 		struct set *a = &b.sets[0];

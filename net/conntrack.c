@@ -9,9 +9,12 @@
  * as the reference does. The kernel has no "delete by port" request, so
  * this dumps the family's table and deletes the matching entries by their
  * original tuple: the cost is proportional to the node's conntrack table,
- * paid only by ADDs that map UDP ports.
+ * paid only by ADDs that map UDP ports, and skipped when the namespace
+ * tracks no flow at all (nf_conntrack_count, one read).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +83,20 @@ static struct nl_msg *ct_msg(int type, int flags, int family)
 	return m;
 }
 
+/* Does this namespace track any flow? (no conntrack module: none) */
+static bool tracking(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/sys/net/netfilter/nf_conntrack_count", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return errno != ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n <= 0 || strtoul(buf, NULL, 10) != 0;
+}
+
 int kct_flush_udp_dports(int family, const uint16_t *ports, int n_ports, struct ccni_error *err)
 {
 	struct nl_sock *sk;
@@ -87,7 +104,7 @@ int kct_flush_udp_dports(int family, const uint16_t *ports, int n_ports, struct 
 	struct victims *v;
 	int rc, deleted = 0;
 
-	if (n_ports <= 0)
+	if (n_ports <= 0 || !tracking())
 		return 0;
 	sk = nl_socket_alloc();
 	v = calloc(1, sizeof(*v));
