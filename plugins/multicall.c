@@ -37,5 +37,6 @@ int main(int argc, char **argv)
 		fputc('\n', stderr);
 		return 1;
 	}
+	ccni_plugin_set_builtins(lookup);
 	return ccni_plugin_main(plugin, argc, argv);
 }

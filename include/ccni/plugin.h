@@ -92,6 +92,12 @@ int ccni_plugin_run(const struct ccni_plugin *plugin, char *const *envp, int in_
  */
 int ccni_delegate(const struct ccni_request *req, const char *type, enum ccni_command command,
 		  struct ccni_result **result, struct ccni_error *err);
+/* Multi-call binaries: when a delegate found in CNI_PATH is this very
+ * executable and lookup(type) knows the plugin, it runs in-process (the
+ * same code, without fork/exec). A binary of another origin under that name
+ * is always executed. */
+typedef const struct ccni_plugin *(*ccni_builtin_fn)(const char *type);
+void ccni_plugin_set_builtins(ccni_builtin_fn lookup);
 /* Read "ipam"."type" from the config (code 7 when missing or invalid). */
 int ccni_request_ipam_type(const struct ccni_request *req, const char **type,
 			   struct ccni_error *err);

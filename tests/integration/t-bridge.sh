@@ -62,6 +62,20 @@ test_del_with_netns_gone_releases_ipam() {
 	NETNS_PATH="" cni bridge DEL "$(brconf)"
 }
 
+test_ipam_of_another_origin_is_executed() {
+	# ccni's own host-local runs inside the bridge process; a host-local of
+	# any other origin under that name in CNI_PATH is executed as usual
+	mkdir -p "$T/mix"
+	ln -s "$CCNI_BIN/bridge" "$T/mix/bridge"
+	printf '#!/bin/sh\ntouch "%s/ipam-ran"\nexec "%s/ccni-plugin" host-local\n' "$T" "$CCNI_BIN" >"$T/mix/host-local"
+	chmod +x "$T/mix/host-local"
+	out=$(cni bridge ADD "$(brconf)" CNI_PATH="$T/mix")
+	[ -e "$T/ipam-ran" ] || fail "the foreign host-local was not executed"
+	jq_eq "$out" '.ips[0].address' "10.88.7.2/24"
+	cni bridge DEL "$(brconf)" CNI_PATH="$T/mix"
+	assert_eq "$(ls "$T/ipam/brnet" | grep -c '^10\.')" 0 "reservations left"
+}
+
 test_failed_add_leaves_nothing_behind() {
 	before=$(h ip -o link | wc -l)
 	out=$(cni bridge ADD "$(brconf '' '' | jq -c '.ipam.type="no-such-ipam"')") && fail "ADD passed"
