@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* nftables.c — one atomic nft batch per call, through libnftables. */
+/*
+ * nftables.c — one atomic nft batch per call, through libnftables.
+ *
+ * libnftables (and the libraries it pulls in: libnftnl, libmnl, libgmp,
+ * libxtables) is loaded with dlopen on the first nft call, not at process
+ * start: the plugins and calls that never touch the firewall (most of them)
+ * neither pay its start-up nor carry its pages.
+ */
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,31 +17,94 @@
 
 #include "net/kernel.h"
 
+static struct {
+	struct nft_ctx *(*ctx_new)(uint32_t flags);
+	void (*ctx_free)(struct nft_ctx *ctx);
+	void (*output_set_flags)(struct nft_ctx *ctx, unsigned int flags);
+	int (*buffer_output)(struct nft_ctx *ctx);
+	int (*buffer_error)(struct nft_ctx *ctx);
+	const char *(*get_output_buffer)(struct nft_ctx *ctx);
+	const char *(*get_error_buffer)(struct nft_ctx *ctx);
+	int (*run_cmd_from_buffer)(struct nft_ctx *nft, const char *buf);
+	bool loaded;
+	char why[160];
+} nft;
+static pthread_once_t nft_once = PTHREAD_ONCE_INIT;
+
+static void nft_load(void)
+{
+	void *h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(nft.why, sizeof(nft.why), "%s", dlerror());
+		return;
+	}
+#define SYM(field, name)                                                             \
+	do {                                                                         \
+		*(void **)&nft.field = dlsym(h, name);                               \
+		if (!nft.field) {                                                    \
+			snprintf(nft.why, sizeof(nft.why), "libnftables: no %s", name); \
+			return;                                                      \
+		}                                                                    \
+	} while (0)
+	SYM(ctx_new, "nft_ctx_new");
+	SYM(ctx_free, "nft_ctx_free");
+	SYM(output_set_flags, "nft_ctx_output_set_flags");
+	SYM(buffer_output, "nft_ctx_buffer_output");
+	SYM(buffer_error, "nft_ctx_buffer_error");
+	SYM(get_output_buffer, "nft_ctx_get_output_buffer");
+	SYM(get_error_buffer, "nft_ctx_get_error_buffer");
+	SYM(run_cmd_from_buffer, "nft_run_cmd_from_buffer");
+#undef SYM
+	nft.loaded = true;
+}
+
+/* A new context, or NULL with err (libnftables missing, or no memory). */
+static struct nft_ctx *ctx_new(bool json, struct ccni_error *err)
+{
+	struct nft_ctx *ctx;
+
+	pthread_once(&nft_once, nft_load);
+	if (!nft.loaded) {
+		ccni_error_set(err, CCNI_ERR_FIREWALL, "nftables: cannot load libnftables: %s "
+			       "(install the libnftables1 package)", nft.why);
+		return NULL;
+	}
+	ctx = nft.ctx_new(NFT_CTX_DEFAULT);
+	if (!ctx) {
+		ccni_error_set(err, CCNI_ERR_FIREWALL, "nftables: cannot create a context");
+		return NULL;
+	}
+	if (json)
+		nft.output_set_flags(ctx, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+	nft.buffer_output(ctx);
+	nft.buffer_error(ctx);
+	return ctx;
+}
+
 int knft_run(const char *script, bool ok_missing, struct ccni_error *err)
 {
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *ctx = ctx_new(false, err);
 	const char *msg;
 	int rc;
 
 	if (!ctx)
-		return ccni_error_set(err, CCNI_ERR_FIREWALL, "nftables: cannot create a context");
-	nft_ctx_buffer_output(ctx);
-	nft_ctx_buffer_error(ctx);
-	rc = nft_run_cmd_from_buffer(ctx, script);
+		return -1;
+	rc = nft.run_cmd_from_buffer(ctx, script);
 	if (rc != 0) {
-		msg = nft_ctx_get_error_buffer(ctx);
+		msg = nft.get_error_buffer(ctx);
 		if (ok_missing && msg && (strstr(msg, "No such file or directory") ||
 					  strstr(msg, "does not exist"))) {
-			nft_ctx_free(ctx);
+			nft.ctx_free(ctx);
 			return 0;
 		}
 		ccni_error_set(err, CCNI_ERR_FIREWALL, "nftables refused the change: %.300s",
 			       msg && *msg ? msg : "(no message)");
 		ccni_error_set_details(err, "script:\n%.2000s", script);
-		nft_ctx_free(ctx);
+		nft.ctx_free(ctx);
 		return -1;
 	}
-	nft_ctx_free(ctx);
+	nft.ctx_free(ctx);
 	return 0;
 }
 
@@ -40,33 +112,29 @@ int knft_run(const char *script, bool ok_missing, struct ccni_error *err)
  * asked). 1 when ok_missing and the object does not exist. */
 static int query(const char *cmd, bool json, char **out, bool ok_missing, struct ccni_error *err)
 {
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *ctx = ctx_new(json, err);
 	const char *msg, *text;
 	int rc;
 
 	*out = NULL;
 	if (!ctx)
-		return ccni_error_set(err, CCNI_ERR_FIREWALL, "nftables: cannot create a context");
-	if (json)
-		nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
-	nft_ctx_buffer_output(ctx);
-	nft_ctx_buffer_error(ctx);
-	rc = nft_run_cmd_from_buffer(ctx, cmd);
+		return -1;
+	rc = nft.run_cmd_from_buffer(ctx, cmd);
 	if (rc != 0) {
-		msg = nft_ctx_get_error_buffer(ctx);
+		msg = nft.get_error_buffer(ctx);
 		if (ok_missing && msg && (strstr(msg, "No such file or directory") ||
 					  strstr(msg, "does not exist"))) {
-			nft_ctx_free(ctx);
+			nft.ctx_free(ctx);
 			return 1;
 		}
 		ccni_error_set(err, CCNI_ERR_FIREWALL, "nftables: %.200s: %.300s", cmd,
 			       msg && *msg ? msg : "(no message)");
-		nft_ctx_free(ctx);
+		nft.ctx_free(ctx);
 		return -1;
 	}
-	text = nft_ctx_get_output_buffer(ctx);
+	text = nft.get_output_buffer(ctx);
 	*out = strdup(text ? text : "");
-	nft_ctx_free(ctx);
+	nft.ctx_free(ctx);
 	if (!*out)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	return 0;
@@ -94,23 +162,20 @@ int knft_get_text(const char *cmd, char **out, bool ok_missing, struct ccni_erro
 
 int knft_run_json(const char *json, struct ccni_error *err)
 {
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *ctx = ctx_new(true, err);
 	const char *msg;
 	int rc;
 
 	if (!ctx)
-		return ccni_error_set(err, CCNI_ERR_FIREWALL, "nftables: cannot create a context");
-	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
-	nft_ctx_buffer_output(ctx);
-	nft_ctx_buffer_error(ctx);
-	rc = nft_run_cmd_from_buffer(ctx, json);
+		return -1;
+	rc = nft.run_cmd_from_buffer(ctx, json);
 	if (rc != 0) {
-		msg = nft_ctx_get_error_buffer(ctx);
+		msg = nft.get_error_buffer(ctx);
 		ccni_error_set(err, CCNI_ERR_FIREWALL, "nftables refused the change: %.300s",
 			       msg && *msg ? msg : "(no message)");
-		nft_ctx_free(ctx);
+		nft.ctx_free(ctx);
 		return -1;
 	}
-	nft_ctx_free(ctx);
+	nft.ctx_free(ctx);
 	return 0;
 }
