@@ -27,6 +27,24 @@ netconf() { # NAME VERSION PLUGINS-JSON [EXTRA]
 }
 cnitool_id() { printf 'cnitool-%s' "$(printf '%s' "$1" | sha512sum | cut -c1-20)"; }
 
+test_every_command_has_help_and_a_man_page() {
+	man=$(cd "$(dirname "$0")/../../docs/man" && pwd)
+	for c in add check del status gc list validate version show exec; do
+		out=$("$CCNI_CLI" "$c" --help) || fail "$c --help failed"
+		assert_contains "$out" "Usage: ccni $c"
+		assert_eq "$("$CCNI_CLI" help "$c")" "$out" "ccni help $c"
+		[ -f "$man/ccni-$c.1" ] || fail "no man page for $c"
+		head -1 "$man/ccni-$c.1" | grep -q "^.TH CCNI.-$(tr a-z A-Z <<<"$c") 1" || fail "ccni-$c.1 title"
+		if command -v groff >/dev/null; then
+			w=$(groff -man -Tutf8 -ww -z "$man/ccni-$c.1" 2>&1)
+			assert_eq "$w" "" "groff warnings for ccni-$c.1"
+		fi
+	done
+	assert_contains "$("$CCNI_CLI" --help)" "Commands (cnitool-compatible)"
+	out=$("$CCNI_CLI" nosuch 2>&1) && fail "unknown command accepted"
+	assert_contains "$out" 'unknown command "nosuch"'
+}
+
 test_add_check_del_with_cache_in_libcni_format() {
 	setup
 	netconf chain 1.0.0 "[{\"type\":\"loopback\"},{\"type\":\"script\",\"log\":\"$T/log\"}]"

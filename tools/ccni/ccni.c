@@ -260,11 +260,55 @@ out:
 static const struct command {
 	const char *name;
 	int (*fn)(struct cli *c, const char *cmd, int argc, char **argv);
+	const char *help;
 } commands[] = {
-	{ "add", attach_cmd },	      { "check", attach_cmd },	{ "del", attach_cmd },
-	{ "status", attach_cmd },     { "gc", attach_cmd },	{ "list", cli_list },
-	{ "validate", cli_validate }, { "version", cli_version }, { "show", cli_show },
-	{ "exec", cli_exec },
+	{ "add", attach_cmd,
+	  "Usage: ccni add [-i IFNAME] [--trace] [--timeout MS] NET NETNS\n\n"
+	  "Attach the network namespace at path NETNS (e.g. /run/netns/NAME) to\n"
+	  "network NET: run its plugins in order, cache the result, print it (JSON).\n"
+	  "The container id is derived from NETNS as cnitool does. CNI_ARGS and\n"
+	  "CAP_ARGS (a JSON object of capability arguments) are passed on.\n" },
+	{ "check", attach_cmd,
+	  "Usage: ccni check [-i IFNAME] NET NETNS\n\n"
+	  "Ask every plugin of NET to check the attachment against the cached result\n"
+	  "(spec 0.4.0 and later; skipped when the network sets disableCheck).\n" },
+	{ "del", attach_cmd,
+	  "Usage: ccni del [-i IFNAME] NET NETNS\n\n"
+	  "Detach NETNS from NET: plugins in reverse order with the cached result as\n"
+	  "prevResult; succeeds when the cache entry or the namespace is gone.\n" },
+	{ "status", attach_cmd,
+	  "Usage: ccni status NET [NETNS]\n\n"
+	  "Ask every plugin of NET whether it can take ADDs now (spec 1.1.0); exit 0\n"
+	  "when ready, else the plugin's error (codes 50/51) on stdout.\n" },
+	{ "gc", attach_cmd,
+	  "Usage: ccni gc [--valid CONTAINERID/IFNAME]... NET [NETNS]\n\n"
+	  "Garbage-collect NET (spec 1.1.0): plugins release every resource not held by\n"
+	  "a valid attachment. Valid attachments are those given with --valid, else\n"
+	  "those in the result cache; cache entries of invalid ones are removed.\n" },
+	{ "list", cli_list,
+	  "Usage: ccni list [--json]\n\n"
+	  "The networks of the conf dir ($NETCONFPATH): name, file, chosen cniVersion\n"
+	  "and plugin types; the first one is the default network.\n" },
+	{ "validate", cli_validate,
+	  "Usage: ccni validate [--json] FILE|DIR\n\n"
+	  "Report every problem of a config file or conf dir as FILE:LINE:COL with the\n"
+	  "key at fault, plugins missing from CNI_PATH, and plugins that do not support\n"
+	  "the chosen cniVersion. Exit 1 when there is any problem.\n" },
+	{ "version", cli_version,
+	  "Usage: ccni version [--json] PLUGIN\n\n"
+	  "Run PLUGIN (a type found in CNI_PATH, or a path) with CNI_COMMAND=VERSION\n"
+	  "and print the spec versions it supports.\n" },
+	{ "show", cli_show,
+	  "Usage: ccni show [--json] NETNS\n\n"
+	  "The cached attachments of NETNS: network, interface, container id and the\n"
+	  "addresses of the cached result.\n" },
+	{ "exec", cli_exec,
+	  "Usage: ccni exec [--net NAME]... [--ifname IF] [--port HOST:CONTAINER[/PROTO]]...\n"
+	  "                 -- CMD ARGS...\n\n"
+	  "Create a network namespace, attach it to each NAME (default: the conf dir's\n"
+	  "first network), run CMD inside it as a child, and when CMD exits (or ccni\n"
+	  "gets SIGINT/SIGTERM) detach it and remove the namespace. --port passes a\n"
+	  "portMappings capability argument. Exits with CMD's status.\n" },
 };
 
 static const struct option opts[] = {
@@ -296,7 +340,7 @@ static int apply_opt(struct cli *c, int o)
 	case 'V': push(c->valid, &c->n_valid, optarg); return 0;
 	case 'n': push(c->nets, &c->n_nets, optarg); return 0;
 	case 'p': push(c->ports, &c->n_ports, optarg); return 0;
-	case 'h': fputs(usage_text, stdout); return 1;
+	case 'h': c->help = true; return 0;
 	default: fputs(usage_text, stderr); return 2;
 	}
 }
@@ -329,14 +373,25 @@ int main(int argc, char **argv)
 		pos[n++] = argv[optind++];
 	}
 	pos[n] = NULL;
+	if (n > 0 && streq(pos[0], "help")) { /* ccni help [COMMAND] */
+		c.help = true;
+		memmove(pos, pos + 1, (size_t)n-- * sizeof(*pos));
+	}
 	if (n == 0) {
-		fputs(usage_text, stderr);
-		return 2;
+		fputs(usage_text, c.help ? stdout : stderr);
+		return c.help ? 0 : 2;
 	}
 	c.cmd = pos[0];
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (streq(commands[i].name, c.cmd))
-			return commands[i].fn(&c, c.cmd, n - 1, pos + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!streq(commands[i].name, c.cmd))
+			continue;
+		if (c.help) {
+			printf("%s\nOptions and environment: ccni --help; manual: man ccni-%s\n",
+			       commands[i].help, c.cmd);
+			return 0;
+		}
+		return commands[i].fn(&c, c.cmd, n - 1, pos + 1);
+	}
 	fprintf(stderr, "ccni: unknown command \"%s\" (see ccni --help)\n", c.cmd);
 	return 2;
 }

@@ -15,6 +15,7 @@ struct cli {
 	const char *cmd;
 	const char *ifname;
 	bool json;
+	bool help; /* --help given: print the command's help instead */
 	bool trace;
 	int timeout_ms;
 	int dashdash; /* index in the positional list where "--" was, 0: none */
