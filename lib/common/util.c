@@ -114,7 +114,8 @@ static int fsync_parent(const char *path)
 	return fsync(dfd);
 }
 
-int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+			   bool durable)
 {
 	_cleanup_free_ char *tmp = util_asprintf("%s.tmp.%d", path, (int)getpid());
 	if (!tmp)
@@ -127,7 +128,7 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 	}
 	if (fd < 0)
 		return -1;
-	if (util_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+	if (util_write_all(fd, buf, len) < 0 || (durable && fsync(fd) < 0)) {
 		int e = errno;
 		close(fd);
 		unlink(tmp);
@@ -140,7 +141,7 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 		errno = e;
 		return -1;
 	}
-	return fsync_parent(path);
+	return durable ? fsync_parent(path) : 0;
 }
 
 int util_mkdir_p(const char *path, mode_t mode)

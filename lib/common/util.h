@@ -18,10 +18,13 @@ char *util_read_fd(int fd, size_t max, size_t *len);
 char *util_read_file(const char *path, size_t max, size_t *len, bool nofollow);
 /* Write all of buf to fd, retrying on EINTR/short writes. 0 or -1 (errno). */
 int util_write_all(int fd, const void *buf, size_t len);
-/* Write a file atomically: temp file in the same directory, fsync, rename,
- * fsync the directory. The target is never followed if it is a symlink
- * (rename replaces the link itself). 0 or -1 (errno). */
-int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/* Write a file atomically: temp file in the same directory, rename over
+ * the target; readers see the old or the new content, never a part. With
+ * durable, the file and the directory are also fsync'ed (survives power
+ * loss). The target is never followed if it is a symlink (rename replaces
+ * the link itself). 0 or -1 (errno). */
+int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+			   bool durable);
 /* mkdir -p with mode for the components it creates. 0 or -1 (errno). */
 int util_mkdir_p(const char *path, mode_t mode);
 /* Monotonic clock in nanoseconds. */

@@ -165,7 +165,10 @@ int cache_write(struct ccni_runtime *rt, const struct ccni_network *net,
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "cache: cannot encode the entry");
 	if (util_mkdir_p(dir, 0700) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cache: cannot create %s", dir);
-	if (util_write_file_atomic(path, text, strlen(text), 0600) < 0)
+	/* Atomic (rename) but not fsync'ed, as libcni writes it: an entry cut
+	 * short by a power loss is read as missing, and DEL goes on without
+	 * prevResult, so durability is not worth two disk flushes per ADD. */
+	if (util_write_file_atomic(path, text, strlen(text), 0600, false) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cache: cannot write %s", path);
 	rt_trace(rt, "cache: wrote %s (%zu bytes)", path, strlen(text));
 	return 0;

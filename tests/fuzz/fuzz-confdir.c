@@ -23,7 +23,7 @@ static void put(const char *name, const uint8_t *p, size_t n)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	util_write_file_atomic(path, p, n, 0600);
+	util_write_file_atomic(path, p, n, 0600, false);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -25,7 +25,7 @@ static void put(struct fx *f, const char *name, const char *text)
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
-	assert_int_equal(util_write_file_atomic(path, text, strlen(text), 0644), 0);
+	assert_int_equal(util_write_file_atomic(path, text, strlen(text), 0644, false), 0);
 }
 
 static int setup(void **state)

@@ -112,7 +112,7 @@ static void test_util_files(void **state)
 		assert_int_equal(util_mkdir_p(d, 0700), 0);
 		assert_int_equal(util_mkdir_p(d, 0700), 0);
 	}
-	assert_int_equal(util_write_file_atomic(path, "abc", 3, 0600), 0);
+	assert_int_equal(util_write_file_atomic(path, "abc", 3, 0600, true), 0);
 	data = util_read_file(path, 10, &len, true);
 	assert_string_equal(data, "abc");
 	free(data);

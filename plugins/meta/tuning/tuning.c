@@ -471,7 +471,7 @@ static int write_backup(const struct ccni_request *req, const struct tuning_conf
 	if (util_mkdir_p(c->data_dir, 0700) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "dataDir: cannot create \"%s\"",
 					c->data_dir);
-	if (util_write_file_atomic(path, text, strlen(text), 0600) < 0)
+	if (util_write_file_atomic(path, text, strlen(text), 0600, true) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cannot write backup %s", path);
 	return 0;
 }
