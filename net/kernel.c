@@ -201,6 +201,44 @@ int klink_set_up(struct nl_sock *sk, int ifindex, bool up, struct ccni_error *er
 	return change(sk, c, up ? "set up" : "set down", ifindex, err);
 }
 
+int klink_set_allmulti(struct nl_sock *sk, int ifindex, bool on, struct ccni_error *err)
+{
+	struct rtnl_link *c = changer(ifindex);
+
+	if (!c)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	if (on)
+		rtnl_link_set_flags(c, IFF_ALLMULTI);
+	else
+		rtnl_link_unset_flags(c, IFF_ALLMULTI);
+	return change(sk, c, "set allmulticast", ifindex, err);
+}
+
+int klink_set_txqlen(struct nl_sock *sk, int ifindex, unsigned qlen, struct ccni_error *err)
+{
+	struct rtnl_link *c = changer(ifindex);
+
+	if (!c)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	rtnl_link_set_txqlen(c, qlen);
+	return change(sk, c, "set txqueuelen", ifindex, err);
+}
+
+int klink_get_txqlen(struct nl_sock *sk, int ifindex, unsigned *qlen, struct ccni_error *err)
+{
+	struct rtnl_link *l = NULL;
+	int rc = rtnl_link_get_kernel(sk, ifindex, NULL, &l);
+
+	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV || (rc >= 0 && !l))
+		return 1;
+	if (rc < 0)
+		return ccni_error_set(err, CCNI_ERR_NETLINK, "link %d: %s", ifindex,
+				      nl_geterror(rc));
+	*qlen = rtnl_link_get_txqlen(l);
+	rtnl_link_put(l);
+	return 0;
+}
+
 int klink_set_mtu(struct nl_sock *sk, int ifindex, unsigned mtu, struct ccni_error *err)
 {
 	struct rtnl_link *c = changer(ifindex);

@@ -48,6 +48,11 @@ struct klink {
 int klink_get(struct nl_sock *sk, const char *name, int ifindex, struct klink *out,
 	      struct ccni_error *err);
 int klink_set_up(struct nl_sock *sk, int ifindex, bool up, struct ccni_error *err);
+int klink_set_allmulti(struct nl_sock *sk, int ifindex, bool on, struct ccni_error *err);
+int klink_set_txqlen(struct nl_sock *sk, int ifindex, unsigned qlen, struct ccni_error *err);
+/* The link's transmit queue length (IFLA_TXQLEN). 0, 1 when there is no such
+ * link, -1 on error. */
+int klink_get_txqlen(struct nl_sock *sk, int ifindex, unsigned *qlen, struct ccni_error *err);
 int klink_set_mtu(struct nl_sock *sk, int ifindex, unsigned mtu, struct ccni_error *err);
 int klink_set_mac(struct nl_sock *sk, int ifindex, const uint8_t mac[6], struct ccni_error *err);
 int klink_set_promisc(struct nl_sock *sk, int ifindex, bool on, struct ccni_error *err);

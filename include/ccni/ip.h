@@ -64,6 +64,8 @@ bool ccni_ipnet_is_default(const struct ccni_ipnet *net);
 
 /* MAC addresses: "aa:bb:cc:dd:ee:ff" <-> 6 bytes. */
 int ccni_mac_parse(const char *s, uint8_t out[6]);
+/* Also the "-" and "." forms (as Go's net.ParseMAC, 6 bytes). */
+int ccni_mac_parse_any(const char *s, uint8_t out[6]);
 char *ccni_mac_format(const uint8_t mac[6], char buf[18]);
 
 #ifdef __cplusplus

@@ -206,6 +206,38 @@ int ccni_mac_parse(const char *s, uint8_t out[6])
 	return 0;
 }
 
+/* The forms Go's net.ParseMAC takes for 6 bytes, which reference plugins
+ * accept: "xx:xx:xx:xx:xx:xx", "xx-xx-xx-xx-xx-xx", "xxxx.xxxx.xxxx". */
+int ccni_mac_parse_any(const char *s, uint8_t out[6])
+{
+	uint8_t m[6];
+	size_t n = s ? strnlen(s, 18) : 0;
+
+	if (n == 17 && (s[2] == ':' || s[2] == '-')) {
+		for (int i = 0; i < 6; i++) {
+			const char *p = s + i * 3;
+			int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
+
+			if (hi < 0 || lo < 0 || (i < 5 && p[2] != s[2]))
+				return -1;
+			m[i] = (uint8_t)(hi << 4 | lo);
+		}
+	} else if (n == 14) { /* xxxx.xxxx.xxxx */
+		for (int i = 0; i < 6; i++) {
+			const char *p = s + (i / 2) * 5 + (i % 2) * 2;
+			int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
+
+			if (hi < 0 || lo < 0 || (i % 2 && i < 5 && p[2] != '.'))
+				return -1;
+			m[i] = (uint8_t)(hi << 4 | lo);
+		}
+	} else {
+		return -1;
+	}
+	memcpy(out, m, 6);
+	return 0;
+}
+
 char *ccni_mac_format(const uint8_t mac[6], char buf[18])
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],

@@ -21,7 +21,6 @@
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
 #include "net/kernel.h"
-#include "net/link-extra.h"
 #include "plugins/meta/tuning/tuning.h"
 
 DEFINE_CLEANUP(struct nl_sock *, kns_socket_free)
@@ -33,47 +32,6 @@ DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
 #define SYSCTL_VALUE_MAX 4096
 
 /* --- configuration ---------------------------------------------------------- */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int tuning_mac_parse(const char *s, uint8_t out[6])
-{
-	uint8_t m[6];
-	size_t n = s ? strnlen(s, 18) : 0;
-
-	if (n == 17 && (s[2] == ':' || s[2] == '-')) {
-		for (int i = 0; i < 6; i++) {
-			const char *p = s + i * 3;
-			int hi = hexval(p[0]), lo = hexval(p[1]);
-
-			if (hi < 0 || lo < 0 || (i < 5 && p[2] != s[2]))
-				return -1;
-			m[i] = (uint8_t)(hi << 4 | lo);
-		}
-	} else if (n == 14) { /* xxxx.xxxx.xxxx */
-		for (int i = 0; i < 6; i++) {
-			const char *p = s + (i / 2) * 5 + (i % 2) * 2;
-			int hi = hexval(p[0]), lo = hexval(p[1]);
-
-			if (hi < 0 || lo < 0 || (i % 2 && i < 5 && p[2] != '.'))
-				return -1;
-			m[i] = (uint8_t)(hi << 4 | lo);
-		}
-	} else {
-		return -1;
-	}
-	memcpy(out, m, 6);
-	return 0;
-}
 
 int tuning_sysctl_path(const char *key, const char *ifname, char *out, size_t len,
 		       struct ccni_error *err)
@@ -306,7 +264,7 @@ int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, str
 	if (req->command == CCNI_CMD_DEL)
 		mac = NULL;
 	if (mac && *mac) {
-		if (tuning_mac_parse(mac, c->mac) < 0)
+		if (ccni_mac_parse_any(mac, c->mac) < 0)
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 					      "mac: invalid MAC address \"%.32s\"", mac);
 		if (c->mac[0] & 1)
@@ -606,7 +564,7 @@ static void restore(const struct ccni_request *req, const struct tuning_conf *c)
 	if (json_is_string(v) && *json_string_value(v)) {
 		uint8_t mac[6];
 
-		if (tuning_mac_parse(json_string_value(v), mac) < 0) {
+		if (ccni_mac_parse_any(json_string_value(v), mac) < 0) {
 			ccni_error_set(&err, CCNI_ERR_DECODE, "invalid \"%.32s\" in %s",
 				       json_string_value(v), path);
 			restore_failed(&failed, "MAC address", &err);

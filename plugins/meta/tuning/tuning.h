@@ -39,7 +39,5 @@ int tuning_sysctl_dups(const char *data, size_t len, struct ccni_error *err);
 /* Every key must match a regular expression of the allow-list file, when
  * that file exists. */
 int tuning_allowlist_check(const char *file, json_t *sysctl, struct ccni_error *err);
-/* "c2:b0:57:49:47:f1", "c2-b0-57-49-47-f1" or "c2b0.5749.47f1". */
-int tuning_mac_parse(const char *s, uint8_t out[6]);
 
 #endif
