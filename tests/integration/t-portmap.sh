@@ -51,11 +51,15 @@ test_tcp_and_udp_reach_the_container_v4() {
 	attach "/run/netns/$ns2" other >/dev/null
 	assert_eq "$(ask "$ns2" tcp 10.89.0.1 8080)" "hello-from-$NETNS" "second namespace -> host port"
 	assert_eq "$(ask "$NETNS" tcp 10.89.0.1 8080)" "hello-from-$NETNS" "hairpin"
+	assert_eq "$(ask host udp 127.0.0.1 5353)" "hello-from-$NETNS" "udp host -> localhost:5353"
+	assert_eq "$(ask "$ns2" udp 10.89.0.1 5353)" "hello-from-$NETNS" "udp second namespace -> host port"
+	assert_eq "$(ask "$NETNS" udp 10.89.0.1 5353)" "hello-from-$NETNS" "udp hairpin"
 	# kernel state: the map holds exactly our two entries
 	m=$(h nft -j list map inet ccni_portmap dnat4)
 	jq_eq "$m" '[.nftables[] | select(.map) | .map.elem[]] | length' 2
 	cni portmap DEL "$c"
 	assert_eq "$(ask host tcp 10.89.0.1 8080)" "" "still forwarded after DEL"
+	assert_eq "$(ask "$ns2" tcp 10.89.0.1 8080)" "" "still forwarded to the second namespace after DEL"
 	m=$(h nft -j list map inet ccni_portmap dnat4)
 	jq_eq "$m" '[.nftables[] | select(.map) | .map.elem // [] | length] | add' 0
 	jq_eq "$(h nft -j list set inet ccni_portmap local4)" '[.nftables[] | select(.set) | .set.elem // [] | length] | add' 0
@@ -98,10 +102,28 @@ test_stale_udp_flow_is_flushed() {
 test_v6_mapping() {
 	command -v socat >/dev/null || skip "socat missing"
 	prev=$(attach "$NETNS_PATH" "$CID")
-	cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":8086,"containerPort":86,"protocol":"tcp"}]')" >/dev/null
+	cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":8086,"containerPort":86,"protocol":"tcp"},{"hostPort":5386,"containerPort":53,"protocol":"udp"}]')" >/dev/null
 	in_ns "$NETNS" socat -T2 TCP6-LISTEN:86,fork,reuseaddr SYSTEM:"echo v6-hello" >/dev/null 2>&1 &
+	in_ns "$NETNS" socat -T2 UDP6-RECVFROM:53,fork,reuseaddr SYSTEM:"echo v6-udp" >/dev/null 2>&1 &
 	sleep 0.5
-	assert_eq "$(echo x | h timeout 3 socat -T2 - TCP6:[fd00:89::1]:8086 2>/dev/null || true)" "v6-hello" "v6 host port"
+	ns2=$(mkns e)
+	attach "/run/netns/$ns2" other >/dev/null
+	v6() { # NS PROTO: ask [fd00:89::1] through the host port
+		local where=$1 t=TCP6 port=8086
+		[ "$2" = udp ] && t=UDP6 port=5386
+		if [ "$where" = host ]; then
+			echo x | h timeout 3 socat -T2 - "$t:[fd00:89::1]:$port" 2>/dev/null || true
+		else
+			echo x | in_ns "$where" timeout 3 socat -T2 - "$t:[fd00:89::1]:$port" 2>/dev/null || true
+		fi
+	}
+	assert_eq "$(v6 host tcp)" "v6-hello" "v6 tcp host -> bridge address"
+	assert_eq "$(v6 host udp)" "v6-udp" "v6 udp host -> bridge address"
+	assert_eq "$(v6 "$ns2" tcp)" "v6-hello" "v6 tcp from a second namespace"
+	assert_eq "$(v6 "$NETNS" tcp)" "v6-hello" "v6 hairpin"
+	jq_eq "$(h nft -j list map inet ccni_portmap dnat6)" '[.nftables[] | select(.map) | .map.elem[]] | length' 2
+	cni portmap DEL "$(pm_conf "$prev" '[{"hostPort":8086,"containerPort":86,"protocol":"tcp"},{"hostPort":5386,"containerPort":53,"protocol":"udp"}]')"
+	assert_eq "$(v6 host tcp)" "" "v6 still forwarded after DEL"
 }
 
 test_host_ip_restricts_the_mapping() {
