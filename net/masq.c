@@ -13,11 +13,16 @@
  *   table bridge ccni_spoof: prerouting
  *     iifname @ports iifname . ether saddr != @allowed drop
  */
+#include <errno.h>
 #include <stdio.h>
+#include <linux/netfilter.h>
 #include <string.h>
 
 #include "lib/common/cleanup.h"
 #include "net/kernel.h"
+#include "net/nftset.h"
+
+#define KMASQ_MAX 16 /* addresses of one attachment */
 
 #define SCRIPT_MAX 8192
 
@@ -72,64 +77,78 @@ static int delete_each(char *script)
 	return 0;
 }
 
-static void safe_tag(const char *tag, char *out, size_t len)
+/* The elements of addrs: src (the address) and local (address . its
+ * subnet, an interval). out has room for 2 * n. */
+static int masq_elements(const struct ccni_ipnet *addrs, int n, const char *tag,
+			 struct knft_elem *out)
 {
-	size_t i = 0;
+	int k = 0;
 
-	for (; tag && *tag && i + 1 < len; tag++)
-		out[i++] = (*tag == '"' || *tag == '\\' || *tag == '\n') ? '_' : *tag;
-	out[i] = '\0';
-}
-
-static int masq_script(const struct ccni_ipnet *addrs, int n, const char *verb, const char *tag,
-		       char *buf, size_t len)
-{
-	size_t off = 0;
-	char c[160] = "";
-
-	if (tag) {
-		char t[120];
-
-		safe_tag(tag, t, sizeof(t));
-		snprintf(c, sizeof(c), " comment \"%s\"", t);
-	}
-	for (int i = 0; i < n && off < len; i++) {
-		char a[CCNI_IP_STRLEN], net[CCNI_IPNET_STRLEN];
+	for (int i = 0; i < n; i++) {
+		int v6 = addrs[i].ip.family == AF_INET6;
 		struct ccni_ipnet nw = ccni_ipnet_network(&addrs[i]);
-		int v = addrs[i].ip.family == AF_INET6 ? 6 : 4;
+		struct ccni_ip last = ccni_ipnet_last(&addrs[i]);
 
-		ccni_ip_format(&addrs[i].ip, a);
-		ccni_ipnet_format(&nw, net);
-		off += (size_t)snprintf(buf + off, len - off,
-					"%s element inet ccni_masq src%d { %s%s }\n"
-					"%s element inet ccni_masq local%d { %s . %s%s }\n",
-					verb, v, a, c, verb, v, a, net, c);
+		memset(&out[k], 0, 2 * sizeof(*out));
+		out[k].set = v6 ? "src6" : "src4";
+		knft_put_ip(&out[k].key, &addrs[i].ip);
+		out[k++].comment = tag;
+		out[k].set = v6 ? "local6" : "local4";
+		knft_put_ip(&out[k].key, &addrs[i].ip);
+		knft_put_ip(&out[k].key, &nw.ip);
+		knft_put_ip(&out[k].key_end, &addrs[i].ip);
+		knft_put_ip(&out[k].key_end, &last);
+		out[k++].comment = tag;
 	}
-	return off < len ? 0 : -1;
+	return k;
 }
 
+/* The elements go in with one netlink batch (no libnftables on this path);
+ * the table is made on first use, through libnftables. */
 int kmasq_add(const struct ccni_ipnet *addrs, int n, const char *tag, struct ccni_error *err)
 {
-	char script[SCRIPT_MAX];
+	struct knft_elem el[2 * KMASQ_MAX];
+	struct ccni_error e = CCNI_ERROR_INIT;
+	int k, kerr;
 
 	if (n == 0)
 		return 0;
-	if (masq_script(addrs, n, "add", tag, script, sizeof(script)) < 0)
+	if (n > KMASQ_MAX)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "ipMasq: too many addresses");
-	if (with_table(masq_setup, script, err) < 0)
+	k = masq_elements(addrs, n, tag, el);
+	if (knft_elems(NFPROTO_INET, "ccni_masq", true, el, k, &kerr, &e) == 0)
+		return 0;
+	if (kerr != ENOENT) {
+		ccni_error_move(err, &e);
+		return ccni_error_prefix(err, "ipMasq");
+	}
+	ccni_error_clear(&e);
+	knft_run(masq_setup, false, &e); /* EEXIST when another ADD made it first */
+	ccni_error_clear(&e);
+	if (knft_elems(NFPROTO_INET, "ccni_masq", true, el, k, NULL, err) < 0)
 		return ccni_error_prefix(err, "ipMasq");
 	return 0;
 }
 
+/* Missing elements (or table) are fine: then each is deleted on its own. */
 int kmasq_del(const struct ccni_ipnet *addrs, int n, struct ccni_error *err)
 {
-	char script[SCRIPT_MAX];
+	struct knft_elem el[2 * KMASQ_MAX];
+	struct ccni_error e = CCNI_ERROR_INIT;
+	int k;
 
+	(void)err;
 	if (n == 0)
 		return 0;
-	if (masq_script(addrs, n, "delete", NULL, script, sizeof(script)) < 0)
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "ipMasq: too many addresses");
-	return delete_each(script);
+	k = masq_elements(addrs, n > KMASQ_MAX ? KMASQ_MAX : n, NULL, el);
+	if (knft_elems(NFPROTO_INET, "ccni_masq", false, el, k, NULL, &e) == 0)
+		return 0;
+	ccni_error_clear(&e);
+	for (int i = 0; i < k; i++) {
+		knft_elems(NFPROTO_INET, "ccni_masq", false, &el[i], 1, NULL, &e);
+		ccni_error_clear(&e);
+	}
+	return 0;
 }
 
 /* One chain per checked port, reached through the "ports" verdict map by

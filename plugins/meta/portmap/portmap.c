@@ -17,6 +17,9 @@
  * iptables-restore per address family, so it coexists with kube-proxy.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <netinet/in.h>
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +30,7 @@
 #include "lib/common/cleanup.h"
 #include "net/conntrack.h"
 #include "net/kernel.h"
+#include "net/nftset.h"
 #include "plugins/meta/portmap/portmap.h"
 
 DEFINE_CLEANUP(struct nl_sock *, kns_socket_free)
@@ -196,51 +200,79 @@ static void tag_of(const struct ccni_request *req, char *tag, size_t len)
 	snprintf(tag, len, "%.100s/%.15s", req->container_id, req->ifname);
 }
 
-/* Append the element lines for one family to script. verb: add/delete. */
-static size_t elements(const struct portmap_conf *c, const struct ccni_ipnet *cip,
-		       const char *verb, const char *tag, bool with_data, char *s, size_t off,
-		       size_t len)
+static uint8_t proto_num(const char *p)
 {
-	int v = cip->ip.family == AF_INET6 ? 6 : 4;
-	char a[CCNI_IP_STRLEN], net[CCNI_IPNET_STRLEN], hip[CCNI_IP_STRLEN];
-	struct ccni_ipnet nw = ccni_ipnet_network(cip);
-	const char *cond = v == 6 ? c->cond6 : c->cond4;
+	return streq(p, "udp") ? IPPROTO_UDP : streq(p, "sctp") ? IPPROTO_SCTP : IPPROTO_TCP;
+}
 
-	ccni_ip_format(&cip->ip, a);
-	ccni_ipnet_format(&nw, net);
-	for (int i = 0; i < c->n && off < len; i++) {
+/* The elements of one family (NULL tag: for DEL, no data needed). Returns
+ * how many were written to out (room for PORTMAP_MAX + 3). */
+static int elements(const struct portmap_conf *c, const struct ccni_ipnet *cip, const char *tag,
+		    struct knft_elem *out)
+{
+	static const char *const names[2][7] = {
+		{ "dnat4", "dnat4ip", "hairpin4", "local4", "masqall4" },
+		{ "dnat6", "dnat6ip", "hairpin6", "local6", "masqall6" },
+	};
+	int v6 = cip->ip.family == AF_INET6, n = 0;
+	const char *const *nm = names[v6];
+	struct ccni_ipnet nw = ccni_ipnet_network(cip);
+	struct ccni_ip last = ccni_ipnet_last(cip);
+
+	if (*(v6 ? c->cond6 : c->cond4)) /* conditional mappings are rules, not elements */
+		goto masq;
+	for (int i = 0; i < c->n; i++) {
 		const struct portmap_entry *e = &c->maps[i];
-		char data[96] = "";
+		struct knft_elem *el = &out[n];
 
 		if (e->host_ip.family && e->host_ip.family != cip->ip.family)
 			continue;
-		if (*cond) /* conditional mappings are rules, not elements */
-			continue;
-		if (with_data)
-			snprintf(data, sizeof(data), " comment \"%s\" : %s . %u", tag, a, e->container_port);
+		memset(el, 0, sizeof(*el));
+		el->set = nm[e->host_ip.family ? 1 : 0];
 		if (e->host_ip.family)
-			off += (size_t)snprintf(s + off, len - off,
-						"%s element inet ccni_portmap dnat%dip { %s . %s . %u%s }\n",
-						verb, v, ccni_ip_format(&e->host_ip, hip), e->proto,
-						e->host_port, data);
-		else
-			off += (size_t)snprintf(s + off, len - off,
-						"%s element inet ccni_portmap dnat%d { %s . %u%s }\n", verb,
-						v, e->proto, e->host_port, data);
+			knft_put_ip(&el->key, &e->host_ip);
+		knft_put_proto(&el->key, proto_num(e->proto));
+		knft_put_port(&el->key, e->host_port);
+		knft_put_ip(&el->data, &cip->ip);
+		knft_put_port(&el->data, e->container_port);
+		el->comment = tag;
+		n++;
 	}
-	if (c->snat && off < len)
-		off += (size_t)snprintf(s + off, len - off,
-					"%s element inet ccni_portmap hairpin%d { %s . %s%s%s%s }\n"
-					"%s element inet ccni_portmap local%d { %s%s%s%s }\n",
-					verb, v, net, a, with_data ? " comment \"" : "", with_data ? tag : "",
-					with_data ? "\"" : "", verb, v, a, with_data ? " comment \"" : "",
-					with_data ? tag : "", with_data ? "\"" : "");
-	if (c->masq_all && off < len)
-		off += (size_t)snprintf(s + off, len - off,
-					"%s element inet ccni_portmap masqall%d { %s%s%s%s }\n", verb, v, a,
-					with_data ? " comment \"" : "", with_data ? tag : "",
-					with_data ? "\"" : "");
-	return off;
+masq:
+	if (c->snat) {
+		memset(&out[n], 0, 2 * sizeof(*out));
+		out[n].set = nm[2];
+		knft_put_ip(&out[n].key, &nw.ip);
+		knft_put_ip(&out[n].key, &cip->ip);
+		knft_put_ip(&out[n].key_end, &last);
+		knft_put_ip(&out[n].key_end, &cip->ip);
+		out[n++].comment = tag;
+		out[n].set = nm[3];
+		knft_put_ip(&out[n].key, &cip->ip);
+		out[n++].comment = tag;
+	}
+	if (c->masq_all) {
+		memset(&out[n], 0, sizeof(*out));
+		out[n].set = nm[4];
+		knft_put_ip(&out[n].key, &cip->ip);
+		out[n++].comment = tag;
+	}
+	return n;
+}
+
+/* Both families' elements into one array (malloc'd); *n their count. */
+static struct knft_elem *all_elements(const struct portmap_conf *c, const char *tag, int *n)
+{
+	struct knft_elem *el = calloc(2 * (PORTMAP_MAX + 3), sizeof(*el));
+
+	*n = 0;
+	if (!el)
+		return NULL;
+	if (c->cip4.ip.family)
+		*n += elements(c, &c->cip4, tag, el + *n);
+	if (c->cip6.ip.family)
+		*n += elements(c, &c->cip6, tag, el + *n);
+	return el;
 }
 
 /* Conditional mappings: one rule each in chain "conditional". */
@@ -327,44 +359,49 @@ static int explain_conflict(const struct portmap_conf *c, const struct ccni_ipne
 static int nft_add(const struct ccni_request *req, const struct portmap_conf *c,
 		   struct ccni_error *err)
 {
-	_cleanup_free_ char *s = malloc(SCRIPT_MAX);
+	_cleanup_free_ char *rules = malloc(SCRIPT_MAX);
+	_cleanup_free_ struct knft_elem *el = NULL;
 	char tag[128];
 	size_t off = 0;
+	int n, kerr;
 	struct ccni_error e = CCNI_ERROR_INIT;
 
-	if (!s)
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	tag_of(req, tag, sizeof(tag));
-	s[0] = '\0';
-	if (c->cip4.ip.family) {
-		off = elements(c, &c->cip4, "add", tag, true, s, off, SCRIPT_MAX);
-		off = cond_rules(c, &c->cip4, tag, s, off, SCRIPT_MAX);
-	}
-	if (c->cip6.ip.family) {
-		off = elements(c, &c->cip6, "add", tag, true, s, off, SCRIPT_MAX);
-		off = cond_rules(c, &c->cip6, tag, s, off, SCRIPT_MAX);
-	}
+	el = all_elements(c, tag, &n);
+	if (!el || !rules)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	rules[0] = '\0';
+	if (c->cip4.ip.family)
+		off = cond_rules(c, &c->cip4, tag, rules, off, SCRIPT_MAX);
+	if (c->cip6.ip.family)
+		off = cond_rules(c, &c->cip6, tag, rules, off, SCRIPT_MAX);
 	if (off >= SCRIPT_MAX)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "portmap: too many mappings");
-	if (!off)
-		return 0;
-	if (knft_run(s, false, &e) == 0)
-		return 0;
-	if (strstr(e.msg, "No such file or directory")) {
+	/* The elements: one batch, no library; the table is made on first use
+	 * (a racing ADD may make it first: then "create" fails harmlessly). */
+	if (knft_elems(NFPROTO_INET, "ccni_portmap", true, el, n, &kerr, &e) < 0 && kerr == ENOENT) {
 		ccni_error_clear(&e);
-		knft_run(setup_script, false, &e); /* a racing ADD may have made it */
+		knft_run(setup_script, false, &e);
 		ccni_error_clear(&e);
-		if (knft_run(s, false, &e) == 0)
-			return 0;
+		knft_elems(NFPROTO_INET, "ccni_portmap", true, el, n, &kerr, &e);
 	}
-	if (strstr(e.msg, "File exists") &&
-	    ((c->cip4.ip.family && explain_conflict(c, &c->cip4, err) < 0 && ccni_error_is_set(err)) ||
-	     (c->cip6.ip.family && explain_conflict(c, &c->cip6, err) < 0 && ccni_error_is_set(err)))) {
-		ccni_error_clear(&e);
-		return -1;
+	if (ccni_error_is_set(&e)) {
+		if (kerr == EEXIST &&
+		    ((c->cip4.ip.family && explain_conflict(c, &c->cip4, err) < 0 && ccni_error_is_set(err)) ||
+		     (c->cip6.ip.family && explain_conflict(c, &c->cip6, err) < 0 && ccni_error_is_set(err)))) {
+			ccni_error_clear(&e);
+			return -1;
+		}
+		ccni_error_move(err, &e);
+		return ccni_error_prefix(err, "portmap");
 	}
-	ccni_error_move(err, &e);
-	return ccni_error_prefix(err, "portmap");
+	/* Conditional mappings are rules (rare): through libnftables. */
+	if (off && knft_run(rules, false, err) < 0) {
+		knft_elems(NFPROTO_INET, "ccni_portmap", false, el, n, NULL, &e);
+		ccni_error_clear(&e);
+		return ccni_error_prefix(err, "portmap");
+	}
+	return 0;
 }
 
 /* Delete every element and conditional rule tagged for this attachment:
@@ -418,28 +455,30 @@ static int nft_del_by_tag(const char *tag, struct ccni_error *err)
 static int nft_del(const struct ccni_request *req, const struct portmap_conf *c,
 		   struct ccni_error *err)
 {
-	_cleanup_free_ char *s = malloc(SCRIPT_MAX);
+	_cleanup_free_ struct knft_elem *el = NULL;
 	char tag[128];
-	size_t off = 0;
+	int n, kerr;
 	struct ccni_error e = CCNI_ERROR_INIT;
 	bool cond = *c->cond4 || *c->cond6;
 
-	if (!s)
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	tag_of(req, tag, sizeof(tag));
-	/* Without the mappings and addresses, or with conditional rules, or
-	 * when a key may now belong to someone else, find what is ours by tag. */
+	/* Without the mappings and addresses, or with conditional rules, find
+	 * what is ours by tag. */
 	if (!c->n || (!c->cip4.ip.family && !c->cip6.ip.family) || cond)
 		return nft_del_by_tag(tag, err);
-	s[0] = '\0';
-	if (c->cip4.ip.family)
-		off = elements(c, &c->cip4, "delete", tag, false, s, off, SCRIPT_MAX);
-	if (c->cip6.ip.family)
-		off = elements(c, &c->cip6, "delete", tag, false, s, off, SCRIPT_MAX);
-	if (!off || knft_run(s, true, &e) == 0)
+	el = all_elements(c, NULL, &n);
+	if (!el)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	/* By key: a host port is only ever bound to the container whose ADD
+	 * put it there (a conflicting ADD fails and is never cached, so its DEL
+	 * comes without prevResult and takes the by-tag path). */
+	if (knft_elems(NFPROTO_INET, "ccni_portmap", false, el, n, &kerr, &e) == 0)
 		return 0;
 	ccni_error_clear(&e);
-	/* Something was already gone: take the careful path. */
+	if (kerr == ENOENT && n == 0)
+		return 0;
+	/* Something was already gone (or a key now belongs to someone else):
+	 * take the careful path. */
 	return nft_del_by_tag(tag, err);
 }
 

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * nftset.c — element batches for nf_tables over a raw netlink socket.
+ *
+ * A batch is BATCH_BEGIN, one NEWSETELEM/DELSETELEM message per element
+ * (each asking for an ACK), BATCH_END, sent in one datagram. nfnetlink runs
+ * the whole batch inside sendmsg() and commits it atomically or not at all,
+ * so every answer is already queued when sendmsg() returns: they are read
+ * without blocking, as nft itself does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
+#include "net/nftset.h"
+
+#define BATCH_MAX (256 * 1024)
+#define UDATA_COMMENT 0 /* NFTNL_UDATA_SET_ELEM_COMMENT: nft shows it as "comment" */
+
+void knft_put_ip(struct knft_val *v, const struct ccni_ip *ip)
+{
+	size_t n = ip->family == AF_INET6 ? 16 : 4;
+
+	if (v->len + n <= sizeof(v->b)) {
+		memcpy(v->b + v->len, ip->addr, n);
+		v->len += n;
+	}
+}
+
+void knft_put_port(struct knft_val *v, uint16_t port)
+{
+	uint16_t be = htons(port);
+
+	if (v->len + 4 <= sizeof(v->b)) {
+		memset(v->b + v->len, 0, 4);
+		memcpy(v->b + v->len, &be, 2);
+		v->len += 4;
+	}
+}
+
+void knft_put_proto(struct knft_val *v, uint8_t proto)
+{
+	if (v->len + 4 <= sizeof(v->b)) {
+		memset(v->b + v->len, 0, 4);
+		v->b[v->len] = proto;
+		v->len += 4;
+	}
+}
+
+/* --- a netlink message writer over one flat buffer -------------------------- */
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+	bool full;
+};
+
+static void *put(struct buf *b, size_t n)
+{
+	size_t a = NLMSG_ALIGN(n);
+	void *at;
+
+	if (b->full || b->len + a > b->cap) {
+		b->full = true;
+		return NULL;
+	}
+	at = b->p + b->len;
+	memset(at, 0, a);
+	b->len += a;
+	return at;
+}
+
+static size_t msg_begin(struct buf *b, uint16_t type, uint16_t flags, uint32_t seq, int family,
+			uint16_t res_id)
+{
+	size_t at = b->len;
+	struct nlmsghdr *h = put(b, NLMSG_HDRLEN);
+	struct nfgenmsg *g = put(b, sizeof(*g));
+
+	if (h && g) {
+		h->nlmsg_type = type;
+		h->nlmsg_flags = NLM_F_REQUEST | flags;
+		h->nlmsg_seq = seq;
+		g->nfgen_family = (uint8_t)family;
+		g->version = NFNETLINK_V0;
+		g->res_id = htons(res_id);
+	}
+	return at;
+}
+
+static void msg_end(struct buf *b, size_t at)
+{
+	if (!b->full)
+		((struct nlmsghdr *)(b->p + at))->nlmsg_len = (uint32_t)(b->len - at);
+}
+
+static void attr(struct buf *b, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *a = put(b, NLA_HDRLEN + len);
+
+	if (!a)
+		return;
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy((uint8_t *)a + NLA_HDRLEN, data, len);
+}
+
+static size_t nest_begin(struct buf *b, uint16_t type)
+{
+	size_t at = b->len;
+	struct nlattr *a = put(b, NLA_HDRLEN);
+
+	if (a)
+		a->nla_type = type | NLA_F_NESTED;
+	return at;
+}
+
+static void nest_end(struct buf *b, size_t at)
+{
+	if (!b->full)
+		((struct nlattr *)(b->p + at))->nla_len = (uint16_t)(b->len - at);
+}
+
+static void value(struct buf *b, uint16_t type, const struct knft_val *v)
+{
+	size_t n = nest_begin(b, type);
+
+	attr(b, NFTA_DATA_VALUE, v->b, v->len);
+	nest_end(b, n);
+}
+
+static void element(struct buf *b, const struct knft_elem *e, bool add)
+{
+	size_t list = nest_begin(b, NFTA_SET_ELEM_LIST_ELEMENTS);
+	size_t el = nest_begin(b, 1 /* NFTA_LIST_ELEM */);
+
+	value(b, NFTA_SET_ELEM_KEY, &e->key);
+	if (e->key_end.len)
+		value(b, NFTA_SET_ELEM_KEY_END, &e->key_end);
+	if (add && e->data.len)
+		value(b, NFTA_SET_ELEM_DATA, &e->data);
+	if (add && e->comment) {
+		uint8_t ud[2 + 256];
+		size_t n = strnlen(e->comment, 254) + 1;
+
+		ud[0] = UDATA_COMMENT;
+		ud[1] = (uint8_t)n;
+		memcpy(ud + 2, e->comment, n - 1);
+		ud[2 + n - 1] = '\0';
+		attr(b, NFTA_SET_ELEM_USERDATA, ud, 2 + n);
+	}
+	nest_end(b, el);
+	nest_end(b, list);
+}
+
+/* --- the batch ---------------------------------------------------------------- */
+
+/* Read every queued answer; the first error's errno, or 0. */
+static int answers(int fd, uint32_t first_seq, uint32_t last_seq)
+{
+	uint8_t rbuf[16384];
+	int first_err = 0;
+
+	for (;;) {
+		ssize_t n = recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? first_err : (first_err ?: errno);
+		for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq < first_seq ||
+			    h->nlmsg_seq > last_seq)
+				continue;
+			if (e->error && !first_err)
+				first_err = -e->error;
+		}
+	}
+}
+
+int knft_elems(int family, const char *table, bool add, const struct knft_elem *elems, int n,
+	       int *kerrno, struct ccni_error *err)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct buf b = { .cap = BATCH_MAX };
+	uint32_t seq = 1;
+	int fd, e;
+	ssize_t sent;
+
+	if (kerrno)
+		*kerrno = 0;
+	if (n <= 0)
+		return 0;
+	b.p = malloc(b.cap);
+	if (!b.p)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	msg_end(&b, msg_begin(&b, NFNL_MSG_BATCH_BEGIN, 0, seq++, AF_UNSPEC, NFNL_SUBSYS_NFTABLES));
+	for (int i = 0; i < n; i++) {
+		uint16_t type = (NFNL_SUBSYS_NFTABLES << 8) |
+				(add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM);
+		size_t at = msg_begin(&b, type, (uint16_t)(NLM_F_ACK | (add ? NLM_F_CREATE : 0)),
+				      seq++, family, 0);
+
+		attr(&b, NFTA_SET_ELEM_LIST_TABLE, table, strlen(table) + 1);
+		attr(&b, NFTA_SET_ELEM_LIST_SET, elems[i].set, strlen(elems[i].set) + 1);
+		element(&b, &elems[i], add);
+		msg_end(&b, at);
+	}
+	msg_end(&b, msg_begin(&b, NFNL_MSG_BATCH_END, 0, seq, AF_UNSPEC, NFNL_SUBSYS_NFTABLES));
+	if (b.full) {
+		free(b.p);
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "nftables: batch of %d elements too large",
+				      n);
+	}
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0) {
+		free(b.p);
+		return ccni_error_errno(err, CCNI_ERR_FIREWALL, errno, "nftables: netlink socket");
+	}
+	sent = sendto(fd, b.p, b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+	e = sent < 0 ? errno : answers(fd, 2, seq - 1);
+	close(fd);
+	free(b.p);
+	if (!e)
+		return 0;
+	if (kerrno)
+		*kerrno = e;
+	return ccni_error_errno(err, CCNI_ERR_FIREWALL, e, "nftables: %s %d element(s) in %s %s",
+				add ? "adding" : "deleting", n, family == NFPROTO_INET ? "inet" : "table",
+				table);
+}
+

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * nftset.h — adding and deleting elements of ccni's own nftables sets and
+ * maps with one netlink batch, without libnftables: no parser, no ruleset
+ * cache, no library to load. The per-container hot path of ipMasq and
+ * portmap; everything else (tables, chains, listings) goes through
+ * knft_run/knft_query.
+ *
+ * Keys and data are written in the kernel's layout: each component of a
+ * concatenation takes a multiple of 4 bytes (knft_put_*). Internal.
+ */
+#ifndef CCNI_NET_NFTSET_H
+#define CCNI_NET_NFTSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ccni/error.h>
+#include <ccni/ip.h>
+
+#define KNFT_KEY_MAX 64
+
+struct knft_val {
+	uint8_t b[KNFT_KEY_MAX];
+	size_t len;
+};
+
+struct knft_elem {
+	const char *set;         /* set or map name */
+	struct knft_val key;
+	struct knft_val key_end; /* len 0: none (only interval concatenations) */
+	struct knft_val data;    /* len 0: a set element */
+	const char *comment;     /* NULL: none */
+};
+
+/* Components of a key or data value. */
+void knft_put_ip(struct knft_val *v, const struct ccni_ip *ip);
+void knft_put_port(struct knft_val *v, uint16_t port);
+void knft_put_proto(struct knft_val *v, uint8_t proto);
+
+/* One atomic batch adding (add) or deleting elements of table (family,
+ * name). Returns 0; or -1 with err set, and *kerrno (when not NULL) the
+ * kernel's errno: ENOENT (table, set or element missing), EEXIST (a map key
+ * already bound to other data), ... */
+int knft_elems(int family, const char *table, bool add, const struct knft_elem *elems, int n,
+	       int *kerrno, struct ccni_error *err);
+
+#endif
