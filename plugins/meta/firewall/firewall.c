@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * firewall — lets the container's addresses through the host's forward
+ * path, a drop-in for the reference plugin.
+ *
+ * The nftables backend (default) keeps everything in ccni's table
+ * "inet ccni_firewall": a forward chain that drops traffic between two
+ * isolated bridges (ingressPolicy "same-bridge"), jumps to the admin chains
+ * (iptablesAdminChainName, "CNI-ADMIN": left to the administrator, never
+ * flushed; reached through chain admin-jumps) and accepts traffic from, and
+ * established traffic to, the addresses in the sets addr4/addr6.
+ *
+ * The isolation sets iso4/iso6 hold (bridge, container address) pairs; a
+ * packet is dropped when it comes from an isolated container through its
+ * bridge, leaves through the bridge of another isolated container, and its
+ * destination is not on the bridge it came from (nft cannot compare iifname
+ * with oifname: the third lookup stands for "iif != oif"). No per-bridge
+ * state: the last container's DEL leaves nothing behind. Every element carries the comment
+ * "CONTAINERID/IFNAME", so DEL without prevResult finds them; ADD and DEL
+ * are one batch of element changes whatever the number of containers.
+ *
+ * The iptables backend writes the reference's chains (CNI-FORWARD, the admin
+ * chain, CNI-ISOLATION-STAGE-1/2) with one iptables-restore per family.
+ * The firewalld backend is not supported.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netfilter.h>
+
+#include <ccni/conf.h>
+#include <ccni/plugin.h>
+
+#include "lib/common/cleanup.h"
+#include "net/kernel.h"
+#include "net/nftset.h"
+#include "plugins/meta/firewall/firewall.h"
+
+#define TABLE "ccni_firewall"
+
+static const char setup_script[] =
+	"create table inet " TABLE " { comment \"ccni: firewall plugin\"; }\n"
+	"add set inet " TABLE " addr4 { type ipv4_addr; }\n"
+	"add set inet " TABLE " addr6 { type ipv6_addr; }\n"
+	"add set inet " TABLE " iso4 { type ifname . ipv4_addr; }\n"
+	"add set inet " TABLE " iso6 { type ifname . ipv6_addr; }\n"
+	"add chain inet " TABLE " CNI-ADMIN\n"
+	"add chain inet " TABLE " admin-jumps\n"
+	"add rule inet " TABLE " admin-jumps jump CNI-ADMIN\n"
+	"add chain inet " TABLE " forward { type filter hook forward priority filter; policy accept; }\n"
+	"add rule inet " TABLE " forward iifname . ip saddr @iso4 oifname . ip daddr @iso4 "
+	"iifname . ip daddr != @iso4 drop\n"
+	"add rule inet " TABLE " forward iifname . ip6 saddr @iso6 oifname . ip6 daddr @iso6 "
+	"iifname . ip6 daddr != @iso6 drop\n"
+	"add rule inet " TABLE " forward jump admin-jumps\n"
+	"add rule inet " TABLE " forward ip daddr @addr4 ct state related,established accept\n"
+	"add rule inet " TABLE " forward ip saddr @addr4 accept\n"
+	"add rule inet " TABLE " forward ip6 daddr @addr6 ct state related,established accept\n"
+	"add rule inet " TABLE " forward ip6 saddr @addr6 accept\n";
+
+/* --- config ------------------------------------------------------------------ */
+
+static bool chain_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > FW_CHAIN_MAX)
+		return false;
+	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.", s[i]))
+			return false;
+	return true;
+}
+
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 15 || streq(s, ".") || streq(s, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] == '/' || s[i] == ':' || s[i] == '"' || s[i] == '\\' ||
+		    (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+int firewall_conf_parse(const struct ccni_request *req, struct firewall_conf *c,
+			struct ccni_error *err)
+{
+	json_t *cfg = req->config;
+	const char *admin = NULL, *policy = NULL;
+	const struct ccni_result *r = req->prev_result;
+
+	memset(c, 0, sizeof(*c));
+	c->backend = "nftables";
+	if (ccni_json_get_string(cfg, "", "backend", &c->backend, err) < 0 ||
+	    ccni_json_get_string(cfg, "", "iptablesAdminChainName", &admin, err) < 0 ||
+	    ccni_json_get_string(cfg, "", "firewalldZone", &c->zone, err) < 0 ||
+	    ccni_json_get_string(cfg, "", "ingressPolicy", &policy, err) < 0)
+		return -1;
+	if (!*c->backend)
+		c->backend = "nftables";
+	if (streq(c->backend, "firewalld"))
+		return ccni_error_set(err, CCNI_ERR_UNSUPPORTED_FIELD,
+				      "backend: \"firewalld\" is not supported by ccni (use \"nftables\" "
+				      "or \"iptables\")");
+	if (!streq(c->backend, "nftables") && !streq(c->backend, "iptables"))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "backend: unrecognized backend \"%.32s\" (\"nftables\" or "
+				      "\"iptables\")",
+				      c->backend);
+	if (!admin || !*admin)
+		admin = "CNI-ADMIN";
+	if (!chain_name_ok(admin))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "iptablesAdminChainName: invalid chain name \"%.64s\" (1 to %d "
+				      "letters, digits, '_', '-' or '.', starting with a letter or '_')",
+				      admin, FW_CHAIN_MAX);
+	if (streq(admin, "forward") || streq(admin, "admin-jumps"))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "iptablesAdminChainName: \"%s\" is a chain of ccni's own table",
+				      admin);
+	snprintf(c->admin_chain, sizeof(c->admin_chain), "%s", admin);
+	if (!policy || !*policy || streq(policy, "open"))
+		c->same_bridge = false;
+	else if (streq(policy, "same-bridge"))
+		c->same_bridge = true;
+	else if (streq(policy, "isolated"))
+		return ccni_error_set(err, CCNI_ERR_UNSUPPORTED_FIELD,
+				      "ingressPolicy: \"isolated\" is not supported by ccni (\"open\" or "
+				      "\"same-bridge\")");
+	else
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "ingressPolicy: unknown ingress policy \"%.32s\" (\"open\" or "
+				      "\"same-bridge\")",
+				      policy);
+	if (!r)
+		return 0;
+	/* Every address of the previous result, as the reference (no
+	 * duplicates: one set element each). */
+	for (size_t k = 0; k < r->n_ips; k++) {
+		const struct ccni_ipnet *a = &r->ips[k].address;
+		bool dup = false;
+
+		for (int i = 0; i < c->n_addrs; i++)
+			dup |= ccni_ip_equal(&c->addrs[i].ip, &a->ip);
+		if (dup)
+			continue;
+		if (c->n_addrs == FW_ADDR_MAX)
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "prevResult.ips: more than %d addresses", FW_ADDR_MAX);
+		c->addrs[c->n_addrs++] = *a;
+	}
+	/* The bridge: the reference takes the first interface of the result
+	 * (where the bridge plugin puts its bridge); a host-side one. */
+	if (c->same_bridge) {
+		for (size_t k = 0; k < r->n_interfaces; k++) {
+			const struct ccni_interface *in = &r->interfaces[k];
+
+			if (in->sandbox && *in->sandbox)
+				continue;
+			if (!in->name || !ifname_ok(in->name))
+				return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+						      "prevResult.interfaces[%zu].name: invalid bridge name "
+						      "\"%.32s\"",
+						      k, in->name ? in->name : "");
+			snprintf(c->bridge, sizeof(c->bridge), "%s", in->name);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* --- nftables backend ----------------------------------------------------------- */
+
+static void tag_of(const struct ccni_request *req, char *tag, size_t len)
+{
+	snprintf(tag, len, "%.100s/%.15s", req->container_id, req->ifname);
+}
+
+static void put_ifname(struct knft_val *v, const char *name)
+{
+	if (v->len + 16 <= sizeof(v->b)) {
+		memset(v->b + v->len, 0, 16);
+		memcpy(v->b + v->len, name, strnlen(name, 15));
+		v->len += 16;
+	}
+}
+
+/* The container's elements (room for 2 * FW_ADDR_MAX). */
+static int elements(const struct firewall_conf *c, const char *tag, struct knft_elem *out)
+{
+	int n = 0;
+
+	for (int i = 0; i < c->n_addrs; i++) {
+		bool v6 = c->addrs[i].ip.family == AF_INET6;
+
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].set = v6 ? "addr6" : "addr4";
+		knft_put_ip(&out[n].key, &c->addrs[i].ip);
+		out[n++].comment = tag;
+		if (!c->same_bridge || !*c->bridge)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].set = v6 ? "iso6" : "iso4";
+		put_ifname(&out[n].key, c->bridge);
+		knft_put_ip(&out[n].key, &c->addrs[i].ip);
+		out[n++].comment = tag;
+	}
+	return n;
+}
+
+/* A custom admin chain: made, with its jump from admin-jumps (after
+ * CNI-ADMIN's), the first time a configuration names it. */
+static int ensure_admin(const struct firewall_conf *c, struct ccni_error *err)
+{
+	char cmd[256];
+	int rc;
+
+	if (streq(c->admin_chain, "CNI-ADMIN"))
+		return 0;
+	rc = fw_nft_chain_exists(TABLE, c->admin_chain, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	snprintf(cmd, sizeof(cmd),
+		 "add chain inet " TABLE " %s\n"
+		 "add rule inet " TABLE " admin-jumps jump %s\n",
+		 c->admin_chain, c->admin_chain);
+	return knft_run(cmd, false, err);
+}
+
+static int retag(const struct knft_elem *el, int n, const char *tag, struct ccni_error *err)
+{
+	struct knft_elem stale[2 * FW_ADDR_MAX];
+	int m = 0;
+
+	for (int i = 0; i < n; i++) {
+		char cm[256];
+		int rc = fw_nft_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0 && !streq(cm, tag))
+			stale[m++] = el[i];
+	}
+	if (!m)
+		return 0;
+	if (knft_elems(NFPROTO_INET, TABLE, false, stale, m, NULL, err) < 0 ||
+	    knft_elems(NFPROTO_INET, TABLE, true, stale, m, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int nft_add(const struct ccni_request *req, const struct firewall_conf *c,
+		   struct ccni_error *err)
+{
+	struct knft_elem el[2 * FW_ADDR_MAX];
+	char tag[128];
+	int n, kerr = 0;
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	tag_of(req, tag, sizeof(tag));
+	n = elements(c, tag, el);
+	if (n == 0)
+		return 0;
+	/* The table is made on first use (a racing ADD may make it first:
+	 * then "create" fails harmlessly). */
+	if (knft_elems(NFPROTO_INET, TABLE, true, el, n, &kerr, &e) < 0 && kerr == ENOENT) {
+		ccni_error_clear(&e);
+		knft_run(setup_script, false, &e);
+		ccni_error_clear(&e);
+		knft_elems(NFPROTO_INET, TABLE, true, el, n, &kerr, &e);
+	}
+	if (ccni_error_is_set(&e)) {
+		ccni_error_move(err, &e);
+		return ccni_error_prefix(err, "firewall");
+	}
+	/* Adding an element that exists keeps its comment: one left by an
+	 * attachment whose DEL never came (the address since given to us)
+	 * is taken over, so that our DEL by tag finds it. */
+	if (retag(el, n, tag, err) < 0 || ensure_admin(c, err) < 0) {
+		knft_elems(NFPROTO_INET, TABLE, false, el, n, NULL, &e);
+		ccni_error_clear(&e);
+		return ccni_error_prefix(err, "firewall");
+	}
+	return 0;
+}
+
+/* Delete every element tagged for this attachment: a listing of ccni's
+ * table, then one JSON batch of deletes (DEL without prevResult). */
+static int nft_del_by_tag(const char *tag, struct ccni_error *err)
+{
+	_cleanup_json_ json_t *j = NULL, *cmds = json_array();
+	_cleanup_json_ json_t *doc = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t i;
+	json_t *item;
+	int rc = knft_query("list table inet " TABLE, &j, true, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (!cmds)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	json_array_foreach(json_object_get(j, "nftables"), i, item) {
+		json_t *set = json_object_get(item, "set"), *el;
+		size_t k;
+
+		json_array_foreach(json_object_get(set, "elem"), k, el) {
+			json_t *e = json_object_get(el, "elem");
+			const char *cm = json_string_value(json_object_get(e, "comment"));
+
+			if (!cm || !streq(cm, tag))
+				continue;
+			json_array_append_new(cmds, json_pack("{s:{s:{s:s,s:s,s:O,s:[O]}}}", "delete",
+							      "element", "family", "inet", "table", TABLE,
+							      "name", json_object_get(set, "name"), "elem",
+							      json_object_get(e, "val")));
+		}
+	}
+	if (!json_array_size(cmds))
+		return 0;
+	doc = json_pack("{s:O}", "nftables", cmds);
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	if (!text)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	return knft_run_json(text, err);
+}
+
+static int nft_del(const struct ccni_request *req, const struct firewall_conf *c,
+		   struct ccni_error *err)
+{
+	struct knft_elem el[2 * FW_ADDR_MAX];
+	char tag[128];
+	int n, kerr = 0;
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	tag_of(req, tag, sizeof(tag));
+	n = elements(c, NULL, el);
+	/* Without the addresses (or the bridge), find what is ours by tag. */
+	if (n == 0 || (c->same_bridge && !*c->bridge)) {
+		if (nft_del_by_tag(tag, err) < 0)
+			return ccni_error_prefix(err, "firewall");
+		return 0;
+	}
+	if (knft_elems(NFPROTO_INET, TABLE, false, el, n, &kerr, &e) == 0)
+		return 0;
+	ccni_error_clear(&e);
+	/* Something was already gone: remove what is left, by tag. */
+	if (nft_del_by_tag(tag, err) < 0)
+		return ccni_error_prefix(err, "firewall");
+	return 0;
+}
+
+/* CHECK: every element there, and ours (by its tag); one netlink lookup
+ * each, whatever the size of the sets. */
+static int nft_check(const struct ccni_request *req, const struct firewall_conf *c,
+		     struct ccni_error *err)
+{
+	struct knft_elem el[2 * FW_ADDR_MAX];
+	char tag[128];
+	int n;
+
+	tag_of(req, tag, sizeof(tag));
+	n = elements(c, tag, el);
+	for (int i = 0; i < n; i++) {
+		char cm[256], a[CCNI_IP_STRLEN];
+		int rc = fw_nft_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
+		const struct ccni_ip *ip = &c->addrs[i / (c->same_bridge && *c->bridge ? 2 : 1)].ip;
+		bool iso = el[i].set[0] == 'i';
+
+		if (rc < 0)
+			return ccni_error_prefix(err, "firewall");
+		ccni_ip_format(ip, a);
+		if (rc > 0)
+			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+					      "firewall: %s%s%s is not in set %s of table inet " TABLE, a,
+					      iso ? " on bridge " : "", iso ? c->bridge : "", el[i].set);
+		if (!streq(cm, tag))
+			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+					      "firewall: %s in set %s of table inet " TABLE
+					      " belongs to \"%.128s\", not \"%s\"",
+					      a, el[i].set, cm, tag);
+	}
+	return 0;
+}
+
+/* --- the verbs ---------------------------------------------------------------------- */
+
+static void note_zone(const struct firewall_conf *c)
+{
+	if (c->zone && *c->zone)
+		fprintf(stderr, "firewall: firewalldZone \"%.64s\" ignored (no firewalld backend)\n",
+			c->zone);
+}
+
+static int fw_add(const struct ccni_request *req, struct ccni_result **out,
+		  struct ccni_error *err)
+{
+	struct firewall_conf c;
+
+	if (firewall_conf_parse(req, &c, err) < 0)
+		return -1;
+	if (!req->prev_result)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "firewall: missing prevResult from earlier plugin");
+	if (c.same_bridge && !*c.bridge)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "ingressPolicy: \"same-bridge\" needs the bridge in "
+				      "prevResult.interfaces: chain \"firewall\" after \"bridge\"");
+	note_zone(&c);
+	*out = ccni_result_copy(req->prev_result);
+	if (!*out)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	if ((streq(c.backend, "iptables") ? firewall_ipt_add(&c, err) : nft_add(req, &c, err)) < 0) {
+		ccni_result_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int fw_del(const struct ccni_request *req, struct ccni_result **out,
+		  struct ccni_error *err)
+{
+	struct firewall_conf c;
+
+	(void)out;
+	if (firewall_conf_parse(req, &c, err) < 0)
+		return -1;
+	if (streq(c.backend, "iptables"))
+		return firewall_ipt_del(&c, err);
+	return nft_del(req, &c, err);
+}
+
+static int fw_check(const struct ccni_request *req, struct ccni_result **out,
+		    struct ccni_error *err)
+{
+	struct firewall_conf c;
+
+	(void)out;
+	if (firewall_conf_parse(req, &c, err) < 0)
+		return -1;
+	if (!req->prev_result)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "firewall: missing prevResult from earlier plugin");
+	if (streq(c.backend, "iptables"))
+		return firewall_ipt_check(&c, err);
+	return nft_check(req, &c, err);
+}
+
+const struct ccni_plugin plugin_firewall = {
+	.name = "firewall",
+	.about = "ccni firewall: forward-path access for container addresses (nftables sets)",
+	.add = fw_add,
+	.del = fw_del,
+	.check = fw_check,
+};
