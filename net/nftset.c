@@ -284,3 +284,167 @@ int knft_elems(int family, const char *table, bool add, const struct knft_elem *
 				table);
 }
 
+/* --- lookups ------------------------------------------------------------------- */
+
+/* The first attribute of type (nesting flag ignored) in [p, p+len). */
+static const struct nlattr *find(const uint8_t *p, size_t len, uint16_t type)
+{
+	while (len >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		size_t al = a->nla_len, step = NLA_ALIGN(al);
+
+		if (al < NLA_HDRLEN || al > len)
+			return NULL;
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		if (step >= len)
+			return NULL;
+		p += step;
+		len -= step;
+	}
+	return NULL;
+}
+
+/* The comment of an element's NFTA_SET_ELEM_USERDATA (TLVs: type, len, value). */
+static void comment_of(const struct nlattr *ud, char *out, size_t outlen)
+{
+	const uint8_t *p = (const uint8_t *)ud + NLA_HDRLEN;
+	size_t len = ud->nla_len - NLA_HDRLEN;
+
+	while (len >= 2) {
+		size_t l = p[1];
+
+		if (2 + l > len)
+			return;
+		if (p[0] == 0 /* NFTNL_UDATA_SET_ELEM_COMMENT */) {
+			snprintf(out, outlen, "%.*s", (int)strnlen((const char *)p + 2, l),
+				 (const char *)p + 2);
+			return;
+		}
+		p += 2 + l;
+		len -= 2 + l;
+	}
+}
+
+/* Send the request; each answer of type `want` goes to fn. Returns 0 or the
+ * kernel's errno (ENOENT: no such object). */
+static int get_run(struct buf *b, uint16_t want,
+		   void (*fn)(const uint8_t *attrs, size_t len, void *ctx), void *ctx)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	_Alignas(struct nlmsghdr) uint8_t rbuf[8192];
+	int fd, e = 0;
+
+	if (b->full)
+		return EMSGSIZE;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0)
+		return errno;
+	if (sendto(fd, b->p, b->len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		e = errno;
+		close(fd);
+		return e;
+	}
+	/* The object, then the ACK; or an error. */
+	for (bool done = false; !done;) {
+		ssize_t n = recv(fd, rbuf, sizeof(rbuf), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EPROTO;
+			break;
+		}
+		for (struct nlmsghdr *r = (struct nlmsghdr *)rbuf; NLMSG_OK(r, (size_t)n);
+		     r = NLMSG_NEXT(r, n)) {
+			size_t hl = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg));
+
+			if (r->nlmsg_type == NLMSG_ERROR) {
+				e = -((const struct nlmsgerr *)NLMSG_DATA(r))->error;
+				done = true;
+				break;
+			}
+			if (r->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if ((r->nlmsg_type & 0xff) == want && r->nlmsg_len >= hl && fn)
+				fn((const uint8_t *)r + hl, r->nlmsg_len - hl, ctx);
+		}
+	}
+	close(fd);
+	return e;
+}
+
+struct elem_ctx {
+	bool found;
+	char *comment;
+	size_t comment_len;
+};
+
+static void on_elem(const uint8_t *p, size_t len, void *ctx)
+{
+	struct elem_ctx *c = ctx;
+	const struct nlattr *l = find(p, len, NFTA_SET_ELEM_LIST_ELEMENTS);
+	const struct nlattr *one =
+		l ? find((const uint8_t *)l + NLA_HDRLEN, l->nla_len - NLA_HDRLEN, 1) : NULL;
+	const struct nlattr *ud = one ? find((const uint8_t *)one + NLA_HDRLEN,
+					     one->nla_len - NLA_HDRLEN, NFTA_SET_ELEM_USERDATA)
+				      : NULL;
+
+	c->found = true;
+	if (ud && c->comment_len)
+		comment_of(ud, c->comment, c->comment_len);
+}
+
+int knft_elem_get(const char *table, const char *set, const struct knft_val *key, char *comment,
+		  size_t comment_len, struct ccni_error *err)
+{
+	uint8_t mem[1024];
+	struct buf b = { .p = mem, .cap = sizeof(mem) };
+	size_t at;
+	struct elem_ctx c = { false, comment, comment_len };
+	size_t list, el;
+	int e;
+
+	if (comment_len)
+		comment[0] = '\0';
+	at = msg_begin(&b, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM, NLM_F_ACK, 1,
+		       NFPROTO_INET, 0);
+	attr(&b, NFTA_SET_ELEM_LIST_TABLE, table, strlen(table) + 1);
+	attr(&b, NFTA_SET_ELEM_LIST_SET, set, strlen(set) + 1);
+	list = nest_begin(&b, NFTA_SET_ELEM_LIST_ELEMENTS);
+	el = nest_begin(&b, 1 /* NFTA_LIST_ELEM */);
+	value(&b, NFTA_SET_ELEM_KEY, key);
+	nest_end(&b, el);
+	nest_end(&b, list);
+	msg_end(&b, at);
+	e = get_run(&b, NFT_MSG_NEWSETELEM, on_elem, &c);
+	if (e == ENOENT)
+		return 1;
+	if (e)
+		return ccni_error_errno(err, CCNI_ERR_FIREWALL, e,
+					"nftables: looking up an element of %s", set);
+	return c.found ? 0 : 1;
+}
+
+int knft_chain_exists(const char *table, const char *chain, struct ccni_error *err)
+{
+	uint8_t mem[1024];
+	struct buf b = { .p = mem, .cap = sizeof(mem) };
+	size_t at;
+	int e;
+
+	at = msg_begin(&b, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETCHAIN, NLM_F_ACK, 1,
+		       NFPROTO_INET, 0);
+	attr(&b, NFTA_CHAIN_TABLE, table, strlen(table) + 1);
+	attr(&b, NFTA_CHAIN_NAME, chain, strlen(chain) + 1);
+	msg_end(&b, at);
+	e = get_run(&b, NFT_MSG_NEWCHAIN, NULL, NULL);
+	if (e == ENOENT)
+		return 0;
+	if (e)
+		return ccni_error_errno(err, CCNI_ERR_FIREWALL, e, "nftables: looking up chain %s",
+					chain);
+	return 1;
+}

@@ -46,4 +46,12 @@ void knft_put_proto(struct knft_val *v, uint8_t proto);
 int knft_elems(int family, const char *table, bool add, const struct knft_elem *elems, int n,
 	       int *kerrno, struct ccni_error *err);
 
+/* Look one element of an inet-family set up by key, straight from the
+ * kernel (no listing): 0 when it exists, its comment in comment ("" when
+ * none), 1 when it does not, -1 on error. */
+int knft_elem_get(const char *table, const char *set, const struct knft_val *key, char *comment,
+		  size_t comment_len, struct ccni_error *err);
+/* Does chain exist in inet table? 1, 0, or -1 on error. */
+int knft_chain_exists(const char *table, const char *chain, struct ccni_error *err);
+
 #endif

@@ -150,6 +150,9 @@ test_conflict_is_a_clear_error() {
 	# winner's mapping alone
 	CID=second NETNS_PATH=/run/netns/$ns2 cni portmap DEL "$(pm_conf "$prev2" '[{"hostPort":8082,"containerPort":81,"protocol":"tcp"}]' | jq -c 'del(.prevResult)')"
 	jq_eq "$(h nft -j list map inet ccni_portmap dnat4)" '[.nftables[] | select(.map) | .map.elem[]] | length' 1
+	# and with a prevResult too: the key is the winner's, so it stays
+	CID=second NETNS_PATH=/run/netns/$ns2 cni portmap DEL "$(pm_conf "$prev2" '[{"hostPort":8082,"containerPort":81,"protocol":"tcp"}]')"
+	jq_eq "$(h nft -j list map inet ccni_portmap dnat4)" '[.nftables[] | select(.map) | .map.elem[] | .[0].elem.comment] | join(",")' "$CID/eth0"
 }
 
 test_no_mappings_does_no_firewall_work() {

@@ -223,7 +223,7 @@ static int ensure_admin(const struct firewall_conf *c, struct ccni_error *err)
 
 	if (streq(c->admin_chain, "CNI-ADMIN"))
 		return 0;
-	rc = fw_nft_chain_exists(TABLE, c->admin_chain, err);
+	rc = knft_chain_exists(TABLE, c->admin_chain, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	snprintf(cmd, sizeof(cmd),
@@ -240,7 +240,7 @@ static int retag(const struct knft_elem *el, int n, const char *tag, struct ccni
 
 	for (int i = 0; i < n; i++) {
 		char cm[256];
-		int rc = fw_nft_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
+		int rc = knft_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
 
 		if (rc < 0)
 			return -1;
@@ -368,7 +368,7 @@ static int nft_check(const struct ccni_request *req, const struct firewall_conf 
 	n = elements(c, tag, el);
 	for (int i = 0; i < n; i++) {
 		char cm[256], a[CCNI_IP_STRLEN];
-		int rc = fw_nft_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
+		int rc = knft_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
 		const struct ccni_ip *ip = &c->addrs[i / (c->same_bridge && *c->bridge ? 2 : 1)].ip;
 		bool iso = el[i].set[0] == 'i';
 

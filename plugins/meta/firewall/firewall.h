@@ -28,12 +28,5 @@ int firewall_conf_parse(const struct ccni_request *req, struct firewall_conf *c,
 int firewall_ipt_add(const struct firewall_conf *c, struct ccni_error *err);
 int firewall_ipt_del(const struct firewall_conf *c, struct ccni_error *err);
 int firewall_ipt_check(const struct firewall_conf *c, struct ccni_error *err);
-/* One element of set in table (inet) by key (firewall-nftget.c): 0 when
- * present (comment gets its comment, "" when none), 1 when missing (also
- * when the table or set is missing), -1 with err. */
-int fw_nft_elem_get(const char *table, const char *set, const struct knft_val *key, char *comment,
-		    size_t comment_len, struct ccni_error *err);
-/* 1 when chain exists in table (inet), 0 when not (or no table), -1 with err. */
-int fw_nft_chain_exists(const char *table, const char *chain, struct ccni_error *err);
 
 #endif

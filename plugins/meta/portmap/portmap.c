@@ -469,9 +469,23 @@ static int nft_del(const struct ccni_request *req, const struct portmap_conf *c,
 	el = all_elements(c, NULL, &n);
 	if (!el)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	/* By key: a host port is only ever bound to the container whose ADD
-	 * put it there (a conflicting ADD fails and is never cached, so its DEL
-	 * comes without prevResult and takes the by-tag path). */
+	/* A host port is bound to one container: delete a map element only
+	 * when it carries this attachment's tag, never another's. */
+	for (int i = 0; i < n; i++) {
+		char owner[128];
+		int rc;
+
+		if (strncmp(el[i].set, "dnat", 4) != 0)
+			continue;
+		rc = knft_elem_get("ccni_portmap", el[i].set, &el[i].key, owner, sizeof(owner), &e);
+		if (rc < 0) {
+			ccni_error_clear(&e);
+			return nft_del_by_tag(tag, err);
+		}
+		if (rc == 0 && streq(owner, tag))
+			continue;
+		el[i--] = el[--n]; /* not ours, or gone: leave it */
+	}
 	if (knft_elems(NFPROTO_INET, "ccni_portmap", false, el, n, &kerr, &e) == 0)
 		return 0;
 	ccni_error_clear(&e);
