@@ -137,6 +137,9 @@ int knft_query(const char *cmd, json_t **out, bool ok_missing, struct ccni_error
 /* The same with nft's text output (some commands, like "get element",
  * print only text); *out is malloc'd. */
 int knft_get_text(const char *cmd, char **out, bool ok_missing, struct ccni_error *err);
+/* Delete every element and rule of inet table `table` whose comment is tag
+ * (one listing, one batch). 0 also when the table does not exist. */
+int knft_del_by_tag(const char *table, const char *tag, struct ccni_error *err);
 
 /* --- masquerade and MAC spoof checks (nftables sets) ------------------------- */
 

@@ -15,6 +15,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "lib/common/cleanup.h"
 #include "net/kernel.h"
 
 static struct {
@@ -178,4 +179,58 @@ int knft_run_json(const char *json, struct ccni_error *err)
 	}
 	nft.ctx_free(ctx);
 	return 0;
+}
+
+/* Delete every element, of any set or map, and every rule of inet table
+ * `table` whose comment is tag: one listing, then one JSON batch (the
+ * path for a DEL without prevResult; its cost grows with the table). */
+int knft_del_by_tag(const char *table, const char *tag, struct ccni_error *err)
+{
+	_cleanup_json_ json_t *j = NULL, *cmds = json_array();
+	_cleanup_json_ json_t *doc = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t i;
+	json_t *item;
+	char cmd[128];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "list table inet %s", table);
+	rc = knft_query(cmd, &j, true, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (!cmds)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	json_array_foreach(json_object_get(j, "nftables"), i, item) {
+		json_t *set = json_object_get(item, "set") ?: json_object_get(item, "map");
+		json_t *rule = json_object_get(item, "rule"), *el;
+		size_t k;
+
+		if (rule && json_is_string(json_object_get(rule, "comment")) &&
+		    streq(json_string_value(json_object_get(rule, "comment")), tag))
+			json_array_append_new(cmds, json_pack("{s:{s:{s:s,s:s,s:O,s:O}}}", "delete", "rule",
+							      "family", "inet", "table", table,
+							      "chain", json_object_get(rule, "chain"),
+							      "handle", json_object_get(rule, "handle")));
+		json_array_foreach(json_object_get(set, "elem"), k, el) {
+			/* set: {"elem":{val,comment}}; map: [{"elem":{val,comment}}, data] */
+			json_t *e = json_object_get(json_is_array(el) ? json_array_get(el, 0) : el, "elem");
+			const char *cm = json_string_value(json_object_get(e, "comment"));
+
+			if (!cm || !streq(cm, tag))
+				continue;
+			json_array_append_new(cmds, json_pack("{s:{s:{s:s,s:s,s:O,s:[O]}}}", "delete",
+							      "element", "family", "inet", "table",
+							      table, "name",
+							      json_object_get(set, "name"), "elem",
+							      json_object_get(e, "val")));
+		}
+	}
+	if (!json_array_size(cmds))
+		return 0;
+	doc = json_pack("{s:O}", "nftables", cmds);
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	if (!text)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	return knft_run_json(text, err);
 }

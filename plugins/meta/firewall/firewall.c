@@ -290,46 +290,6 @@ static int nft_add(const struct ccni_request *req, const struct firewall_conf *c
 	return 0;
 }
 
-/* Delete every element tagged for this attachment: a listing of ccni's
- * table, then one JSON batch of deletes (DEL without prevResult). */
-static int nft_del_by_tag(const char *tag, struct ccni_error *err)
-{
-	_cleanup_json_ json_t *j = NULL, *cmds = json_array();
-	_cleanup_json_ json_t *doc = NULL;
-	_cleanup_free_ char *text = NULL;
-	size_t i;
-	json_t *item;
-	int rc = knft_query("list table inet " TABLE, &j, true, err);
-
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	if (!cmds)
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	json_array_foreach(json_object_get(j, "nftables"), i, item) {
-		json_t *set = json_object_get(item, "set"), *el;
-		size_t k;
-
-		json_array_foreach(json_object_get(set, "elem"), k, el) {
-			json_t *e = json_object_get(el, "elem");
-			const char *cm = json_string_value(json_object_get(e, "comment"));
-
-			if (!cm || !streq(cm, tag))
-				continue;
-			json_array_append_new(cmds, json_pack("{s:{s:{s:s,s:s,s:O,s:[O]}}}", "delete",
-							      "element", "family", "inet", "table", TABLE,
-							      "name", json_object_get(set, "name"), "elem",
-							      json_object_get(e, "val")));
-		}
-	}
-	if (!json_array_size(cmds))
-		return 0;
-	doc = json_pack("{s:O}", "nftables", cmds);
-	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	if (!text)
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	return knft_run_json(text, err);
-}
-
 static int nft_del(const struct ccni_request *req, const struct firewall_conf *c,
 		   struct ccni_error *err)
 {
@@ -342,7 +302,7 @@ static int nft_del(const struct ccni_request *req, const struct firewall_conf *c
 	n = elements(c, NULL, el);
 	/* Without the addresses (or the bridge), find what is ours by tag. */
 	if (n == 0 || (c->same_bridge && !*c->bridge)) {
-		if (nft_del_by_tag(tag, err) < 0)
+		if (knft_del_by_tag(TABLE, tag, err) < 0)
 			return ccni_error_prefix(err, "firewall");
 		return 0;
 	}
@@ -350,7 +310,7 @@ static int nft_del(const struct ccni_request *req, const struct firewall_conf *c
 		return 0;
 	ccni_error_clear(&e);
 	/* Something was already gone: remove what is left, by tag. */
-	if (nft_del_by_tag(tag, err) < 0)
+	if (knft_del_by_tag(TABLE, tag, err) < 0)
 		return ccni_error_prefix(err, "firewall");
 	return 0;
 }

@@ -404,54 +404,6 @@ static int nft_add(const struct ccni_request *req, const struct portmap_conf *c,
 	return 0;
 }
 
-/* Delete every element and conditional rule tagged for this attachment:
- * a listing of ccni's table, then one JSON batch of deletes (the path for
- * DEL without prevResult or mappings, and for conditional mappings). */
-static int nft_del_by_tag(const char *tag, struct ccni_error *err)
-{
-	_cleanup_json_ json_t *j = NULL, *cmds = json_array();
-	_cleanup_json_ json_t *doc = NULL;
-	_cleanup_free_ char *text = NULL;
-	size_t i;
-	json_t *item;
-	int rc = knft_query("list table inet ccni_portmap", &j, true, err);
-
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	json_array_foreach(json_object_get(j, "nftables"), i, item) {
-		json_t *set = json_object_get(item, "set") ?: json_object_get(item, "map");
-		json_t *rule = json_object_get(item, "rule"), *el;
-		size_t k;
-
-		if (rule && json_is_string(json_object_get(rule, "comment")) &&
-		    streq(json_string_value(json_object_get(rule, "comment")), tag))
-			json_array_append_new(cmds, json_pack("{s:{s:{s:s,s:s,s:O,s:O}}}", "delete", "rule",
-							      "family", "inet", "table", "ccni_portmap",
-							      "chain", json_object_get(rule, "chain"),
-							      "handle", json_object_get(rule, "handle")));
-		json_array_foreach(json_object_get(set, "elem"), k, el) {
-			/* set: {"elem":{val,comment}}; map: [{"elem":{val,comment}}, data] */
-			json_t *e = json_object_get(json_is_array(el) ? json_array_get(el, 0) : el, "elem");
-			const char *cm = json_string_value(json_object_get(e, "comment"));
-
-			if (!cm || !streq(cm, tag))
-				continue;
-			json_array_append_new(cmds, json_pack("{s:{s:{s:s,s:s,s:O,s:[O]}}}", "delete",
-							      "element", "family", "inet", "table",
-							      "ccni_portmap", "name",
-							      json_object_get(set, "name"), "elem",
-							      json_object_get(e, "val")));
-		}
-	}
-	if (!json_array_size(cmds))
-		return 0;
-	doc = json_pack("{s:O}", "nftables", cmds);
-	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	if (!text)
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	return knft_run_json(text, err);
-}
-
 static int nft_del(const struct ccni_request *req, const struct portmap_conf *c,
 		   struct ccni_error *err)
 {
@@ -465,7 +417,7 @@ static int nft_del(const struct ccni_request *req, const struct portmap_conf *c,
 	/* Without the mappings and addresses, or with conditional rules, find
 	 * what is ours by tag. */
 	if (!c->n || (!c->cip4.ip.family && !c->cip6.ip.family) || cond)
-		return nft_del_by_tag(tag, err);
+		return knft_del_by_tag("ccni_portmap", tag, err);
 	el = all_elements(c, NULL, &n);
 	if (!el)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
@@ -480,7 +432,7 @@ static int nft_del(const struct ccni_request *req, const struct portmap_conf *c,
 		rc = knft_elem_get("ccni_portmap", el[i].set, &el[i].key, owner, sizeof(owner), &e);
 		if (rc < 0) {
 			ccni_error_clear(&e);
-			return nft_del_by_tag(tag, err);
+			return knft_del_by_tag("ccni_portmap", tag, err);
 		}
 		if (rc == 0 && streq(owner, tag))
 			continue;
@@ -493,7 +445,7 @@ static int nft_del(const struct ccni_request *req, const struct portmap_conf *c,
 		return 0;
 	/* Something was already gone (or a key now belongs to someone else):
 	 * take the careful path. */
-	return nft_del_by_tag(tag, err);
+	return knft_del_by_tag("ccni_portmap", tag, err);
 }
 
 /* --- the verbs ------------------------------------------------------------------- */
