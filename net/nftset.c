@@ -9,7 +9,6 @@
  * without blocking, as nft itself does.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,46 +188,6 @@ static int answers(int fd, uint32_t first_seq, uint32_t last_seq)
 	}
 }
 
-/*
- * Closing an nfnetlink socket makes the kernel finish freeing what earlier
- * batches deleted, which waits for an RCU grace period (5 to 15 ms here).
- * The deletion itself is committed and in effect by then; only the freeing
- * is left. So after a delete batch a short-lived child inherits the socket,
- * closes everything else (the caller's pipes see EOF at once) and does the
- * waiting close, while the plugin goes on and exits. When fork fails, the
- * plugin waits itself.
- */
-static void close_detached(int fd)
-{
-	int go[2];
-	pid_t pid;
-
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		close(fd);
-		return;
-	}
-	pid = fork();
-	if (pid == 0) {
-		char c;
-
-		/* keep only the socket and the pipe's read end */
-		for (int i = 0; i < 3; i++)
-			if (i != fd && i != go[0])
-				close(i);
-		close(go[1]);
-		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-		/* ours must be the last reference: wait until the parent dropped its
-		 * copy (its end of the pipe closes after that, or when it exits) */
-		while (read(go[0], &c, 1) < 0 && errno == EINTR)
-			;
-		close(fd);
-		_exit(0);
-	}
-	close(fd);
-	close(go[0]);
-	close(go[1]);
-}
-
 int knft_elems(int family, const char *table, bool add, const struct knft_elem *elems, int n,
 	       int *kerrno, struct ccni_error *err)
 {
@@ -270,10 +229,9 @@ int knft_elems(int family, const char *table, bool add, const struct knft_elem *
 	}
 	sent = sendto(fd, b.p, b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
 	e = sent < 0 ? errno : answers(fd, 2, seq - 1);
-	if (!add && !e)
-		close_detached(fd);
-	else
-		close(fd);
+	/* (closing waits for the kernel to free what a delete batch removed:
+	 * an RCU grace period; the change itself is already in effect) */
+	close(fd);
 	free(b.p);
 	if (!e)
 		return 0;
