@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ptp — a veth pair between the container and the host, routed (not
+ * bridged), as the reference plugin: the container's subnet goes via the
+ * IPAM gateway, which is a /32 (/128) on the host end of the pair, and the
+ * host reaches each container address through a host route on that end.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ccni/conf.h>
+#include <ccni/plugin.h>
+
+#include "lib/common/cleanup.h"
+#include "net/kernel.h"
+#include "net/route.h"
+#include "plugins/main/ptp/ptp.h"
+
+DEFINE_CLEANUP(struct nl_sock *, kns_socket_free)
+
+int ptp_conf_parse(const struct ccni_request *req, struct ptp_conf *p, struct ccni_error *err)
+{
+	json_t *c = req->config;
+	long long v = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->ipmasq_backend = "nftables";
+	if (ccni_json_get_bool(c, "", "ipMasq", &p->ipmasq, err) < 0 ||
+	    ccni_json_get_string(c, "", "ipMasqBackend", &p->ipmasq_backend, err) < 0)
+		return -1;
+	if (!p->ipmasq_backend || !*p->ipmasq_backend)
+		p->ipmasq_backend = "nftables";
+	if (!streq(p->ipmasq_backend, "nftables") && !streq(p->ipmasq_backend, "iptables"))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "ipMasqBackend: \"%.32s\" is not \"nftables\" or \"iptables\"",
+				      p->ipmasq_backend);
+	if (ccni_json_get_int(c, "", "mtu", 0, 65535, &v, err) < 0)
+		return -1;
+	if (v && v < 68)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "mtu: %lld is below the minimum of 68", v);
+	p->mtu = (unsigned)v;
+	return ccni_request_ipam_type(req, &p->ipam_type, err);
+}
+
+static struct ccni_ipnet host_prefix(const struct ccni_ip *ip)
+{
+	struct ccni_ipnet n = { *ip, (uint8_t)ccni_ip_bits(ip) };
+
+	return n;
+}
+
+static int masq(const struct ccni_request *req, const struct ptp_conf *p, bool add,
+		const struct ccni_ipnet *a, int n, struct ccni_error *err)
+{
+	char tag[160];
+
+	if (streq(p->ipmasq_backend, "iptables"))
+		return kipt_masq(add, a, n, req->name, req->container_id, err);
+	if (!add)
+		return kmasq_del(a, n, err);
+	snprintf(tag, sizeof(tag), "%s %s %s", req->name, req->container_id, req->ifname);
+	return kmasq_add(a, n, tag, err);
+}
+
+struct add_state {
+	const struct ccni_request *req;
+	struct ptp_conf *p;
+	struct nl_sock *host, *ct;
+	int nsfd;
+	struct klink hv, cv;
+	char host_name[16];
+	bool veth_made, ipam_done, masq_done;
+	struct ccni_result *r;
+};
+
+/* The container side: addresses, then the kernel's prefix route replaced by
+ * "GW/32 dev IF" and "SUBNET via GW", then the IPAM routes via GW. */
+static int configure_container(struct add_state *s, struct ccni_error *err)
+{
+	struct ccni_result *r = s->r;
+
+	for (size_t i = 0; i < r->n_ips; i++)
+		if (kaddr_add(s->ct, s->cv.ifindex, &r->ips[i].address, true, err) < 0)
+			return -1;
+	if (klink_set_up(s->ct, s->cv.ifindex, true, err) < 0)
+		return -1;
+	for (size_t i = 0; i < r->n_ips; i++) {
+		const struct ccni_ipconfig *ip = &r->ips[i];
+		struct kroute k = kroute_init();
+
+		if (kroute_del_prefix(s->ct, &ip->address, s->cv.ifindex, err) < 0)
+			return -1;
+		k.dst = host_prefix(&ip->gateway);
+		k.ifindex = s->cv.ifindex;
+		k.src = ip->address.ip;
+		k.scope = 253; /* RT_SCOPE_LINK */
+		if (kroute_add(s->ct, &k, false, err) < 0)
+			return -1;
+		k = kroute_init();
+		k.dst = ccni_ipnet_network(&ip->address);
+		k.gw = ip->gateway;
+		k.src = ip->address.ip;
+		k.ifindex = s->cv.ifindex;
+		if (kroute_add(s->ct, &k, false, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < r->n_routes; i++) {
+		const struct ccni_route *rt = &r->routes[i];
+		struct kroute k = kroute_init();
+
+		k.dst = ccni_ipnet_network(&rt->dst);
+		k.gw = rt->gw;
+		if (!k.gw.family)
+			for (size_t j = 0; j < r->n_ips && !k.gw.family; j++)
+				if (r->ips[j].address.ip.family == rt->dst.ip.family)
+					k.gw = r->ips[j].gateway;
+		k.ifindex = s->cv.ifindex;
+		k.mtu = rt->mtu;
+		k.advmss = rt->advmss;
+		k.priority = rt->priority;
+		k.table = rt->table;
+		k.scope = rt->scope;
+		if (kroute_add(s->ct, &k, false, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int do_add(struct add_state *s, struct ccni_error *err)
+{
+	const struct ccni_request *req = s->req;
+	struct ccni_result *ipam = NULL;
+	char m[18], a[CCNI_IPNET_STRLEN];
+	bool fam[2] = { false, false };
+	int rc;
+
+	rc = klink_get(s->ct, req->ifname, 0, &s->cv, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return ccni_error_set(err, CCNI_ERR_INVALID_ENV,
+				      "CNI_IFNAME: interface \"%s\" already exists in %s", req->ifname,
+				      req->netns);
+	if (ccni_delegate(req, s->p->ipam_type, CCNI_CMD_ADD, &ipam, err) < 0)
+		return -1;
+	s->ipam_done = true;
+	s->r = ccni_result_new(req->cni_version);
+	if (!s->r) {
+		ccni_result_free(ipam);
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < ipam->n_ips; i++)
+		ccni_result_add_ip(s->r, &ipam->ips[i].address, &ipam->ips[i].gateway, 1);
+	for (size_t i = 0; i < ipam->n_routes; i++)
+		ccni_result_add_route(s->r, &ipam->routes[i]);
+	ccni_dns_copy(&s->r->dns, &ipam->dns);
+	ccni_result_free(ipam);
+	if (s->r->n_ips == 0)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "ipam: plugin \"%s\" returned no IP configuration",
+				      s->p->ipam_type);
+	for (size_t i = 0; i < s->r->n_ips; i++) {
+		if (!s->r->ips[i].gateway.family)
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "ipam: address %s has no gateway (ptp routes via it)",
+					      ccni_ipnet_format(&s->r->ips[i].address, a));
+		fam[s->r->ips[i].address.ip.family == AF_INET6] = true;
+	}
+	if (fam[0] && ksysctl_set("net/ipv4/ip_forward", "1", err) < 0)
+		return -1;
+	if (fam[1] && ksysctl_set("net/ipv6/conf/all/forwarding", "1", err) < 0)
+		return -1;
+
+	if (kveth_create(s->host, NULL, req->ifname, s->nsfd, s->p->mtu, NULL, s->host_name, err) < 0)
+		return -1;
+	s->veth_made = true;
+	if (klink_get(s->host, s->host_name, 0, &s->hv, err) != 0 ||
+	    klink_get(s->ct, req->ifname, 0, &s->cv, err) != 0)
+		return ccni_error_is_set(err) ? -1 :
+		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: not found after creation",
+				      s->host_name);
+	if (klink_set_up(s->host, s->hv.ifindex, true, err) < 0)
+		return -1;
+	if (configure_container(s, err) < 0)
+		return -1;
+	/* The host side: the gateway as /32 (/128), a host route per address. */
+	for (size_t i = 0; i < s->r->n_ips; i++) {
+		struct ccni_ipnet gw = host_prefix(&s->r->ips[i].gateway);
+		struct kroute k = kroute_init();
+
+		if (kaddr_add(s->host, s->hv.ifindex, &gw, true, err) < 0)
+			return -1;
+		k.dst = host_prefix(&s->r->ips[i].address.ip);
+		k.ifindex = s->hv.ifindex;
+		if (kroute_add(s->host, &k, false, err) < 0)
+			return -1;
+	}
+	if (s->p->ipmasq) {
+		struct ccni_ipnet am[16];
+		int n = 0;
+
+		for (size_t i = 0; i < s->r->n_ips && n < 16; i++)
+			am[n++] = s->r->ips[i].address;
+		if (masq(req, s->p, true, am, n, err) < 0)
+			return -1;
+		s->masq_done = true;
+	}
+	if (klink_get(s->host, NULL, s->hv.ifindex, &s->hv, err) != 0)
+		return ccni_error_is_set(err) ? -1 :
+		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: vanished", s->host_name);
+	if (ccni_result_add_interface(s->r, s->hv.name, ccni_mac_format(s->hv.mac, m), NULL) < 0 ||
+	    ccni_result_add_interface(s->r, req->ifname, ccni_mac_format(s->cv.mac, m), req->netns) < 0)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	{
+		json_t *dns = json_object_get(req->config, "dns");
+
+		if (json_is_object(dns) && json_object_size(dns)) {
+			struct ccni_result *tmp = NULL;
+			json_t *wrap = json_pack("{s:s,s:O}", "cniVersion", "1.0.0", "dns", dns);
+
+			if (wrap && ccni_result_decode(wrap, NULL, &tmp, err) == 0)
+				ccni_dns_copy(&s->r->dns, &tmp->dns);
+			ccni_result_free(tmp);
+			json_decref(wrap);
+			if (ccni_error_is_set(err))
+				return ccni_error_prefix(err, "dns");
+		}
+	}
+	return 0;
+}
+
+static void undo_add(struct add_state *s)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	if (s->masq_done) {
+		struct ccni_ipnet a[16];
+		int n = 0;
+
+		for (size_t i = 0; i < s->r->n_ips && n < 16; i++)
+			a[n++] = s->r->ips[i].address;
+		masq(s->req, s->p, false, a, n, &e);
+		ccni_error_clear(&e);
+	}
+	if (s->veth_made) {
+		struct klink l;
+
+		if (klink_get(s->host, s->host_name, 0, &l, &e) == 0)
+			klink_del(s->host, l.ifindex, &e);
+		ccni_error_clear(&e);
+	}
+	if (s->ipam_done) {
+		ccni_delegate(s->req, s->p->ipam_type, CCNI_CMD_DEL, NULL, &e);
+		ccni_error_clear(&e);
+	}
+}
+
+static int ptp_add(const struct ccni_request *req, struct ccni_result **out,
+		   struct ccni_error *err)
+{
+	struct ptp_conf p;
+	struct add_state s = { .req = req, .p = &p, .nsfd = -1 };
+	int rc;
+
+	if (ptp_conf_parse(req, &p, err) < 0)
+		return -1;
+	if (kns_open(req->netns, &s.nsfd, err) < 0)
+		return -1;
+	s.host = kns_socket(-1, err);
+	s.ct = s.host ? kns_socket(s.nsfd, err) : NULL;
+	rc = s.ct ? do_add(&s, err) : -1;
+	if (rc < 0 && s.host)
+		undo_add(&s);
+	if (rc == 0) {
+		*out = s.r;
+		s.r = NULL;
+	}
+	ccni_result_free(s.r);
+	kns_socket_free(s.ct);
+	kns_socket_free(s.host);
+	close(s.nsfd);
+	return rc;
+}
+
+static int ptp_del(const struct ccni_request *req, struct ccni_result **out,
+		   struct ccni_error *err)
+{
+	struct ptp_conf p;
+	_cleanup_(kns_socket_freep) struct nl_sock *ct = NULL;
+	_cleanup_close_ int nsfd = -1;
+	struct ccni_ipnet addrs[16];
+	int n_addrs = 0, k = 0;
+	struct klink cv;
+
+	(void)out;
+	if (ptp_conf_parse(req, &p, err) < 0)
+		return -1;
+	if (ccni_delegate(req, p.ipam_type, CCNI_CMD_DEL, NULL, err) < 0)
+		return -1;
+	if (req->netns && *req->netns && kns_open(req->netns, &nsfd, err) < 0) {
+		if (err->code != CCNI_ERR_UNKNOWN_CONTAINER)
+			return -1;
+		ccni_error_clear(err); /* the netns is gone */
+	}
+	if (nsfd >= 0) {
+		ct = kns_socket(nsfd, err);
+		if (!ct)
+			return -1;
+		if (klink_get(ct, req->ifname, 0, &cv, err) == 0) {
+			n_addrs = kaddr_list(ct, cv.ifindex, 0, addrs, 16, err);
+			if (n_addrs < 0)
+				return -1;
+			/* the host end and its routes go with it */
+			if (klink_del(ct, cv.ifindex, err) < 0)
+				return -1;
+		} else if (ccni_error_is_set(err)) {
+			return -1;
+		}
+	}
+	if (!p.ipmasq)
+		return 0;
+	if (!n_addrs && req->prev_result)
+		for (size_t i = 0; i < req->prev_result->n_ips && n_addrs < 16; i++)
+			addrs[n_addrs++] = req->prev_result->ips[i].address;
+	for (int i = 0; i < n_addrs; i++)
+		if (!(addrs[i].ip.family == AF_INET6 && addrs[i].ip.addr[0] == 0xfe &&
+		      (addrs[i].ip.addr[1] & 0xc0) == 0x80))
+			addrs[k++] = addrs[i]; /* not link-local */
+	return k ? masq(req, &p, false, addrs, k, err) : 0;
+}
+
+static int ptp_check(const struct ccni_request *req, struct ccni_result **out,
+		     struct ccni_error *err)
+{
+	struct ptp_conf p;
+	_cleanup_(kns_socket_freep) struct nl_sock *host = NULL, *ct = NULL;
+	_cleanup_close_ int nsfd = -1;
+	const struct ccni_result *pr = req->prev_result;
+	const struct ccni_interface *ci = NULL;
+	struct klink cv, hv;
+	struct ccni_ipnet have[32];
+	int n, ci_idx = -1;
+	char m[18], a[CCNI_IPNET_STRLEN];
+
+	(void)out;
+	if (ptp_conf_parse(req, &p, err) < 0)
+		return -1;
+	if (ccni_delegate(req, p.ipam_type, CCNI_CMD_CHECK, NULL, err) < 0)
+		return -1;
+	if (!pr)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "prevResult: required for CHECK");
+	for (size_t i = 0; i < pr->n_interfaces; i++)
+		if (streq(pr->interfaces[i].name, req->ifname) && pr->interfaces[i].sandbox &&
+		    streq(pr->interfaces[i].sandbox, req->netns)) {
+			ci = &pr->interfaces[i];
+			ci_idx = (int)i;
+		}
+	if (!ci)
+		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+				      "prevResult: no interface %s in sandbox %s", req->ifname,
+				      req->netns);
+	if (kns_open(req->netns, &nsfd, err) < 0 || !(host = kns_socket(-1, err)) ||
+	    !(ct = kns_socket(nsfd, err)))
+		return -1;
+	if (klink_get(ct, req->ifname, 0, &cv, err) != 0 || !streq(cv.kind, "veth"))
+		return ccni_error_is_set(err) ? -1 :
+		       ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "interface %s: missing in %s or not a veth",
+				      req->ifname, req->netns);
+	if (ci->mac && !streq(ci->mac, ccni_mac_format(cv.mac, m)))
+		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+				      "interface %s: MAC %s, prevResult says %s", req->ifname, m, ci->mac);
+	if (cv.link <= 0 || klink_get(host, NULL, cv.link, &hv, err) != 0)
+		return ccni_error_is_set(err) ? -1 :
+		       ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+				      "interface %s: its host end is missing", req->ifname);
+	n = kaddr_list(ct, cv.ifindex, 0, have, 32, err);
+	if (n < 0)
+		return -1;
+	for (size_t i = 0; i < pr->n_ips; i++) {
+		bool found = false;
+
+		if (pr->ips[i].interface != ci_idx)
+			continue;
+		for (int k = 0; k < n && !found; k++)
+			found = ccni_ipnet_equal(&have[k], &pr->ips[i].address);
+		if (!found)
+			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+					      "interface %s: address %s is missing", req->ifname,
+					      ccni_ipnet_format(&pr->ips[i].address, a));
+	}
+	for (size_t i = 0; i < pr->n_routes; i++) {
+		struct kroute k = kroute_init();
+
+		k.dst = ccni_ipnet_network(&pr->routes[i].dst);
+		k.gw = pr->routes[i].gw;
+		k.table = pr->routes[i].table;
+		n = kroute_exists(ct, &k, err);
+		if (n < 0)
+			return -1;
+		if (!n)
+			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "route to %s is missing in %s",
+					      ccni_ipnet_format(&pr->routes[i].dst, a), req->netns);
+	}
+	return 0;
+}
+
+static int ptp_status(const struct ccni_request *req, struct ccni_result **out,
+		      struct ccni_error *err)
+{
+	struct ptp_conf p;
+
+	(void)out;
+	if (ptp_conf_parse(req, &p, err) < 0)
+		return -1;
+	return ccni_delegate(req, p.ipam_type, CCNI_CMD_STATUS, NULL, err);
+}
+
+const struct ccni_plugin plugin_ptp = {
+	.name = "ptp",
+	.about = "ccni ptp: a routed veth pair between the container and the host",
+	.add = ptp_add,
+	.del = ptp_del,
+	.check = ptp_check,
+	.status = ptp_status,
+};

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ptp.h — the ptp plugin's configuration (for its unit tests). */
+#ifndef CCNI_PTP_H
+#define CCNI_PTP_H
+
+#include <stdbool.h>
+
+#include <ccni/plugin.h>
+
+struct ptp_conf {
+	bool ipmasq;
+	const char *ipmasq_backend; /* "nftables" (default) or "iptables" */
+	unsigned mtu;
+	const char *ipam_type;
+};
+
+int ptp_conf_parse(const struct ccni_request *req, struct ptp_conf *p, struct ccni_error *err);
+
+#endif
