@@ -164,6 +164,9 @@ static void element(struct buf *b, const struct knft_elem *e, bool add)
 
 /* --- the batch ---------------------------------------------------------------- */
 
+/* The socket of the last delete batch, closed at exit (see knft_elems). */
+static int linger_fd = -1;
+
 /* Read every queued answer; the first error's errno, or 0. */
 static int answers(int fd, uint32_t first_seq, uint32_t last_seq)
 {
@@ -229,9 +232,19 @@ int knft_elems(int family, const char *table, bool add, const struct knft_elem *
 	}
 	sent = sendto(fd, b.p, b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
 	e = sent < 0 ? errno : answers(fd, 2, seq - 1);
-	/* (closing waits for the kernel to free what a delete batch removed:
-	 * an RCU grace period; the change itself is already in effect) */
-	close(fd);
+	if (add) {
+		close(fd);
+	} else {
+		/* Closing a socket after a delete batch waits for the kernel to
+		 * free the deleted elements (an RCU grace period); the deletion
+		 * itself is in effect already. The socket stays open until the
+		 * process exits, so that what the caller does meanwhile (deleting
+		 * a veth waits for grace periods too) overlaps that wait. */
+		int old = __atomic_exchange_n(&linger_fd, fd, __ATOMIC_ACQ_REL);
+
+		if (old >= 0)
+			close(old);
+	}
 	free(b.p);
 	if (!e)
 		return 0;

@@ -52,6 +52,8 @@ struct ccni_ipnet ccni_ipnet_network(const struct ccni_ipnet *net);
 /* The last address of a prefix (all host bits set). */
 struct ccni_ip ccni_ipnet_last(const struct ccni_ipnet *net);
 bool ccni_ipnet_contains(const struct ccni_ipnet *net, const struct ccni_ip *ip);
+/* An IPv6 link-local address (fe80::/10), as the kernel gives every link. */
+bool ccni_ip_is_link_local6(const struct ccni_ip *ip);
 /* Do the two prefixes share any address? */
 bool ccni_ipnet_overlaps(const struct ccni_ipnet *a, const struct ccni_ipnet *b);
 /* ip + delta, in place, wrapping within the family. Returns true when it

@@ -122,6 +122,11 @@ struct ccni_ip ccni_ipnet_last(const struct ccni_ipnet *net)
 	return r;
 }
 
+bool ccni_ip_is_link_local6(const struct ccni_ip *ip)
+{
+	return ip->family == AF_INET6 && ip->addr[0] == 0xfe && (ip->addr[1] & 0xc0) == 0x80;
+}
+
 bool ccni_ipnet_contains(const struct ccni_ipnet *net, const struct ccni_ip *ip)
 {
 	struct ccni_ip m;

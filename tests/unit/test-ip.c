@@ -411,6 +411,23 @@ static bool is_default(const char *s)
 	return ccni_ipnet_is_default(&n);
 }
 
+static void detects_v6_link_local(void **state)
+{
+	struct ccni_ip a;
+
+	(void)state;
+	a = ip_of("fe80::1");
+	assert_true(ccni_ip_is_link_local6(&a));
+	a = ip_of("febf:ffff::1");
+	assert_true(ccni_ip_is_link_local6(&a));
+	a = ip_of("fec0::1");
+	assert_false(ccni_ip_is_link_local6(&a));
+	a = ip_of("fd00::1");
+	assert_false(ccni_ip_is_link_local6(&a));
+	a = ip_of("169.254.0.1");
+	assert_false(ccni_ip_is_link_local6(&a)); /* only IPv6 */
+}
+
 static void detects_default_prefixes(void **state)
 {
 	struct ccni_ipnet unset = { 0 };
@@ -489,6 +506,7 @@ int main(void)
 		cmocka_unit_test(add_round_trips),
 		cmocka_unit_test(builds_masks),
 		cmocka_unit_test(detects_default_prefixes),
+		cmocka_unit_test(detects_v6_link_local),
 		cmocka_unit_test(parses_and_formats_macs),
 		cmocka_unit_test(rejects_bad_macs),
 	};

@@ -333,9 +333,8 @@ static int bridge_gateway(struct add_state *s, struct klink *on, const struct cc
 	for (int i = 0; i < n; i++) {
 		if (ccni_ipnet_equal(&have[i], gw))
 			return 0;
-		if (have[i].ip.family == AF_INET6 && have[i].ip.addr[0] == 0xfe &&
-		    (have[i].ip.addr[1] & 0xc0) == 0x80)
-			continue; /* link-local */
+		if (ccni_ip_is_link_local6(&have[i].ip))
+			continue;
 		if (gw->ip.family == AF_INET || ccni_ipnet_contains(&have[i], &gw->ip) ||
 		    ccni_ipnet_contains(gw, &have[i].ip)) {
 			if (!s->b->force_address)
@@ -669,6 +668,20 @@ static int br_del(const struct ccni_request *req, struct ccni_result **out,
 			addrs[n_addrs++] = req->prev_result->ips[i].address;
 	if (b.ipam_type && ccni_delegate(req, b.ipam_type, CCNI_CMD_DEL, NULL, err) < 0)
 		return -1;
+	/* The masquerade goes before the veth: the nftables socket's close,
+	 * which waits for the kernel to free the deleted elements, comes at
+	 * exit, by when deleting the veth has waited out that grace period. */
+	if (b.ipam_type && b.ipmasq) {
+		int k = 0;
+
+		for (int i = 0; i < n_addrs; i++)
+			if (!ccni_ip_is_link_local6(&addrs[i].ip))
+				addrs[k++] = addrs[i];
+		if (streq(b.ipmasq_backend, "iptables") ?
+			    bridge_iptables_masq(false, addrs, k, req->name, req->container_id, err) < 0 :
+			    kmasq_del(addrs, k, err) < 0)
+			return -1;
+	}
 	if (have_cv && klink_del(ct, cv.ifindex, err) < 0)
 		return -1;
 	if (b.macspoofchk) {
@@ -683,18 +696,6 @@ static int br_del(const struct ccni_request *req, struct ccni_result **out,
 			port = pr->interfaces[1].name;
 		if (port)
 			kspoof_del(port, err);
-	}
-	if (b.ipam_type && b.ipmasq) {
-		int k = 0;
-
-		for (int i = 0; i < n_addrs; i++)
-			if (!(addrs[i].ip.family == AF_INET6 && addrs[i].ip.addr[0] == 0xfe &&
-			      (addrs[i].ip.addr[1] & 0xc0) == 0x80))
-				addrs[k++] = addrs[i]; /* not link-local */
-		if (streq(b.ipmasq_backend, "iptables"))
-			return bridge_iptables_masq(false, addrs, k, req->name, req->container_id, err) < 0 ?
-				       -1 : 0;
-		return kmasq_del(addrs, k, err);
 	}
 	return 0;
 }

@@ -292,7 +292,7 @@ static int ptp_del(const struct ccni_request *req, struct ccni_result **out,
 	_cleanup_(kns_socket_freep) struct nl_sock *ct = NULL;
 	_cleanup_close_ int nsfd = -1;
 	struct ccni_ipnet addrs[16];
-	int n_addrs = 0, k = 0;
+	int n_addrs = 0, rc = 1;
 	struct klink cv;
 
 	(void)out;
@@ -309,27 +309,32 @@ static int ptp_del(const struct ccni_request *req, struct ccni_result **out,
 		ct = kns_socket(nsfd, err);
 		if (!ct)
 			return -1;
-		if (klink_get(ct, req->ifname, 0, &cv, err) == 0) {
+		rc = klink_get(ct, req->ifname, 0, &cv, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
 			n_addrs = kaddr_list(ct, cv.ifindex, 0, addrs, 16, err);
 			if (n_addrs < 0)
 				return -1;
-			/* the host end and its routes go with it */
-			if (klink_del(ct, cv.ifindex, err) < 0)
-				return -1;
-		} else if (ccni_error_is_set(err)) {
-			return -1;
 		}
 	}
-	if (!p.ipmasq)
-		return 0;
-	if (!n_addrs && req->prev_result)
-		for (size_t i = 0; i < req->prev_result->n_ips && n_addrs < 16; i++)
-			addrs[n_addrs++] = req->prev_result->ips[i].address;
-	for (int i = 0; i < n_addrs; i++)
-		if (!(addrs[i].ip.family == AF_INET6 && addrs[i].ip.addr[0] == 0xfe &&
-		      (addrs[i].ip.addr[1] & 0xc0) == 0x80))
-			addrs[k++] = addrs[i]; /* not link-local */
-	return k ? masq(req, &p, false, addrs, k, err) : 0;
+	/* The masquerade goes first: the nftables socket's close, which waits
+	 * for the kernel to free the deleted elements, comes at exit, by when
+	 * deleting the veth has waited out that grace period. */
+	if (p.ipmasq) {
+		int k = 0;
+
+		if (!n_addrs && req->prev_result)
+			for (size_t i = 0; i < req->prev_result->n_ips && n_addrs < 16; i++)
+				addrs[n_addrs++] = req->prev_result->ips[i].address;
+		for (int i = 0; i < n_addrs; i++)
+			if (!ccni_ip_is_link_local6(&addrs[i].ip))
+				addrs[k++] = addrs[i];
+		if (k && masq(req, &p, false, addrs, k, err) < 0)
+			return -1;
+	}
+	/* the host end and its routes go with the container end */
+	return rc == 0 ? klink_del(ct, cv.ifindex, err) : 0;
 }
 
 static int ptp_check(const struct ccni_request *req, struct ccni_result **out,
