@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bandwidth — a chained plugin that shapes a container's traffic with token
+ * buckets on the host side of its veth, as the reference does: traffic to
+ * the container (ingressRate/ingressBurst) through a tbf root qdisc on the
+ * host veth; traffic from it (egressRate/egressBurst) redirected from the
+ * host veth's ingress to an ifb device "bwp<hash>" that has the tbf. The
+ * result is prevResult with the ifb appended; DEL removes the ifb. Unlike
+ * the reference, a failed ADD takes away what it made.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ccni/conf.h>
+#include <ccni/plugin.h>
+
+#include "lib/common/cleanup.h"
+#include "lib/common/sha512.h"
+#include "net/kernel.h"
+#include "net/qdisc.h"
+#include "plugins/meta/bandwidth/bandwidth.h"
+
+DEFINE_CLEANUP(struct nl_sock *, kns_socket_free)
+DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
+
+#define TIME_UNITS_PER_SEC 1000000.0
+
+/* --- configuration ------------------------------------------------------------ */
+
+static const char *const keys[] = {"ingressRate", "ingressBurst", "egressRate", "egressBurst"};
+
+static int get_u64(json_t *o, const char *where, const char *key, uint64_t *out,
+		   struct ccni_error *err)
+{
+	long long v = 0;
+
+	if (ccni_json_get_int(o, where, key, 0, INT64_MAX, &v, err) < 0)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/* A rate needs its burst and a burst its rate; the burst in bytes must fit
+ * the kernel's 32 bits. */
+static int check_pair(const char *where, const char *dir, uint64_t rate, uint64_t burst,
+		      struct ccni_error *err)
+{
+	const char *dot = *where ? "." : "";
+
+	if (rate && !burst)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "%s%s%sBurst: must be set when %sRate is (%sRate %llu)",
+				      where, dot, dir, dir, dir, (unsigned long long)rate);
+	if (burst && !rate)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "%s%s%sRate: must be set when %sBurst is (%sBurst %llu)",
+				      where, dot, dir, dir, dir, (unsigned long long)burst);
+	if (burst / 8 >= UINT32_MAX)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "%s%s%sBurst: %llu bits is more than 4GB", where, dot, dir,
+				      (unsigned long long)burst);
+	return 0;
+}
+
+int bandwidth_conf_parse(const struct ccni_request *req, struct bandwidth_limits *bw,
+			 struct ccni_error *err)
+{
+	json_t *src = req->config;
+	bool in_config = false;
+	char b[80];
+
+	memset(bw, 0, sizeof(*bw));
+	bw->where = "";
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		in_config |= json_object_get(req->config, keys[i]) != NULL;
+	if (!in_config) {
+		src = json_object_get(req->runtime_config, "bandwidth");
+		if (!src || json_is_null(src))
+			return 0;
+		if (!json_is_object(src))
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "runtimeConfig.bandwidth: expected an object, got %s",
+					      ccni_json_brief(src, b, sizeof(b)));
+		bw->where = "runtimeConfig.bandwidth";
+	}
+	if (get_u64(src, bw->where, "ingressRate", &bw->ingress_rate, err) < 0 ||
+	    get_u64(src, bw->where, "ingressBurst", &bw->ingress_burst, err) < 0 ||
+	    get_u64(src, bw->where, "egressRate", &bw->egress_rate, err) < 0 ||
+	    get_u64(src, bw->where, "egressBurst", &bw->egress_burst, err) < 0)
+		return -1;
+	if (check_pair(bw->where, "ingress", bw->ingress_rate, bw->ingress_burst, err) < 0 ||
+	    check_pair(bw->where, "egress", bw->egress_rate, bw->egress_burst, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Go's uint32(float64) on amd64: through int64, keeping the low 32 bits
+ * (out of range, infinity and NaN give 0). The reference's values depend on
+ * it for large bursts and tiny rates. */
+static uint32_t go_u32(double d)
+{
+	if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0))
+		return 0;
+	return (uint32_t)(uint64_t)(int64_t)d;
+}
+
+void bandwidth_tbf(uint64_t rate_bits, uint64_t burst_bits, double ticks_per_usec,
+		   struct ktbf *out)
+{
+	uint64_t rate = rate_bits / 8;
+	uint32_t burst = (uint32_t)(burst_bits / 8);
+	double latency = TIME_UNITS_PER_SEC * (BANDWIDTH_LATENCY_MS / 1000.0);
+	uint32_t usec = go_u32((double)burst * TIME_UNITS_PER_SEC / (double)rate);
+
+	out->rate = rate;
+	out->buffer = go_u32((double)usec * ticks_per_usec);
+	/* the queue: what arrives during the latency, plus the burst (in
+	 * 32 bits, wrapping as the reference's does) */
+	out->limit = go_u32((double)rate * latency / TIME_UNITS_PER_SEC) + burst;
+}
+
+void bandwidth_ifb_name(const char *network, const char *container_id, char out[16])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(network), m = strlen(container_id), p = strlen(BANDWIDTH_IFB_PREFIX);
+	uint8_t md[64];
+	char *s = malloc(n + m + 1);
+
+	if (s) {
+		memcpy(s, network, n);
+		memcpy(s + n, container_id, m + 1);
+		sha512(s, n + m, md);
+		free(s);
+	} else {
+		memset(md, 0, sizeof(md));
+	}
+	memcpy(out, BANDWIDTH_IFB_PREFIX, p);
+	for (size_t i = 0; p + 2 * i < 15; i++) {
+		out[p + 2 * i] = hex[md[i] >> 4];
+		out[p + 2 * i + 1] = hex[md[i] & 15];
+	}
+	out[15] = '\0';
+}
+
+/* --- the host side of the container's veth --------------------------------------- */
+
+/* The host interface of prevResult whose link is the peer of the
+ * container's CNI_IFNAME. */
+static int host_interface(const struct ccni_request *req, const struct ccni_result *prev,
+			  struct nl_sock *host, struct klink *out, struct ccni_error *err)
+{
+	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	_cleanup_close_ int nsfd = -1;
+	struct klink c;
+	int rc;
+
+	if (prev->n_interfaces == 0)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "prevResult: no interfaces provided");
+	if (kns_open(req->netns, &nsfd, err) < 0 || !(sk = kns_socket(nsfd, err)))
+		return -1;
+	rc = klink_get(sk, req->ifname, 0, &c, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		return ccni_error_set(err, CCNI_ERR_NOT_FOUND,
+				      "CNI_IFNAME: no link \"%s\" in the container", req->ifname);
+	if (strcmp(c.kind, "veth") != 0 || c.link <= 0)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "CNI_IFNAME: container interface %s has no veth peer "
+				      "(kind \"%s\")",
+				      req->ifname, c.kind);
+	rc = klink_get(host, NULL, c.link, out, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		return ccni_error_set(err, CCNI_ERR_NOT_FOUND,
+				      "veth peer of %s (index %d) is not in the host namespace",
+				      req->ifname, c.link);
+	for (size_t i = 0; i < prev->n_interfaces; i++) {
+		const struct ccni_interface *itf = &prev->interfaces[i];
+
+		if ((!itf->sandbox || !*itf->sandbox) && itf->name && streq(itf->name, out->name))
+			return 0;
+	}
+	return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+			      "prevResult: no host interface %s (the veth peer of %s)", out->name,
+			      req->ifname);
+}
+
+/* --- ADD ------------------------------------------------------------------------ */
+
+/* What an ADD made, taken away again when a later step fails. */
+struct made {
+	struct nl_sock *sk;
+	int tbf_on;	/* host veth with our root tbf, 0: none */
+	int ingress_on; /* host veth with our ingress qdisc, 0: none */
+	int ifb;	/* our ifb link, 0: none */
+};
+
+static void undo(struct made *m)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	if (m->ifb && klink_del(m->sk, m->ifb, &e) < 0)
+		ccni_error_clear(&e);
+	if (m->ingress_on && kqdisc_del(m->sk, m->ingress_on, true, &e) < 0)
+		ccni_error_clear(&e);
+	if (m->tbf_on && kqdisc_del(m->sk, m->tbf_on, false, &e) < 0)
+		ccni_error_clear(&e);
+}
+
+static int shape_ingress(struct made *m, const struct bandwidth_limits *bw,
+			 const struct klink *host, struct ccni_error *err)
+{
+	struct ktbf t;
+
+	bandwidth_tbf(bw->ingress_rate, bw->ingress_burst, kqdisc_ticks_per_usec(), &t);
+	if (kqdisc_tbf_add(m->sk, host->ifindex, &t, err) < 0)
+		return ccni_error_prefix(err, "%s", host->name);
+	m->tbf_on = host->ifindex;
+	return 0;
+}
+
+static int shape_egress(const struct ccni_request *req, struct made *m,
+			const struct bandwidth_limits *bw, const struct klink *host,
+			struct ccni_result *r, struct ccni_error *err)
+{
+	struct klink ifb;
+	struct ktbf t;
+	char name[16], mac[18];
+
+	bandwidth_ifb_name(req->name ? req->name : "", req->container_id, name);
+	if (klink_ifb_add(m->sk, name, host->mtu, &ifb, err) < 0)
+		return -1;
+	m->ifb = ifb.ifindex;
+	if (ccni_result_add_interface(r, name, ccni_mac_format(ifb.mac, mac), NULL) < 0)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	if (kqdisc_ingress_add(m->sk, host->ifindex, err) < 0)
+		return ccni_error_prefix(err, "%s", host->name);
+	m->ingress_on = host->ifindex;
+	if (kfilter_redirect_add(m->sk, host->ifindex, ifb.ifindex, err) < 0)
+		return ccni_error_prefix(err, "%s -> %s", host->name, name);
+	bandwidth_tbf(bw->egress_rate, bw->egress_burst, kqdisc_ticks_per_usec(), &t);
+	if (kqdisc_tbf_add(m->sk, ifb.ifindex, &t, err) < 0)
+		return ccni_error_prefix(err, "%s", name);
+	return 0;
+}
+
+/* Every kernel refusal names the limits it was for. */
+static int shape(const struct ccni_request *req, struct made *m, const struct bandwidth_limits *bw,
+		 const struct klink *host, struct ccni_result *r, struct ccni_error *err)
+{
+	const char *dot = *bw->where ? "." : "";
+
+	if (bandwidth_ingress(bw) && shape_ingress(m, bw, host, err) < 0)
+		return ccni_error_prefix(err, "%s%singressRate %llu, ingressBurst %llu", bw->where,
+					 dot, (unsigned long long)bw->ingress_rate,
+					 (unsigned long long)bw->ingress_burst);
+	if (bandwidth_egress(bw) && shape_egress(req, m, bw, host, r, err) < 0)
+		return ccni_error_prefix(err, "%s%segressRate %llu, egressBurst %llu", bw->where,
+					 dot, (unsigned long long)bw->egress_rate,
+					 (unsigned long long)bw->egress_burst);
+	return 0;
+}
+
+static int prev_required(const struct ccni_request *req, struct ccni_error *err)
+{
+	if (req->prev_result)
+		return 0;
+	return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+			      "bandwidth: prevResult is required (a chained plugin)");
+}
+
+static int bandwidth_add(const struct ccni_request *req, struct ccni_result **out,
+			 struct ccni_error *err)
+{
+	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	_cleanup_(ccni_result_freep) struct ccni_result *r = NULL;
+	struct bandwidth_limits bw;
+	struct made m = {0};
+	struct klink host;
+
+	if (bandwidth_conf_parse(req, &bw, err) < 0 || prev_required(req, err) < 0)
+		return -1;
+	r = ccni_result_copy(req->prev_result);
+	if (!r)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	if (bandwidth_ingress(&bw) || bandwidth_egress(&bw)) {
+		if (!(sk = kns_socket(-1, err)) ||
+		    host_interface(req, req->prev_result, sk, &host, err) < 0)
+			return -1;
+		m.sk = sk;
+		if (shape(req, &m, &bw, &host, r, err) < 0) {
+			undo(&m);
+			return -1;
+		}
+	}
+	*out = TAKE_PTR(r);
+	return 0;
+}
+
+/* --- DEL -------------------------------------------------------------------------- */
+
+static int bandwidth_del(const struct ccni_request *req, struct ccni_result **out,
+			 struct ccni_error *err)
+{
+	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	struct bandwidth_limits bw;
+	struct klink ifb;
+	char name[16];
+	int rc;
+
+	(void)out;
+	if (bandwidth_conf_parse(req, &bw, err) < 0 || !(sk = kns_socket(-1, err)))
+		return -1;
+	bandwidth_ifb_name(req->name ? req->name : "", req->container_id, name);
+	rc = klink_get(sk, name, 0, &ifb, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0; /* already gone */
+	if (klink_del(sk, ifb.ifindex, err) < 0)
+		return ccni_error_prefix(err, "%s", name);
+	return 0;
+}
+
+/* --- CHECK ------------------------------------------------------------------------ */
+
+/* The root qdisc of a link must be our tbf with the expected values. */
+static int check_tbf(struct nl_sock *sk, const struct klink *l, const char *dir,
+		     uint64_t rate_bits, uint64_t burst_bits, struct ccni_error *err)
+{
+	struct kqdisc q;
+	struct ktbf t;
+	int rc = kqdisc_get(sk, l->ifindex, false, &q, err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1 || !q.has_tbf)
+		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+				      "%s: no tbf qdisc for %sRate %llu (root qdisc \"%s\")", l->name,
+				      dir, (unsigned long long)rate_bits, q.kind);
+	bandwidth_tbf(rate_bits, burst_bits, kqdisc_ticks_per_usec(), &t);
+	if (q.tbf.rate != t.rate)
+		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+				      "%s: tbf rate is %llu bytes/s, %sRate %llu wants %llu", l->name,
+				      (unsigned long long)q.tbf.rate, dir,
+				      (unsigned long long)rate_bits, (unsigned long long)t.rate);
+	if (q.tbf.limit != t.limit || q.tbf.buffer != t.buffer)
+		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+				      "%s: tbf limit/buffer are %u/%u, %sBurst %llu wants %u/%u",
+				      l->name, q.tbf.limit, q.tbf.buffer, dir,
+				      (unsigned long long)burst_bits, t.limit, t.buffer);
+	return 0;
+}
+
+static int check_egress(const struct ccni_request *req, struct nl_sock *sk,
+			const struct bandwidth_limits *bw, const struct klink *host,
+			struct ccni_error *err)
+{
+	struct kqdisc q;
+	struct klink ifb;
+	char name[16];
+	int rc;
+
+	bandwidth_ifb_name(req->name ? req->name : "", req->container_id, name);
+	rc = klink_get(sk, name, 0, &ifb, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+				      "egressRate: ifb link %s does not exist", name);
+	rc = kqdisc_get(sk, host->ifindex, true, &q, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 || strcmp(q.kind, "ingress") != 0)
+		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+				      "egressRate: %s has no ingress qdisc", host->name);
+	return check_tbf(sk, &ifb, "egress", bw->egress_rate, bw->egress_burst, err);
+}
+
+static int bandwidth_check(const struct ccni_request *req, struct ccni_result **out,
+			   struct ccni_error *err)
+{
+	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	struct bandwidth_limits bw;
+	struct klink host;
+
+	(void)out;
+	if (bandwidth_conf_parse(req, &bw, err) < 0 || prev_required(req, err) < 0)
+		return -1;
+	if (!(sk = kns_socket(-1, err)) || host_interface(req, req->prev_result, sk, &host, err) < 0)
+		return -1;
+	if (bandwidth_ingress(&bw) &&
+	    check_tbf(sk, &host, "ingress", bw.ingress_rate, bw.ingress_burst, err) < 0)
+		return -1;
+	if (bandwidth_egress(&bw) && check_egress(req, sk, &bw, &host, err) < 0)
+		return -1;
+	return 0;
+}
+
+static const char *const bandwidth_versions[] = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0",
+						 NULL};
+
+const struct ccni_plugin plugin_bandwidth = {
+    .name = "bandwidth",
+    .about = "ccni bandwidth: shapes a container's traffic with tbf qdiscs and an ifb",
+    .versions = bandwidth_versions,
+    .add = bandwidth_add,
+    .del = bandwidth_del,
+    .check = bandwidth_check,
+};
