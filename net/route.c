@@ -121,11 +121,9 @@ int kroute_list_dev(struct nl_sock *sk, int ifindex, uint32_t table, struct krou
 
 	if (rc < 0)
 		return ccni_error_set(err, CCNI_ERR_NETLINK, "list routes: %s", nl_geterror(rc));
-	if (nl_cache_nitems(cache) > 0) {
-		list = calloc((size_t)nl_cache_nitems(cache), sizeof(*list));
-		if (!list)
-			return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	}
+	list = calloc((size_t)nl_cache_nitems(cache) + 1, sizeof(*list));
+	if (!list)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
 		struct rtnl_route *rt = (struct rtnl_route *)o;
 

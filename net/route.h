@@ -30,18 +30,18 @@ struct kroute_entry {
 	struct ccni_ip gw;  /* family 0: none */
 	struct ccni_ip src; /* preferred source; family 0: none */
 	int ifindex;
-	uint32_t table;    /* 0: main */
+	uint32_t table;	   /* 0: main */
 	uint32_t priority; /* 0: none (the kernel's default metric) */
 	uint8_t protocol;  /* 0: boot */
-	uint8_t scope;     /* RT_SCOPE_* */
-	uint8_t type;      /* 0: unicast */
+	uint8_t scope;	   /* RT_SCOPE_* */
+	uint8_t type;	   /* 0: unicast */
 	uint8_t tos;
 	uint32_t metrics[KROUTE_METRICS]; /* by RTAX_*; 0: unset */
 };
 
 /* The routes of `table` that leave through ifindex alone, in the kernel's
  * order (IPv4 first), clones left out. Dumps the namespace's routes: only
- * for a container's namespace. *out is malloc'd (NULL when none). */
+ * for a container's namespace. *out is malloc'd. */
 int kroute_list_dev(struct nl_sock *sk, int ifindex, uint32_t table, struct kroute_entry **out,
 		    size_t *n, struct ccni_error *err);
 /* Add e with rtm_flags 0. replace: NLM_F_REPLACE (create or overwrite);

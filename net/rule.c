@@ -114,10 +114,10 @@ int krule_del_from(struct nl_sock *sk, const struct ccni_ip *addrs, size_t n, ui
 			char b[64];
 
 			ccni_error_clear(err);
-			ccni_error_set(err, CCNI_ERR_NETLINK, "delete rule %u: from %s lookup %u: %s",
-				       rtnl_rule_get_prio(r),
-				       nl_addr2str(rtnl_rule_get_src(r), b, sizeof(b)),
-				       rtnl_rule_get_table(r), nl_geterror(rc));
+			ccni_error_set(
+			    err, CCNI_ERR_NETLINK, "delete rule %u: from %s lookup %u: %s",
+			    rtnl_rule_get_prio(r), nl_addr2str(rtnl_rule_get_src(r), b, sizeof(b)),
+			    rtnl_rule_get_table(r), nl_geterror(rc));
 			failed = 1;
 			continue;
 		}

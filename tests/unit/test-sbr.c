@@ -19,7 +19,7 @@
 static int parse(const char *extra, struct sbr_conf *c, struct ccni_error *e)
 {
 	char text[512];
-	struct ccni_request r = { .command = CCNI_CMD_ADD, .ifname = "eth0" };
+	struct ccni_request r = {.command = CCNI_CMD_ADD, .ifname = "eth0"};
 	int rc;
 
 	snprintf(text, sizeof(text), BASE "%s}", extra);
@@ -59,7 +59,7 @@ static void test_table_within_range_is_taken(void **state)
 
 static void test_bad_table_names_the_key_and_value(void **state)
 {
-	const char *bad[] = { "0", "-1", "4294967296", "1.5", "\"100\"", "true", "[100]", "{}" };
+	const char *bad[] = {"0", "-1", "4294967296", "1.5", "\"100\"", "true", "[100]", "{}"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -77,7 +77,7 @@ static void test_bad_table_names_the_key_and_value(void **state)
 
 static void test_table_choice_skips_ids_rules_name(void **state)
 {
-	const uint32_t rules[] = { 255, 100, 254, 101, 253, 103, 254 };
+	const uint32_t rules[] = {255, 100, 254, 101, 253, 103, 254};
 
 	(void)state;
 	assert_int_equal(sbr_table_next(NULL, 0, 100), 100);

@@ -130,8 +130,7 @@ static void sbr_undo_clear(struct sbr_undo *u)
 	free(u->routes);
 }
 
-static int sbr_undo_alloc(struct sbr_undo *u, size_t rules, size_t routes,
-			  struct ccni_error *err)
+static int sbr_undo_alloc(struct sbr_undo *u, size_t rules, size_t routes, struct ccni_error *err)
 {
 	u->rule_src = calloc(rules ? rules : 1, sizeof(*u->rule_src));
 	u->rule_table = calloc(rules ? rules : 1, sizeof(*u->rule_table));
@@ -157,7 +156,7 @@ static void sbr_undo_run(struct nl_sock *sk, const struct sbr_undo *u)
 static int add_rule(struct nl_sock *sk, const struct ccni_ip *ip, uint32_t table,
 		    struct sbr_undo *u, struct ccni_error *err)
 {
-	struct ccni_ipnet src = { .ip = *ip, .prefix = ccni_ip_bits(ip) };
+	struct ccni_ipnet src = {.ip = *ip, .prefix = ccni_ip_bits(ip)};
 
 	if (krule_add_from(sk, &src, table, err) < 0)
 		return -1;
@@ -191,8 +190,10 @@ static int route_one(struct sbr_ns *s, const struct ccni_ipconfig *ip, uint32_t 
 	if (add_rule(s->sk, &ip->address.ip, table, u, err) < 0)
 		return -1;
 	if (ip->gateway.family) {
-		struct kroute_entry def = { .gw = ip->gateway, .ifindex = s->link.ifindex,
-					    .table = table, .scope = RT_SCOPE_UNIVERSE };
+		struct kroute_entry def = {.gw = ip->gateway,
+					   .ifindex = s->link.ifindex,
+					   .table = table,
+					   .scope = RT_SCOPE_UNIVERSE};
 
 		def.dst.ip.family = ip->address.ip.family;
 		if (add_route(s->sk, &def, false, u, err) < 0)
@@ -216,7 +217,7 @@ static int move_routes(struct sbr_ns *s, const struct ccni_result *prev, const s
 {
 	_cleanup_free_ uint32_t *used = NULL;
 	_cleanup_free_ struct kroute_entry *dev = NULL;
-	_cleanup_(sbr_undo_clear) struct sbr_undo u = { 0 };
+	_cleanup_(sbr_undo_clear) struct sbr_undo u = {0};
 	size_t n_used = 0, n_dev = 0;
 	uint32_t table;
 
@@ -240,10 +241,10 @@ static int move_routes(struct sbr_ns *s, const struct ccni_result *prev, const s
 	return 0;
 }
 
-static int rules_only(struct sbr_ns *s, const struct ccni_result *prev, const size_t *idx,
-		      size_t n, uint32_t table, struct ccni_error *err)
+static int rules_only(struct sbr_ns *s, const struct ccni_result *prev, const size_t *idx, size_t n,
+		      uint32_t table, struct ccni_error *err)
 {
-	_cleanup_(sbr_undo_clear) struct sbr_undo u = { 0 };
+	_cleanup_(sbr_undo_clear) struct sbr_undo u = {0};
 
 	if (sbr_undo_alloc(&u, n, 0, err) < 0)
 		return -1;
@@ -256,10 +257,9 @@ static int rules_only(struct sbr_ns *s, const struct ccni_result *prev, const si
 	return 0;
 }
 
-static int sbr_add(const struct ccni_request *req, struct ccni_result **out,
-		   struct ccni_error *err)
+static int sbr_add(const struct ccni_request *req, struct ccni_result **out, struct ccni_error *err)
 {
-	_cleanup_(sbr_ns_close) struct sbr_ns s = { .nsfd = -1 };
+	_cleanup_(sbr_ns_close) struct sbr_ns s = {.nsfd = -1};
 	_cleanup_(ccni_result_freep) struct ccni_result *r = NULL;
 	_cleanup_free_ size_t *idx = NULL;
 	struct sbr_conf c;
@@ -295,10 +295,9 @@ static int sbr_add(const struct ccni_request *req, struct ccni_result **out,
 
 /* The rules go by the addresses the interface has now, as in the reference;
  * nothing is left to do when the namespace or the interface is gone. */
-static int sbr_del(const struct ccni_request *req, struct ccni_result **out,
-		   struct ccni_error *err)
+static int sbr_del(const struct ccni_request *req, struct ccni_result **out, struct ccni_error *err)
 {
-	_cleanup_(sbr_ns_close) struct sbr_ns s = { .nsfd = -1 };
+	_cleanup_(sbr_ns_close) struct sbr_ns s = {.nsfd = -1};
 	struct ccni_ipnet addrs[ADDRS_MAX];
 	struct ccni_ip ips[ADDRS_MAX];
 	struct sbr_conf c;
