@@ -94,9 +94,12 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
  * libnl code. */
 static int talk(struct nl_sock *sk, struct nl_msg *msg, struct talk *t)
 {
-	struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+	struct nl_cb *base = nl_socket_get_cb(sk); /* a new reference */
+	struct nl_cb *cb = base ? nl_cb_clone(base) : NULL;
 	int one = 1, rc;
 
+	if (base)
+		nl_cb_put(base);
 	if (!cb) {
 		nlmsg_free(msg);
 		return -ENOMEM;
