@@ -5,7 +5,8 @@
 # then runs, each against its own build:
 #   1. release build: unit tests (cmocka) + integration tests (root, netns)
 #   2. ASan+UBSan build: unit tests + integration tests
-#   3. valgrind: unit tests + the plugin-level integration tests
+#   3. valgrind (a build with dynamically linked plugins): unit tests + the
+#      plugin-level integration tests
 #   4. libFuzzer (clang): every harness, briefly, on its seed corpus
 # and ends with one line "N passed, N failed, N skipped".
 #
@@ -90,10 +91,12 @@ if [ "${QUICK:-0}" != 1 ]; then
 	fi
 
 	say "valgrind"
-	if [ -f "$top/build/build.ninja" ]; then
-		unit "$top/build" "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
+	# valgrind checks memory through a dynamically linked malloc: its own
+	# build with the plugins linked dynamically (the release build is static).
+	if build "$top/build-vg" -Dstatic_plugins=false; then
+		unit "$top/build-vg" "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
 		CCNI_WRAP="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp" \
-			integ "$top/build" "${VALGRIND_FILTER:-t-protocol|t-loopback|t-host-local.test_(add|del|gc)|t-bridge.test_(two|del_|failed)|t-runtime.test_add|t-tuning|t-portmap.test_(tcp|conflict|del_|check)}"
+			integ "$top/build-vg" "${VALGRIND_FILTER:-t-protocol|t-loopback|t-host-local.test_(add|del|gc)|t-bridge.test_(two|del_|failed)|t-runtime.test_add|t-tuning|t-portmap.test_(tcp|conflict|del_|check)}"
 	fi
 
 	say "fuzz (libFuzzer, ${FUZZ_SECONDS:-10}s each)"
