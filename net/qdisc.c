@@ -34,9 +34,9 @@
 
 DEFINE_CLEANUP(struct nl_msg *, nlmsg_free)
 
-#define HANDLE_TBF 0x00010000u     /* 1: */
+#define HANDLE_TBF 0x00010000u	   /* 1: */
 #define HANDLE_INGRESS 0xffff0000u /* ffff: */
-#define CLASS_1_1 0x00010001u      /* 1:1, the reference's flow id */
+#define CLASS_1_1 0x00010001u	   /* 1:1, the reference's flow id */
 
 /* --- one request, its reply and its ACK --------------------------------------- */
 
@@ -119,8 +119,7 @@ static int talk(struct nl_sock *sk, struct nl_msg *msg, struct talk *t)
 }
 
 /* A request whose only answer is an ACK; the error names `what`. */
-static int request(struct nl_sock *sk, struct nl_msg *msg, const char *what,
-		   struct ccni_error *err)
+static int request(struct nl_sock *sk, struct nl_msg *msg, const char *what, struct ccni_error *err)
 {
 	struct talk t = {0};
 	int rc = talk(sk, msg, &t);
@@ -198,8 +197,8 @@ int kqdisc_ingress_add(struct nl_sock *sk, int ifindex, struct ccni_error *err)
 
 int kqdisc_del(struct nl_sock *sk, int ifindex, bool ingress, struct ccni_error *err)
 {
-	struct nl_msg *msg = tc_msg(RTM_DELQDISC, 0, ifindex, 0,
-				    ingress ? TC_H_INGRESS : TC_H_ROOT, 0);
+	struct nl_msg *msg =
+	    tc_msg(RTM_DELQDISC, 0, ifindex, 0, ingress ? TC_H_INGRESS : TC_H_ROOT, 0);
 	struct talk t = {0};
 	int rc;
 
@@ -247,8 +246,8 @@ int kqdisc_get(struct nl_sock *sk, int ifindex, bool ingress, struct kqdisc *out
 {
 	/* The kernel answers a qdisc GET as a notification: NLM_F_ECHO has it
 	 * come back to us. */
-	struct nl_msg *msg = tc_msg(RTM_GETQDISC, NLM_F_ECHO, ifindex, 0,
-				    ingress ? TC_H_INGRESS : TC_H_ROOT, 0);
+	struct nl_msg *msg =
+	    tc_msg(RTM_GETQDISC, NLM_F_ECHO, ifindex, 0, ingress ? TC_H_INGRESS : TC_H_ROOT, 0);
 	struct talk t = {.parse = parse_qdisc, .arg = out};
 	int rc;
 
@@ -269,8 +268,8 @@ int kqdisc_get(struct nl_sock *sk, int ifindex, bool ingress, struct kqdisc *out
 /* One mirred action redirecting to the egress of ifindex, then `control`. */
 static int put_mirred(struct nl_msg *msg, int order, int ifindex, int control)
 {
-	struct tc_mirred m = {.action = control, .eaction = TCA_EGRESS_REDIR,
-			      .ifindex = (uint32_t)ifindex};
+	struct tc_mirred m = {
+	    .action = control, .eaction = TCA_EGRESS_REDIR, .ifindex = (uint32_t)ifindex};
 	struct nlattr *act = nla_nest_start(msg, order), *o;
 
 	if (!act || nla_put_string(msg, TCA_ACT_KIND, "mirred") < 0 ||

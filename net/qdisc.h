@@ -18,16 +18,16 @@ struct klink;
 
 /* A tbf qdisc's parameters as the kernel takes and reports them. */
 struct ktbf {
-	uint64_t rate;   /* bytes per second */
-	uint32_t limit;  /* bytes that may wait in the queue */
+	uint64_t rate;	 /* bytes per second */
+	uint32_t limit;	 /* bytes that may wait in the queue */
 	uint32_t buffer; /* the bucket, in scheduler ticks */
 };
 
 /* A root or ingress qdisc read back from the kernel. */
 struct kqdisc {
-	char kind[16];	 /* "tbf", "ingress", "noqueue", ... */
+	char kind[16]; /* "tbf", "ingress", "noqueue", ... */
 	uint32_t handle;
-	bool has_tbf;	 /* kind "tbf" and tbf holds its parameters */
+	bool has_tbf; /* kind "tbf" and tbf holds its parameters */
 	struct ktbf tbf;
 };
 
@@ -38,8 +38,7 @@ double kqdisc_ticks_per_usec(void);
 
 /* Add a tbf root qdisc with handle 1: (exclusive: an existing one is an
  * error). No rate table is sent: the kernel computes its own. */
-int kqdisc_tbf_add(struct nl_sock *sk, int ifindex, const struct ktbf *t,
-		   struct ccni_error *err);
+int kqdisc_tbf_add(struct nl_sock *sk, int ifindex, const struct ktbf *t, struct ccni_error *err);
 /* Add the ingress qdisc (handle ffff:), exclusive. */
 int kqdisc_ingress_add(struct nl_sock *sk, int ifindex, struct ccni_error *err);
 /* Delete the root (ingress false) or ingress qdisc; none there is success. */
@@ -52,8 +51,7 @@ int kqdisc_get(struct nl_sock *sk, int ifindex, bool ingress, struct kqdisc *out
 /* On the ingress qdisc of ifindex, a u32 filter (priority 1, every
  * protocol, flow 1:1) matching every packet, whose actions redirect it to
  * the egress of to_ifindex. */
-int kfilter_redirect_add(struct nl_sock *sk, int ifindex, int to_ifindex,
-			 struct ccni_error *err);
+int kfilter_redirect_add(struct nl_sock *sk, int ifindex, int to_ifindex, struct ccni_error *err);
 
 /* Create an ifb link, up, with the given MTU and a transmit queue length of
  * 0 (as the reference creates it); *out is the new link. Exclusive. */

@@ -120,7 +120,8 @@ static void test_rate_and_burst_come_in_pairs(void **state)
 {
 	(void)state;
 	expect_fail(BASE ",\"ingressRate\":1000}", "ingressBurst: must be set when ingressRate is");
-	expect_fail(BASE ",\"ingressBurst\":1000}", "ingressRate: must be set when ingressBurst is");
+	expect_fail(BASE ",\"ingressBurst\":1000}",
+		    "ingressRate: must be set when ingressBurst is");
 	expect_fail(BASE ",\"egressRate\":1000,\"egressBurst\":0}", "egressBurst: must be set");
 	expect_fail(BASE ",\"egressBurst\":1000}", "egressRate: must be set");
 	expect_fail(BASE ",\"runtimeConfig\":{\"bandwidth\":{\"egressRate\":5}}}",
@@ -134,7 +135,8 @@ static void test_burst_below_4_gb(void **state)
 
 	(void)state;
 	/* burst/8 must stay under 2^32-1 bytes */
-	assert_int_equal(parse(BASE ",\"ingressRate\":1,\"ingressBurst\":34359738359}", &bw, &e), 0);
+	assert_int_equal(parse(BASE ",\"ingressRate\":1,\"ingressBurst\":34359738359}", &bw, &e),
+			 0);
 	expect_fail(BASE ",\"ingressRate\":1,\"ingressBurst\":34359738360}",
 		    "ingressBurst: 34359738360 bits is more than 4GB");
 	expect_fail(BASE ",\"egressRate\":1,\"egressBurst\":9000000000000}", "egressBurst");

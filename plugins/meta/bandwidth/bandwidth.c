@@ -105,8 +105,7 @@ static uint32_t go_u32(double d)
 	return (uint32_t)(uint64_t)(int64_t)d;
 }
 
-void bandwidth_tbf(uint64_t rate_bits, uint64_t burst_bits, double ticks_per_usec,
-		   struct ktbf *out)
+void bandwidth_tbf(uint64_t rate_bits, uint64_t burst_bits, double ticks_per_usec, struct ktbf *out)
 {
 	uint64_t rate = rate_bits / 8;
 	uint32_t burst = (uint32_t)(burst_bits / 8);
@@ -327,8 +326,8 @@ static int bandwidth_del(const struct ccni_request *req, struct ccni_result **ou
 /* --- CHECK ------------------------------------------------------------------------ */
 
 /* The root qdisc of a link must be our tbf with the expected values. */
-static int check_tbf(struct nl_sock *sk, const struct klink *l, const char *dir,
-		     uint64_t rate_bits, uint64_t burst_bits, struct ccni_error *err)
+static int check_tbf(struct nl_sock *sk, const struct klink *l, const char *dir, uint64_t rate_bits,
+		     uint64_t burst_bits, struct ccni_error *err)
 {
 	struct kqdisc q;
 	struct ktbf t;
@@ -338,13 +337,13 @@ static int check_tbf(struct nl_sock *sk, const struct klink *l, const char *dir,
 		return -1;
 	if (rc == 1 || !q.has_tbf)
 		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
-				      "%s: no tbf qdisc for %sRate %llu (root qdisc \"%s\")", l->name,
-				      dir, (unsigned long long)rate_bits, q.kind);
+				      "%s: no tbf qdisc for %sRate %llu (root qdisc \"%s\")",
+				      l->name, dir, (unsigned long long)rate_bits, q.kind);
 	bandwidth_tbf(rate_bits, burst_bits, kqdisc_ticks_per_usec(), &t);
 	if (q.tbf.rate != t.rate)
 		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
-				      "%s: tbf rate is %llu bytes/s, %sRate %llu wants %llu", l->name,
-				      (unsigned long long)q.tbf.rate, dir,
+				      "%s: tbf rate is %llu bytes/s, %sRate %llu wants %llu",
+				      l->name, (unsigned long long)q.tbf.rate, dir,
 				      (unsigned long long)rate_bits, (unsigned long long)t.rate);
 	if (q.tbf.limit != t.limit || q.tbf.buffer != t.buffer)
 		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
@@ -389,7 +388,8 @@ static int bandwidth_check(const struct ccni_request *req, struct ccni_result **
 	(void)out;
 	if (bandwidth_conf_parse(req, &bw, err) < 0 || prev_required(req, err) < 0)
 		return -1;
-	if (!(sk = kns_socket(-1, err)) || host_interface(req, req->prev_result, sk, &host, err) < 0)
+	if (!(sk = kns_socket(-1, err)) ||
+	    host_interface(req, req->prev_result, sk, &host, err) < 0)
 		return -1;
 	if (bandwidth_ingress(&bw) &&
 	    check_tbf(sk, &host, "ingress", bw.ingress_rate, bw.ingress_burst, err) < 0)
@@ -399,8 +399,7 @@ static int bandwidth_check(const struct ccni_request *req, struct ccni_result **
 	return 0;
 }
 
-static const char *const bandwidth_versions[] = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0",
-						 NULL};
+static const char *const bandwidth_versions[] = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0", NULL};
 
 const struct ccni_plugin plugin_bandwidth = {
     .name = "bandwidth",
