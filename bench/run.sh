@@ -43,7 +43,7 @@ ip netns exec "${ns}b" "$build/bench/cnibench" -n "$PODS" -r "$ROUNDS" -p "$PAR"
 	-o "$OUT/bridge.json" "$top/bench/conf/bridge.json" ref="$REF" ccni="$bin"
 
 echo
-echo "== chain: bridge(ipMasq) + host-local + portmap(2 mappings) + tuning"
+echo "== chain: bridge(ipMasq) + host-local + portmap(2 mappings) + bandwidth + tuning"
 mkns "${ns}c"
 ip netns exec "${ns}c" "$build/bench/cnibench" -n "$PODS" -r "$ROUNDS" \
 	-o "$OUT/chain.json" "$top/bench/conf/chain.conflist" ref="$REF" ccni="$bin"
