@@ -287,15 +287,16 @@ int kfilter_redirect_add(struct nl_sock *sk, int ifindex, int to_ifindex, struct
 	_cleanup_(nlmsg_freep) struct nl_msg *msg =
 	    tc_msg(RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, ifindex, 0, HANDLE_INGRESS,
 		   TC_H_MAKE(1u << 16, htons(ETH_P_ALL)));
-	struct {
-		struct tc_u32_sel sel;
-		struct tc_u32_key key; /* one key, all zero: matches every packet */
-	} s = {.sel = {.flags = TC_U32_TERMINAL, .nkeys = 1}};
+	/* The selector, then its one key, all zero: it matches every packet. */
+	uint8_t s[sizeof(struct tc_u32_sel) + sizeof(struct tc_u32_key)] = { 0 };
+	const struct tc_u32_sel sel = { .flags = TC_U32_TERMINAL, .nkeys = 1 };
 	struct nlattr *opts, *acts;
+
+	memcpy(s, &sel, sizeof(sel));
 
 	if (!msg || nla_put_string(msg, TCA_KIND, "u32") < 0 ||
 	    !(opts = nla_nest_start(msg, TCA_OPTIONS)) ||
-	    nla_put(msg, TCA_U32_SEL, sizeof(s), &s) < 0 ||
+	    nla_put(msg, TCA_U32_SEL, sizeof(s), s) < 0 ||
 	    nla_put_u32(msg, TCA_U32_CLASSID, CLASS_1_1) < 0 ||
 	    !(acts = nla_nest_start(msg, TCA_U32_ACT)) ||
 	    /* The reference's filter carries two redirects: the one its netlink
