@@ -16,6 +16,7 @@
 #include <ccni/plugin.h>
 
 #include "lib/common/cleanup.h"
+#include "net/check.h"
 #include "net/kernel.h"
 #include "plugins/main/bridge/bridge.h"
 
@@ -709,11 +710,8 @@ static int br_check(const struct ccni_request *req, struct ccni_result **out,
 	_cleanup_(kns_socket_freep) struct nl_sock *host = NULL, *ct = NULL;
 	_cleanup_close_ int nsfd = -1;
 	const struct ccni_result *pr = req->prev_result;
-	const struct ccni_interface *ci = NULL;
 	struct klink br, cv;
-	struct ccni_ipnet have[32];
-	int n, ci_idx = -1;
-	char m[18], a[CCNI_IPNET_STRLEN];
+	int ci;
 
 	(void)out;
 	if (bridge_conf_parse(req, &b, err) < 0)
@@ -722,16 +720,9 @@ static int br_check(const struct ccni_request *req, struct ccni_result **out,
 		return -1;
 	if (!pr)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "prevResult: required for CHECK");
-	for (size_t i = 0; i < pr->n_interfaces; i++)
-		if (streq(pr->interfaces[i].name, req->ifname) && pr->interfaces[i].sandbox &&
-		    streq(pr->interfaces[i].sandbox, req->netns)) {
-			ci = &pr->interfaces[i];
-			ci_idx = (int)i;
-		}
-	if (!ci)
-		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
-				      "prevResult: no interface %s in sandbox %s", req->ifname,
-				      req->netns);
+	ci = kcheck_find_interface(pr, req->ifname, req->netns, err);
+	if (ci < 0)
+		return -1;
 	if (kns_open(req->netns, &nsfd, err) < 0 || !(host = kns_socket(-1, err)) ||
 	    !(ct = kns_socket(nsfd, err)))
 		return -1;
@@ -739,13 +730,8 @@ static int br_check(const struct ccni_request *req, struct ccni_result **out,
 		return ccni_error_is_set(err) ? -1 :
 		       ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "bridge %s: missing or not a bridge",
 				      b.bridge);
-	if (klink_get(ct, req->ifname, 0, &cv, err) != 0)
-		return ccni_error_is_set(err) ? -1 :
-		       ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "interface %s: missing in %s",
-				      req->ifname, req->netns);
-	if (ci->mac && !streq(ci->mac, ccni_mac_format(cv.mac, m)))
-		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
-				      "interface %s: MAC %s, prevResult says %s", req->ifname, m, ci->mac);
+	if (kcheck_link(ct, pr, ci, req->ifname, req->netns, NULL, &cv, err) < 0)
+		return -1;
 	if (cv.link > 0) {
 		struct klink hv;
 
@@ -755,35 +741,7 @@ static int br_check(const struct ccni_request *req, struct ccni_result **out,
 					      "interface %s: its host end is not a port of %s",
 					      req->ifname, b.bridge);
 	}
-	n = kaddr_list(ct, cv.ifindex, 0, have, 32, err);
-	if (n < 0)
-		return -1;
-	for (size_t i = 0; i < pr->n_ips; i++) {
-		bool found = false;
-
-		if (pr->ips[i].interface != ci_idx)
-			continue;
-		for (int k = 0; k < n && !found; k++)
-			found = ccni_ipnet_equal(&have[k], &pr->ips[i].address);
-		if (!found)
-			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
-					      "interface %s: address %s is missing", req->ifname,
-					      ccni_ipnet_format(&pr->ips[i].address, a));
-	}
-	for (size_t i = 0; i < pr->n_routes; i++) {
-		struct kroute k = kroute_init();
-
-		k.dst = ccni_ipnet_network(&pr->routes[i].dst);
-		k.gw = pr->routes[i].gw;
-		k.table = pr->routes[i].table;
-		n = kroute_exists(ct, &k, err);
-		if (n < 0)
-			return -1;
-		if (!n)
-			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "route to %s is missing in %s",
-					      ccni_ipnet_format(&pr->routes[i].dst, a), req->netns);
-	}
-	return 0;
+	return kcheck_addrs_routes(ct, pr, ci, &cv, req->netns, err);
 }
 
 /* --- STATUS --------------------------------------------------------------- */
