@@ -12,6 +12,8 @@
 #include <linux/if_link.h>
 #include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
+#include <poll.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <netlink/netlink.h>
@@ -28,6 +31,7 @@
 #include <netlink/route/route.h>
 
 #include "lib/common/cleanup.h"
+#include "lib/common/util.h"
 #include "net/kernel.h"
 
 #ifndef NSFS_MAGIC
@@ -299,6 +303,66 @@ int klink_del(struct nl_sock *sk, int ifindex, struct ccni_error *err)
 	if (rc < 0 && rc != -NLE_OBJ_NOTFOUND && rc != -NLE_NODEV)
 		return nlerr(err, rc, "link %d: delete", ifindex);
 	return 0;
+}
+
+/* Does ifindex exist in this thread's namespace? (SIOCGIFNAME: no netlink) */
+static bool link_exists(int ifindex)
+{
+	struct ifreq ifr = { .ifr_ifindex = ifindex };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool yes = true;
+
+	if (fd >= 0) {
+		yes = ioctl(fd, SIOCGIFNAME, &ifr) == 0 || errno != ENODEV;
+		close(fd);
+	}
+	return yes;
+}
+
+int klink_del_unwaited(struct nl_sock *sk, int ifindex, int witness, struct ccni_error *err)
+{
+	int p[2], pid;
+
+	if (witness <= 0 || pipe2(p, O_CLOEXEC) < 0)
+		return klink_del(sk, ifindex, err);
+	pid = util_fork_detached(nl_socket_get_fd(sk), p[1]);
+	if (pid == 0) {
+		struct ccni_error ce = CCNI_ERROR_INIT;
+		unsigned char code = 0;
+
+		if (klink_del(sk, ifindex, &ce) < 0)
+			code = ce.code > 0 && ce.code < 255 ? (unsigned char)ce.code : 1;
+		_exit(write(p[1], &code, 1) == 1 ? 0 : 1);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return klink_del(sk, ifindex, err);
+	}
+	/* Wait until the witness is gone or the child has answered; at most
+	 * 10 s, by when the kernel is stuck and saying so is better. */
+	unsigned long long end = util_now_ns() + 10000000000ULL;
+	int code = -1; /* no answer yet */
+	bool gone = false;
+
+	while (!(gone = !link_exists(witness)) && util_now_ns() < end) {
+		struct pollfd pf = { .fd = p[0], .events = POLLIN };
+		unsigned char c;
+
+		if (poll(&pf, 1, 0) > 0) {
+			code = read(p[0], &c, 1) == 1 ? c : 255; /* 255: died without an answer */
+			break;
+		}
+		usleep(100);
+	}
+	close(p[0]);
+	if (gone || code == 0)
+		return 0;
+	if (code < 0)
+		return ccni_error_set(err, CCNI_ERR_NETLINK, "link %d: still there 10 s after its deletion",
+				      ifindex);
+	return ccni_error_set(err, code == 255 ? CCNI_ERR_INTERNAL : code,
+			      "link %d: delete failed (error code %d)", ifindex, code);
 }
 
 /* A raw request and its ACK. */

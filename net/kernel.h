@@ -59,6 +59,14 @@ int klink_set_promisc(struct nl_sock *sk, int ifindex, bool on, struct ccni_erro
 int klink_set_master(struct nl_sock *sk, int ifindex, int master, struct ccni_error *err);
 /* Delete by index; a link already gone is success. */
 int klink_del(struct nl_sock *sk, int ifindex, struct ccni_error *err);
+/* The same, returning as soon as the link is gone from its namespace. The
+ * kernel unlists a deleted link at once but frees it only after an RCU
+ * barrier (tens of ms), which the deleting task waits for; here a detached
+ * child sends the request and does that waiting, while the caller returns
+ * once `witness` (an index in the caller's namespace: the link itself, or a
+ * veth's peer) no longer exists, or the child reports an error. sk must not
+ * be used again by the caller. Falls back to klink_del when it cannot fork. */
+int klink_del_unwaited(struct nl_sock *sk, int ifindex, int witness, struct ccni_error *err);
 
 /* A bridge named `name`, created when missing (safe when ADDs race: EEXIST
  * means someone else made it; it must then be a bridge). */

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -173,4 +175,41 @@ unsigned long long util_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+int util_fork_detached(int keep_a, int keep_b)
+{
+	int st, lo = keep_a < keep_b ? keep_a : keep_b, hi = keep_a < keep_b ? keep_b : keep_a;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 1 : -1;
+	}
+	if (fork() != 0)
+		_exit(0); /* the grandchild goes on, or fork failed: exit 0 either way */
+	int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < 3 && nul >= 0; i++)
+		dup2(nul, i);
+	/* close 3.. but lo and hi (either may be -1) */
+	if (lo < 3)
+		lo = hi, hi = -1;
+	if (lo < 3) {
+		close_range(3, ~0U, 0);
+	} else {
+		if (lo > 3)
+			close_range(3, (unsigned)lo - 1, 0);
+		if (hi > lo) {
+			if (hi > lo + 1)
+				close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+			lo = hi;
+		}
+		close_range((unsigned)lo + 1, ~0U, 0);
+	}
+	return 0;
 }

@@ -29,5 +29,13 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 int util_mkdir_p(const char *path, mode_t mode);
 /* Monotonic clock in nanoseconds. */
 unsigned long long util_now_ns(void);
+/* Fork a detached process for work nobody should wait for (the kernel's
+ * slow freeing after a deletion). Returns 0 in it: its stdin, stdout and
+ * stderr are /dev/null (a runtime reading the caller's output sees EOF when
+ * the caller exits), every other descriptor but keep_a and keep_b (-1:
+ * none) is closed, SIGPIPE is ignored, and it must end with _exit. Returns
+ * 1 in the caller, -1 when it cannot fork. The process is a grandchild:
+ * nobody has to reap it. */
+int util_fork_detached(int keep_a, int keep_b);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* spawn: stdin/stdout/stderr plumbing, limits, deadline, exit reporting;
- * util: bounded reads, atomic writes. */
+ * util: bounded reads, atomic writes, detached processes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -131,6 +131,56 @@ static void test_util_files(void **state)
 	}
 }
 
+/* A detached process: stdio on /dev/null, only the kept descriptors open,
+ * not the caller's child (nothing to reap), and the caller does not wait. */
+static void test_fork_detached(void **state)
+{
+	int rep[2], other[2], gate[2];
+	char buf[256] = { 0 };
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(pipe(rep), 0);
+	assert_int_equal(pipe(other), 0);
+	assert_int_equal(pipe(gate), 0);
+	pid_t me = getpid();
+	int rc = util_fork_detached(rep[1], gate[0]);
+
+	if (rc == 0) {
+		char line[256], target[64] = "";
+		ssize_t l = readlink("/proc/self/fd/1", target, sizeof(target) - 1);
+		char c;
+
+		if (l > 0)
+			target[l] = '\0';
+		/* blocks until the caller lets go: the caller must not wait */
+		if (read(gate[0], &c, 1) != 1)
+			_exit(1);
+		snprintf(line, sizeof(line), "%s %d %d %d", target, fcntl(other[0], F_GETFD) < 0,
+			 fcntl(rep[0], F_GETFD) < 0, getppid() != me);
+		if (write(rep[1], line, strlen(line)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(rc, 1);
+	/* back at once, with nothing to reap */
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	close(rep[1]);
+	close(gate[0]);
+	char c = 0;
+	assert_int_equal(write(gate[1], &c, 1), 1);
+	close(gate[1]);
+	n = read(rep[0], buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	/* stdout is /dev/null; the other pipe and the report's read end are
+	 * closed there; its parent is not this process */
+	assert_string_equal(buf, "/dev/null 1 1 1");
+	close(rep[0]);
+	close(other[0]);
+	close(other[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_and_signal),
 		cmocka_unit_test(test_output_limit),
 		cmocka_unit_test(test_util_files),
+		cmocka_unit_test(test_fork_detached),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -683,7 +683,8 @@ static int br_del(const struct ccni_request *req, struct ccni_result **out,
 			    kmasq_del(addrs, k, err) < 0)
 			return -1;
 	}
-	if (have_cv && klink_del(ct, cv.ifindex, err) < 0)
+	/* returns once the host end is gone; the kernel's freeing goes on */
+	if (have_cv && klink_del_unwaited(ct, cv.ifindex, cv.link, err) < 0)
 		return -1;
 	if (b.macspoofchk) {
 		/* Without the link (netns gone), the host end's name is the

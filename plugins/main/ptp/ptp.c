@@ -334,8 +334,9 @@ static int ptp_del(const struct ccni_request *req, struct ccni_result **out,
 		if (k && masq(req, &p, false, addrs, k, err) < 0)
 			return -1;
 	}
-	/* the host end and its routes go with the container end */
-	return rc == 0 ? klink_del(ct, cv.ifindex, err) : 0;
+	/* the host end and its routes go with the container end; this returns
+	 * once the host end is gone, while the kernel's freeing goes on */
+	return rc == 0 ? klink_del_unwaited(ct, cv.ifindex, cv.link, err) : 0;
 }
 
 static int ptp_check(const struct ccni_request *req, struct ccni_result **out,

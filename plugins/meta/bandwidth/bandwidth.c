@@ -318,7 +318,7 @@ static int bandwidth_del(const struct ccni_request *req, struct ccni_result **ou
 	rc = klink_get(sk, name, 0, &ifb, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0; /* already gone */
-	if (klink_del(sk, ifb.ifindex, err) < 0)
+	if (klink_del_unwaited(sk, ifb.ifindex, ifb.ifindex, err) < 0)
 		return ccni_error_prefix(err, "%s", name);
 	return 0;
 }
