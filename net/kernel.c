@@ -319,42 +319,84 @@ static bool link_exists(int ifindex)
 	return yes;
 }
 
+/* A socket that hears this namespace's link notifications, or -1. */
+static int link_events_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Read the queued notifications: 1 when one says ifindex was deleted, 0
+ * when none did, -1 when some were lost (the queue overflowed). */
+static int link_events_deleted(int fd, int ifindex)
+{
+	_Alignas(struct nlmsghdr) uint8_t buf[16384];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			const struct ifinfomsg *ifi = NLMSG_DATA(h);
+
+			/* the generic one (AF_UNSPEC) comes after the protocols have
+			 * dropped the link's routes and addresses */
+			if (h->nlmsg_type == RTM_DELLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifi)) &&
+			    ifi->ifi_family == AF_UNSPEC && ifi->ifi_index == ifindex)
+				return 1;
+		}
+	return n < 0 && errno == ENOBUFS ? -1 : 0;
+}
+
 int klink_del_unwaited(struct nl_sock *sk, int ifindex, int witness, struct ccni_error *err)
 {
-	int p[2], pid;
-
-	if (witness <= 0 || pipe2(p, O_CLOEXEC) < 0)
-		return klink_del(sk, ifindex, err);
-	pid = util_fork_detached(nl_socket_get_fd(sk), p[1]);
-	if (pid == 0) {
-		struct ccni_error ce = CCNI_ERROR_INIT;
-		unsigned char code = 0;
-
-		if (klink_del(sk, ifindex, &ce) < 0)
-			code = ce.code > 0 && ce.code < 255 ? (unsigned char)ce.code : 1;
-		_exit(write(p[1], &code, 1) == 1 ? 0 : 1);
-	}
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
-		return klink_del(sk, ifindex, err);
-	}
-	/* Wait until the witness is gone or the child has answered; at most
-	 * 10 s, by when the kernel is stuck and saying so is better. */
-	unsigned long long end = util_now_ns() + 10000000000ULL;
-	int code = -1; /* no answer yet */
+	int p[2] = { -1, -1 }, ev, pid, code = -1; /* code: the child's answer, -1 none yet */
 	bool gone = false;
 
-	while (!(gone = !link_exists(witness)) && util_now_ns() < end) {
-		struct pollfd pf = { .fd = p[0], .events = POLLIN };
-		unsigned char c;
-
-		if (poll(&pf, 1, 0) > 0) {
-			code = read(p[0], &c, 1) == 1 ? c : 255; /* 255: died without an answer */
-			break;
+	if (witness <= 0 || (ev = link_events_open()) < 0)
+		return klink_del(sk, ifindex, err);
+	if (pipe2(p, O_CLOEXEC) < 0 ||
+	    (pid = util_fork_detached(nl_socket_get_fd(sk), p[1])) < 0) {
+		close(ev);
+		if (p[0] >= 0) {
+			close(p[0]);
+			close(p[1]);
 		}
-		usleep(100);
+		return klink_del(sk, ifindex, err);
 	}
+	if (pid == 0) {
+		struct ccni_error ce = CCNI_ERROR_INIT;
+		unsigned char c = 0;
+
+		if (klink_del(sk, ifindex, &ce) < 0)
+			c = ce.code > 0 && ce.code < 255 ? (unsigned char)ce.code : 1;
+		_exit(write(p[1], &c, 1) == 1 ? 0 : 1);
+	}
+	close(p[1]);
+	/* Wait for the kernel's notice that the witness is deleted, or the
+	 * child's answer; at most 10 s, by when the kernel is stuck and saying
+	 * so is better. Should notices be lost, the witness's absence does. */
+	for (unsigned long long end = util_now_ns() + 10000000000ULL;
+	     !gone && code < 0 && util_now_ns() < end;) {
+		struct pollfd pf[2] = { { .fd = ev, .events = POLLIN }, { .fd = p[0], .events = POLLIN } };
+		int d;
+
+		if (poll(pf, 2, 100) < 0 && errno != EINTR)
+			break;
+		d = pf[0].revents ? link_events_deleted(ev, witness) : 0;
+		gone = d > 0 || (d < 0 && !link_exists(witness));
+		if (!gone && pf[1].revents) {
+			unsigned char c;
+
+			code = read(p[0], &c, 1) == 1 ? c : 255; /* 255: ended without an answer */
+		}
+	}
+	close(ev);
 	close(p[0]);
 	if (gone || code == 0)
 		return 0;

@@ -84,6 +84,24 @@ test_ipmasq_nftables_and_iptables() {
 	assert_not_contains "$(h iptables-save -t nat)" "10.77.5." "iptables masq after DEL"
 }
 
+# DEL returns once the host end and its routes are gone (the kernel's
+# freeing goes on in a detached process): an ADD right after it that gets
+# the same address has its own host route and traffic.
+test_readd_of_the_same_address_right_after_del() {
+	c=$(pconf '' ',"ranges":[[{"subnet":"10.77.8.0/24","rangeStart":"10.77.8.2","rangeEnd":"10.77.8.2"}]]')
+	ns2=$(mkns d)
+	out=$(cni ptp ADD "$c")
+	v1=$(jq -r '.interfaces[0].name' <<<"$out")
+	cni ptp DEL "$c"
+	h ip link show "$v1" >/dev/null 2>&1 && fail "host veth $v1 still listed after DEL"
+	out2=$(CID=again NETNS_PATH=/run/netns/$ns2 cni ptp ADD "$c")
+	v2=$(jq -r '.interfaces[0].name' <<<"$out2")
+	jq_eq "$out2" '.ips[0].address' 10.77.8.2/24
+	jq_eq "$(h ip -j route show 10.77.8.2/32)" 'map(.dev) | join(",")' "$v2"
+	h ping -c1 -W2 10.77.8.2 >/dev/null || fail "host -> re-added namespace"
+	CID=again NETNS_PATH=/run/netns/$ns2 cni ptp DEL "$c"
+}
+
 test_del_with_netns_gone() {
 	cni ptp ADD "$(pconf)" >/dev/null
 	ip netns del "$NETNS"
