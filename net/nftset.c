@@ -21,6 +21,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 
+#include "lib/common/util.h"
 #include "net/nftset.h"
 
 #define BATCH_MAX (256 * 1024)
@@ -164,9 +165,6 @@ static void element(struct buf *b, const struct knft_elem *e, bool add)
 
 /* --- the batch ---------------------------------------------------------------- */
 
-/* The socket of the last delete batch, closed at exit (see knft_elems). */
-static int linger_fd = -1;
-
 /* Read every queued answer; the first error's errno, or 0. */
 static int answers(int fd, uint32_t first_seq, uint32_t last_seq)
 {
@@ -232,19 +230,20 @@ int knft_elems(int family, const char *table, bool add, const struct knft_elem *
 	}
 	sent = sendto(fd, b.p, b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
 	e = sent < 0 ? errno : answers(fd, 2, seq - 1);
-	if (add) {
+	/* The last close of a socket after a delete batch makes the kernel
+	 * finish freeing what was deleted while holding nf_tables' commit
+	 * mutex, which takes an RCU grace period (10 ms or more); every other
+	 * nftables user, and every link change, waits for that mutex. The
+	 * kernel frees the elements by itself shortly after the commit, so a
+	 * detached process keeps the socket open well past that, and its close
+	 * then finds nothing left to wait for. The deletion is in effect
+	 * already. */
+	if (!add && e == 0 && util_fork_detached(fd, -1) == 0) {
+		usleep(200 * 1000);
 		close(fd);
-	} else {
-		/* Closing a socket after a delete batch waits for the kernel to
-		 * free the deleted elements (an RCU grace period); the deletion
-		 * itself is in effect already. The socket stays open until the
-		 * process exits, so that what the caller does meanwhile (deleting
-		 * a veth waits for grace periods too) overlaps that wait. */
-		int old = __atomic_exchange_n(&linger_fd, fd, __ATOMIC_ACQ_REL);
-
-		if (old >= 0)
-			close(old);
+		_exit(0);
 	}
+	close(fd);
 	free(b.p);
 	if (!e)
 		return 0;
