@@ -669,9 +669,8 @@ static int br_del(const struct ccni_request *req, struct ccni_result **out,
 			addrs[n_addrs++] = req->prev_result->ips[i].address;
 	if (b.ipam_type && ccni_delegate(req, b.ipam_type, CCNI_CMD_DEL, NULL, err) < 0)
 		return -1;
-	/* The masquerade goes before the veth: the nftables socket's close,
-	 * which waits for the kernel to free the deleted elements, comes at
-	 * exit, by when deleting the veth has waited out that grace period. */
+	/* The masquerade first: a DEL that fails on it can be retried with the
+	 * link still there to give the addresses. */
 	if (b.ipam_type && b.ipmasq) {
 		int k = 0;
 

@@ -319,9 +319,8 @@ static int ptp_del(const struct ccni_request *req, struct ccni_result **out,
 				return -1;
 		}
 	}
-	/* The masquerade goes first: the nftables socket's close, which waits
-	 * for the kernel to free the deleted elements, comes at exit, by when
-	 * deleting the veth has waited out that grace period. */
+	/* The masquerade first: a DEL that fails on it can be retried with the
+	 * link still there to give the addresses. */
 	if (p.ipmasq) {
 		int k = 0;
 
