@@ -28,6 +28,7 @@
 #include <netlink/socket.h>
 
 #include "net/conntrack.h"
+#include "net/nftset.h"
 
 #define CT_MAX_VICTIMS 4096
 
@@ -149,6 +150,8 @@ out:
 	for (int i = 0; i < v->n; i++)
 		free(v->tuples[i]);
 	free(v);
+	/* the socket's last close goes to the keeper (see knft_close) */
+	knft_close(dup(nl_socket_get_fd(sk)));
 	nl_socket_free(sk);
 	return rc;
 }

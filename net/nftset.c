@@ -9,6 +9,7 @@
  * without blocking, as nft itself does.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,74 @@ static void element(struct buf *b, const struct knft_elem *e, bool add)
 
 /* --- the batch ---------------------------------------------------------------- */
 
+/* --- closing without waiting ------------------------------------------------------ */
+
+static int keeper = -1; /* our end of the keeper's socket pair */
+
+static void keeper_start(void)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return;
+	int rc = util_fork_detached(sv[1], -1);
+
+	if (rc == 0) {
+		/* Every socket passed in is now ours too. EOF comes when the
+		 * plugin has exited (its end closes); then wait out the grace
+		 * periods of what it deleted and let go. */
+		char c;
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(int))];
+		} u;
+		struct iovec iov = { &c, 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+		for (;;) {
+			mh.msg_control = u.b;
+			mh.msg_controllen = sizeof(u.b);
+			ssize_t r = recvmsg(sv[1], &mh, 0);
+
+			if (r <= 0 && !(r < 0 && errno == EINTR))
+				break;
+		}
+		usleep(200 * 1000);
+		_exit(0);
+	}
+	close(sv[1]);
+	if (rc < 0)
+		close(sv[0]);
+	else
+		keeper = sv[0];
+}
+
+void knft_close(int fd)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} u = { 0 };
+	char c = 0;
+	struct iovec iov = { &c, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+			     .msg_controllen = sizeof(u.b) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	if (fd < 0)
+		return;
+	pthread_once(&once, keeper_start);
+	if (keeper >= 0) {
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		(void)!sendmsg(keeper, &mh, MSG_NOSIGNAL);
+	}
+	close(fd);
+}
+
 /* Read every queued answer; the first error's errno, or 0. */
 static int answers(int fd, uint32_t first_seq, uint32_t last_seq)
 {
@@ -230,20 +299,7 @@ int knft_elems(int family, const char *table, bool add, const struct knft_elem *
 	}
 	sent = sendto(fd, b.p, b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
 	e = sent < 0 ? errno : answers(fd, 2, seq - 1);
-	/* The last close of a socket after a delete batch makes the kernel
-	 * finish freeing what was deleted while holding nf_tables' commit
-	 * mutex, which takes an RCU grace period (10 ms or more); every other
-	 * nftables user, and every link change, waits for that mutex. The
-	 * kernel frees the elements by itself shortly after the commit, so a
-	 * detached process keeps the socket open well past that, and its close
-	 * then finds nothing left to wait for. The deletion is in effect
-	 * already. */
-	if (!add && e == 0 && util_fork_detached(fd, -1) == 0) {
-		usleep(200 * 1000);
-		close(fd);
-		_exit(0);
-	}
-	close(fd);
+	knft_close(fd);
 	free(b.p);
 	if (!e)
 		return 0;
@@ -312,7 +368,7 @@ static int get_run(struct buf *b, uint16_t want,
 		return errno;
 	if (sendto(fd, b->p, b->len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
 		e = errno;
-		close(fd);
+		knft_close(fd);
 		return e;
 	}
 	/* The object, then the ACK; or an error. */
@@ -342,7 +398,7 @@ static int get_run(struct buf *b, uint16_t want,
 				fn((const uint8_t *)r + hl, r->nlmsg_len - hl, ctx);
 		}
 	}
-	close(fd);
+	knft_close(fd);
 	return e;
 }
 

@@ -51,6 +51,15 @@ int knft_elems(int family, const char *table, bool add, const struct knft_elem *
  * none), 1 when it does not, -1 on error. */
 int knft_elem_get(const char *table, const char *set, const struct knft_val *key, char *comment,
 		  size_t comment_len, struct ccni_error *err);
+/* Close a NETLINK_NETFILTER socket without waiting. The last close of
+ * such a socket makes the kernel finish freeing whatever any nftables
+ * deletion on the machine left for after its RCU grace period, holding
+ * nf_tables' commit mutex: 5 to 15 ms whenever a deletion is that recent.
+ * So the last reference goes to a keeper, a detached process started on
+ * the first call, which closes what it holds 200 ms after this process
+ * ends, when nothing is left to wait for. Falls back to close(). */
+void knft_close(int fd);
+
 /* Does chain exist in inet table? 1, 0, or -1 on error. */
 int knft_chain_exists(const char *table, const char *chain, struct ccni_error *err);
 
