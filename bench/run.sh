@@ -76,6 +76,9 @@ for set in ref ccni; do
 					PATH=/usr/sbin:/usr/bin:/sbin:/bin "$dir/portmap" >/dev/null
 			have=$((have + 1))
 		done
+		# let the fill's after-effects settle (the kernel frees what
+		# nftables clients released a grace period later) before measuring
+		sleep 1
 		pm_conf x 8080 10.78.0.2 >/run/cnibench/pm.json
 		ip netns exec "$h" "$build/bench/cnibench" -n 1 -r 20 -o "$OUT/portmap-$set-$n.json" \
 			/run/cnibench/pm.json "$set=$dir" >/dev/null
