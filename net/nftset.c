@@ -168,7 +168,8 @@ static void element(struct buf *b, const struct knft_elem *e, bool add)
 
 /* --- closing without waiting ------------------------------------------------------ */
 
-static int keeper = -1; /* our end of the keeper's socket pair */
+static int keeper = -1;      /* our end of the keeper's socket pair */
+static pid_t keeper_owner;   /* the process that started it */
 
 static void keeper_start(void)
 {
@@ -202,10 +203,12 @@ static void keeper_start(void)
 		_exit(0);
 	}
 	close(sv[1]);
-	if (rc < 0)
+	if (rc < 0) {
 		close(sv[0]);
-	else
+	} else {
 		keeper = sv[0];
+		keeper_owner = getpid();
+	}
 }
 
 void knft_close(int fd)
@@ -224,7 +227,8 @@ void knft_close(int fd)
 	if (fd < 0)
 		return;
 	pthread_once(&once, keeper_start);
-	if (keeper >= 0) {
+	/* a process forked from ours has no keeper (that descriptor is gone) */
+	if (keeper >= 0 && keeper_owner == getpid()) {
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
 		cm->cmsg_len = CMSG_LEN(sizeof(int));

@@ -7,7 +7,7 @@ pkgs=(
 	build-essential meson ninja-build pkg-config
 	libjansson-dev libnl-3-dev libnl-route-3-dev libnftables-dev libcmocka-dev
 	clang libclang-rt-14-dev valgrind
-	iproute2 nftables iptables jq iputils-ping socat kmod groff-base
+	iproute2 nftables iptables jq iputils-ping socat kmod groff-base conntrack
 	containernetworking-plugins
 )
 missing=()

@@ -94,7 +94,15 @@ test_stale_udp_flow_is_flushed() {
 	# a datagram to the host port before it is mapped: conntrack keeps that
 	# flow un-NATed, and later datagrams of the same flow would follow it
 	echo early | in_ns "$ns2" timeout 2 socat -T1 - UDP:10.89.0.1:5300,sourceport=40123 >/dev/null 2>&1 || true
+	command -v conntrack >/dev/null || skip "conntrack (the tool) missing"
+	[ -n "$(h conntrack -L -p udp --orig-port-dst 5300 2>/dev/null)" ] || fail "no stale flow to begin with"
 	cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":5300,"containerPort":53,"protocol":"udp"}]')" >/dev/null
+	# the flush runs detached from ADD: the stale entry goes within moments
+	for _ in $(seq 100); do
+		[ -z "$(h conntrack -L -p udp --orig-port-dst 5300 2>/dev/null)" ] && break
+		sleep 0.05
+	done
+	assert_eq "$(h conntrack -L -p udp --orig-port-dst 5300 2>/dev/null)" "" "stale flow left in conntrack"
 	assert_eq "$(echo ping | in_ns "$ns2" timeout 3 socat -T2 - UDP:10.89.0.1:5300,sourceport=40123 2>/dev/null || true)" \
 		"hello-from-$NETNS" "same UDP flow after the mapping"
 }
