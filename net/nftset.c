@@ -150,6 +150,16 @@ static void element(struct buf *b, const struct knft_elem *e, bool add)
 		value(b, NFTA_SET_ELEM_KEY_END, &e->key_end);
 	if (add && e->data.len)
 		value(b, NFTA_SET_ELEM_DATA, &e->data);
+	if (add && e->jump) {
+		size_t d = nest_begin(b, NFTA_SET_ELEM_DATA);
+		size_t v = nest_begin(b, NFTA_DATA_VERDICT);
+		uint32_t code = htonl((uint32_t)NFT_JUMP);
+
+		attr(b, NFTA_VERDICT_CODE, &code, sizeof(code));
+		attr(b, NFTA_VERDICT_CHAIN, e->jump, strlen(e->jump) + 1);
+		nest_end(b, v);
+		nest_end(b, d);
+	}
 	if (add && e->comment) {
 		uint8_t ud[2 + 256];
 		size_t n = strnlen(e->comment, 254) + 1;

@@ -31,6 +31,7 @@ struct knft_elem {
 	struct knft_val key;
 	struct knft_val key_end; /* len 0: none (only interval concatenations) */
 	struct knft_val data;    /* len 0: a set element */
+	const char *jump;        /* a verdict map's element: jump to this chain */
 	const char *comment;     /* NULL: none */
 };
 

@@ -57,12 +57,20 @@ test_tcp_and_udp_reach_the_container_v4() {
 	# kernel state: the map holds exactly our two entries
 	m=$(h nft -j list map inet ccni_portmap dnat4)
 	jq_eq "$m" '[.nftables[] | select(.map) | .map.elem[]] | length' 2
+	# hairpin: the address jumps to its prefix length's chain and set
+	jq_eq "$(h nft -j list map inet ccni_portmap hairpin4)" \
+		'[.nftables[] | select(.map) | .map.elem[] | "\(.[0].elem.val) \(.[1].jump.target)"] | join(",")' "10.89.0.2 hp4_24"
+	jq_eq "$(h nft -j list set inet ccni_portmap hp4_24)" \
+		'[.nftables[] | select(.set) | .set.elem[] | .elem.val.concat | join(" ")] | join(",")' "10.89.0.0 10.89.0.2"
+	assert_contains "$(h nft list chain inet ccni_portmap hp4_24)" "ip saddr & 255.255.255.0 . ip daddr @hp4_24 masquerade" "hairpin rule"
 	cni portmap DEL "$c"
 	assert_eq "$(ask host tcp 10.89.0.1 8080)" "" "still forwarded after DEL"
 	assert_eq "$(ask "$ns2" tcp 10.89.0.1 8080)" "" "still forwarded to the second namespace after DEL"
 	m=$(h nft -j list map inet ccni_portmap dnat4)
 	jq_eq "$m" '[.nftables[] | select(.map) | .map.elem // [] | length] | add' 0
 	jq_eq "$(h nft -j list set inet ccni_portmap local4)" '[.nftables[] | select(.set) | .set.elem // [] | length] | add' 0
+	jq_eq "$(h nft -j list map inet ccni_portmap hairpin4)" '[.nftables[] | select(.map) | .map.elem // [] | length] | add' 0
+	jq_eq "$(h nft -j list set inet ccni_portmap hp4_24)" '[.nftables[] | select(.set) | .set.elem // [] | length] | add' 0
 }
 
 test_check_compares_the_kernel_maps() {

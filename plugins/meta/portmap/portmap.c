@@ -44,8 +44,8 @@ static const char setup_script[] =
 	"add map inet ccni_portmap dnat4ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
 	"add map inet ccni_portmap dnat6 { type inet_proto . inet_service : ipv6_addr . inet_service; }\n"
 	"add map inet ccni_portmap dnat6ip { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; }\n"
-	"add set inet ccni_portmap hairpin4 { type ipv4_addr . ipv4_addr; flags interval; }\n"
-	"add set inet ccni_portmap hairpin6 { type ipv6_addr . ipv6_addr; flags interval; }\n"
+	"add map inet ccni_portmap hairpin4 { type ipv4_addr : verdict; }\n"
+	"add map inet ccni_portmap hairpin6 { type ipv6_addr : verdict; }\n"
 	"add set inet ccni_portmap local4 { type ipv4_addr; }\n"
 	"add set inet ccni_portmap local6 { type ipv6_addr; }\n"
 	"add set inet ccni_portmap masqall4 { type ipv4_addr; }\n"
@@ -62,10 +62,10 @@ static const char setup_script[] =
 	"add rule inet ccni_portmap hostports meta nfproto ipv4 dnat ip to meta l4proto . th dport map @dnat4\n"
 	"add rule inet ccni_portmap hostports meta nfproto ipv6 dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6ip\n"
 	"add rule inet ccni_portmap hostports meta nfproto ipv6 dnat ip6 to meta l4proto . th dport map @dnat6\n"
-	"add rule inet ccni_portmap postrouting ct status dnat ip saddr . ip daddr @hairpin4 masquerade\n"
+	"add rule inet ccni_portmap postrouting ct status dnat ip daddr vmap @hairpin4\n"
 	"add rule inet ccni_portmap postrouting ct status dnat ip saddr 127.0.0.0/8 ip daddr @local4 masquerade\n"
 	"add rule inet ccni_portmap postrouting ct status dnat ip daddr @masqall4 masquerade\n"
-	"add rule inet ccni_portmap postrouting ct status dnat ip6 saddr . ip6 daddr @hairpin6 masquerade\n"
+	"add rule inet ccni_portmap postrouting ct status dnat ip6 daddr vmap @hairpin6\n"
 	"add rule inet ccni_portmap postrouting ct status dnat ip6 saddr ::1 ip6 daddr @local6 masquerade\n"
 	"add rule inet ccni_portmap postrouting ct status dnat ip6 daddr @masqall6 masquerade\n";
 
@@ -206,8 +206,48 @@ static uint8_t proto_num(const char *p)
 	return streq(p, "udp") ? IPPROTO_UDP : streq(p, "sctp") ? IPPROTO_SCTP : IPPROTO_TCP;
 }
 
+/*
+ * Hairpin and same-subnet traffic through a host port is masqueraded when
+ * its source is in the container's subnet. An interval set of (subnet .
+ * address) pairs would do, but nftables keeps such sets in a structure
+ * that is rebuilt on every change, at a cost growing with its size. So
+ * each prefix length in use gets a plain hash set "hpV_LEN" of (network .
+ * address) pairs and a chain of that name with the one rule
+ * "saddr & MASK . daddr @hpV_LEN masquerade"; the map hairpinV sends each
+ * container address to its chain. Every change is then O(1).
+ */
+static const char *hairpin_name(const struct ccni_ipnet *cip)
+{
+	static char names[2][129][8];
+	int v6 = cip->ip.family == AF_INET6;
+	char *n = names[v6][cip->prefix];
+
+	if (!*n)
+		snprintf(n, sizeof(names[0][0]), "hp%d_%u", v6 ? 6 : 4, (unsigned)cip->prefix);
+	return n;
+}
+
+/* The set, chain and rule of one prefix length (made once per node; a
+ * racing ADD doing the same ends with the same one rule). */
+static int hairpin_setup(const struct ccni_ipnet *cip, struct ccni_error *err)
+{
+	int v6 = cip->ip.family == AF_INET6;
+	struct ccni_ip mask = ccni_ip_mask(cip->ip.family, cip->prefix);
+	const char *nm = hairpin_name(cip), *ip = v6 ? "ip6" : "ip";
+	char m[CCNI_IP_STRLEN], script[640];
+
+	snprintf(script, sizeof(script),
+		 "add set inet ccni_portmap %s { type %s . %s; }\n"
+		 "add chain inet ccni_portmap %s\n"
+		 "flush chain inet ccni_portmap %s\n"
+		 "add rule inet ccni_portmap %s %s saddr & %s . %s daddr @%s masquerade\n",
+		 nm, v6 ? "ipv6_addr" : "ipv4_addr", v6 ? "ipv6_addr" : "ipv4_addr", nm, nm, nm, ip,
+		 ccni_ip_format(&mask, m), ip, nm);
+	return knft_run(script, false, err);
+}
+
 /* The elements of one family (NULL tag: for DEL, no data needed). Returns
- * how many were written to out (room for PORTMAP_MAX + 3). */
+ * how many were written to out (room for PORTMAP_MAX + 4). */
 static int elements(const struct portmap_conf *c, const struct ccni_ipnet *cip, const char *tag,
 		    struct knft_elem *out)
 {
@@ -218,7 +258,6 @@ static int elements(const struct portmap_conf *c, const struct ccni_ipnet *cip, 
 	int v6 = cip->ip.family == AF_INET6, n = 0;
 	const char *const *nm = names[v6];
 	struct ccni_ipnet nw = ccni_ipnet_network(cip);
-	struct ccni_ip last = ccni_ipnet_last(cip);
 
 	if (*(v6 ? c->cond6 : c->cond4)) /* conditional mappings are rules, not elements */
 		goto masq;
@@ -241,12 +280,16 @@ static int elements(const struct portmap_conf *c, const struct ccni_ipnet *cip, 
 	}
 masq:
 	if (c->snat) {
-		memset(&out[n], 0, 2 * sizeof(*out));
+		/* hairpin: the container's address jumps to the chain of its
+		 * prefix length, where (source & mask . address) is looked up */
+		memset(&out[n], 0, 3 * sizeof(*out));
 		out[n].set = nm[2];
+		knft_put_ip(&out[n].key, &cip->ip);
+		out[n].jump = hairpin_name(cip);
+		out[n++].comment = tag;
+		out[n].set = hairpin_name(cip);
 		knft_put_ip(&out[n].key, &nw.ip);
 		knft_put_ip(&out[n].key, &cip->ip);
-		knft_put_ip(&out[n].key_end, &last);
-		knft_put_ip(&out[n].key_end, &cip->ip);
 		out[n++].comment = tag;
 		out[n].set = nm[3];
 		knft_put_ip(&out[n].key, &cip->ip);
@@ -264,7 +307,7 @@ masq:
 /* Both families' elements into one array (malloc'd); *n their count. */
 static struct knft_elem *all_elements(const struct portmap_conf *c, const char *tag, int *n)
 {
-	struct knft_elem *el = calloc(2 * (PORTMAP_MAX + 3), sizeof(*el));
+	struct knft_elem *el = calloc(2 * (PORTMAP_MAX + 4), sizeof(*el));
 
 	*n = 0;
 	if (!el)
@@ -384,6 +427,9 @@ static int nft_add(const struct ccni_request *req, const struct portmap_conf *c,
 		ccni_error_clear(&e);
 		knft_run(setup_script, false, &e);
 		ccni_error_clear(&e);
+		if (c->snat && ((c->cip4.ip.family && hairpin_setup(&c->cip4, err) < 0) ||
+				(c->cip6.ip.family && hairpin_setup(&c->cip6, err) < 0)))
+			return ccni_error_prefix(err, "portmap");
 		knft_elems(NFPROTO_INET, "ccni_portmap", true, el, n, &kerr, &e);
 	}
 	if (ccni_error_is_set(&e)) {
