@@ -6,10 +6,16 @@
  * or DEL, and of every packet, does not grow with the number of containers.
  *
  *   table inet ccni_masq: postrouting (srcnat)
- *     ip saddr . ip daddr @local4 return      container -> its own subnet
- *     ip daddr 224.0.0.0/4 return             multicast
- *     ip saddr @src4 masquerade               container -> elsewhere
+ *     ip saddr vmap @src4                     container address -> its chain
+ *   chain m4_LEN (one per prefix length in use)
+ *     ip daddr & MASK . ip saddr @m4_LEN return    -> its own subnet
+ *     ip daddr 224.0.0.0/4 return                  multicast
+ *     masquerade                                   elsewhere
  *     (and the same for IPv6 with ff00::/8)
+ *
+ * A set of (address . subnet) intervals would need no chain per prefix
+ * length, but nftables rebuilds interval sets of concatenations on every
+ * change, at a cost growing with their size; these are all hash lookups.
  *   table bridge ccni_spoof: prerouting
  *     iifname @ports iifname . ether saddr != @allowed drop
  */
@@ -28,17 +34,44 @@
 
 static const char masq_setup[] =
 	"create table inet ccni_masq { comment \"ccni: ipMasq for bridge and ptp networks\"; }\n"
-	"add set inet ccni_masq src4 { type ipv4_addr; }\n"
-	"add set inet ccni_masq src6 { type ipv6_addr; }\n"
-	"add set inet ccni_masq local4 { type ipv4_addr . ipv4_addr; flags interval; }\n"
-	"add set inet ccni_masq local6 { type ipv6_addr . ipv6_addr; flags interval; }\n"
+	"add map inet ccni_masq src4 { type ipv4_addr : verdict; }\n"
+	"add map inet ccni_masq src6 { type ipv6_addr : verdict; }\n"
 	"add chain inet ccni_masq postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
-	"add rule inet ccni_masq postrouting ip saddr . ip daddr @local4 return\n"
-	"add rule inet ccni_masq postrouting ip daddr 224.0.0.0/4 return\n"
-	"add rule inet ccni_masq postrouting ip saddr @src4 masquerade\n"
-	"add rule inet ccni_masq postrouting ip6 saddr . ip6 daddr @local6 return\n"
-	"add rule inet ccni_masq postrouting ip6 daddr ff00::/8 return\n"
-	"add rule inet ccni_masq postrouting ip6 saddr @src6 masquerade\n";
+	"add rule inet ccni_masq postrouting ip saddr vmap @src4\n"
+	"add rule inet ccni_masq postrouting ip6 saddr vmap @src6\n";
+
+/* The chain and set of one prefix length, "m4_24" or "m6_64". */
+static const char *plen_name(const struct ccni_ipnet *a)
+{
+	static char names[2][129][8];
+	int v6 = a->ip.family == AF_INET6;
+	char *n = names[v6][a->prefix];
+
+	if (!*n)
+		snprintf(n, sizeof(names[0][0]), "m%d_%u", v6 ? 6 : 4, (unsigned)a->prefix);
+	return n;
+}
+
+/* Made once per node and prefix length; a racing ADD doing the same ends
+ * with the same rules. */
+static int plen_setup(const struct ccni_ipnet *a, struct ccni_error *err)
+{
+	int v6 = a->ip.family == AF_INET6;
+	struct ccni_ip mask = ccni_ip_mask(a->ip.family, a->prefix);
+	const char *nm = plen_name(a), *ip = v6 ? "ip6" : "ip", *t = v6 ? "ipv6_addr" : "ipv4_addr";
+	char m[CCNI_IP_STRLEN], script[768];
+
+	snprintf(script, sizeof(script),
+		 "add set inet ccni_masq %s { type %s . %s; }\n"
+		 "add chain inet ccni_masq %s\n"
+		 "flush chain inet ccni_masq %s\n"
+		 "add rule inet ccni_masq %s %s daddr & %s . %s saddr @%s return\n"
+		 "add rule inet ccni_masq %s %s daddr %s return\n"
+		 "add rule inet ccni_masq %s masquerade\n",
+		 nm, t, t, nm, nm, nm, ip, ccni_ip_format(&mask, m), ip, nm, nm, ip,
+		 v6 ? "ff00::/8" : "224.0.0.0/4", nm);
+	return knft_run(script, false, err);
+}
 
 static const char spoof_setup[] =
 	"create table bridge ccni_spoof { comment \"ccni: macspoofchk\"; }\n"
@@ -77,8 +110,9 @@ static int delete_each(char *script)
 	return 0;
 }
 
-/* The elements of addrs: src (the address) and local (address . its
- * subnet, an interval). out has room for 2 * n. */
+/* The elements of addrs: in srcV the address jumping to its prefix
+ * length's chain, in that chain's set (network . address). out has room
+ * for 2 * n. */
 static int masq_elements(const struct ccni_ipnet *addrs, int n, const char *tag,
 			 struct knft_elem *out)
 {
@@ -87,17 +121,15 @@ static int masq_elements(const struct ccni_ipnet *addrs, int n, const char *tag,
 	for (int i = 0; i < n; i++) {
 		int v6 = addrs[i].ip.family == AF_INET6;
 		struct ccni_ipnet nw = ccni_ipnet_network(&addrs[i]);
-		struct ccni_ip last = ccni_ipnet_last(&addrs[i]);
 
 		memset(&out[k], 0, 2 * sizeof(*out));
 		out[k].set = v6 ? "src6" : "src4";
 		knft_put_ip(&out[k].key, &addrs[i].ip);
+		out[k].jump = plen_name(&addrs[i]);
 		out[k++].comment = tag;
-		out[k].set = v6 ? "local6" : "local4";
-		knft_put_ip(&out[k].key, &addrs[i].ip);
+		out[k].set = plen_name(&addrs[i]);
 		knft_put_ip(&out[k].key, &nw.ip);
-		knft_put_ip(&out[k].key_end, &addrs[i].ip);
-		knft_put_ip(&out[k].key_end, &last);
+		knft_put_ip(&out[k].key, &addrs[i].ip);
 		out[k++].comment = tag;
 	}
 	return k;
@@ -125,6 +157,9 @@ int kmasq_add(const struct ccni_ipnet *addrs, int n, const char *tag, struct ccn
 	ccni_error_clear(&e);
 	knft_run(masq_setup, false, &e); /* EEXIST when another ADD made it first */
 	ccni_error_clear(&e);
+	for (int i = 0; i < n; i++)
+		if (plen_setup(&addrs[i], err) < 0)
+			return ccni_error_prefix(err, "ipMasq");
 	if (knft_elems(NFPROTO_INET, "ccni_masq", true, el, k, NULL, err) < 0)
 		return ccni_error_prefix(err, "ipMasq");
 	return 0;

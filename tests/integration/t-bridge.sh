@@ -50,7 +50,8 @@ test_del_removes_everything_and_is_idempotent() {
 	h ip link show "$veth" >/dev/null 2>&1 && fail "host veth left"
 	in_ns "$NETNS" ip link show eth0 >/dev/null 2>&1 && fail "eth0 left"
 	assert_eq "$(ls "$T/ipam/brnet" | grep -c '^10\.\|:')" 0 "reservations left"
-	jq_eq "$(h nft -j list set inet ccni_masq src4)" '[.nftables[] | select(.set) | .set.elem // [] | length] | add' 0
+	jq_eq "$(h nft -j list map inet ccni_masq src4)" '[.nftables[] | select(.map) | .map.elem // [] | length] | add' 0
+	jq_eq "$(h nft -j list set inet ccni_masq m4_24)" '[.nftables[] | select(.set) | .set.elem // [] | length] | add' 0
 	cni bridge DEL "$(brconf ',"isGateway":true,"ipMasq":true')"
 }
 
@@ -100,13 +101,29 @@ test_ipmasq_nftables_masquerades_outbound_traffic() {
 	in_ns "$out_ns" ip addr add 192.168.77.2/24 dev upl1
 	in_ns "$out_ns" ip link set upl1 up
 	cni bridge ADD "$(brconf ',"isGateway":true,"ipMasq":true')" >/dev/null
+	ns2=$(mkns m)
+	CID=second NETNS_PATH=/run/netns/$ns2 cni bridge ADD "$(brconf ',"isGateway":true,"ipMasq":true')" >/dev/null
 	s=$(h nft -j list table inet ccni_masq)
-	jq_eq "$s" '[.nftables[] | select(.set.name=="src4") | .set.elem[]?] | map(if type=="object" then .elem.val else . end) | join(",")' 10.88.7.2
+	# each address jumps to the chain of its prefix length, whose set holds
+	# (network . address)
+	jq_eq "$s" '[.nftables[] | select(.map.name=="src4") | .map.elem[]? | "\(.[0].elem.val) \(.[1].jump.target)"] | sort | join(",")' \
+		"10.88.7.2 m4_24,10.88.7.3 m4_24"
+	jq_eq "$s" '[.nftables[] | select(.set.name=="m4_24") | .set.elem[]? | .elem.val.concat | join(" ")] | sort | join(",")' \
+		"10.88.7.0 10.88.7.2,10.88.7.0 10.88.7.3"
+	assert_contains "$(h nft list chain inet ccni_masq m4_24)" "ip daddr & 255.255.255.0 . ip saddr @m4_24 return" "own-subnet rule"
 	# the outside namespace has no route back to 10.88.7.0/24: the ping
 	# only works when the source is rewritten to 192.168.77.1
 	in_ns "$NETNS" ping -c1 -W2 192.168.77.2 >/dev/null || fail "no masquerade"
-	# traffic to the container's own subnet is not rewritten
-	jq_eq "$s" '[.nftables[] | select(.set.name=="local4") | .set.elem[]?] | length' 1
+	# what the peers see as the source: rewritten outside, not inside the subnet
+	command -v socat >/dev/null || skip "socat missing"
+	peer() { # NS: a one-shot TCP server printing the peer's address
+		in_ns "$1" socat -T3 TCP-LISTEN:7007,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR' >/dev/null 2>&1 &
+		sleep 0.3
+	}
+	peer "$out_ns"
+	assert_eq "$(in_ns "$NETNS" timeout 3 socat -T2 - TCP:192.168.77.2:7007 </dev/null 2>/dev/null)" 192.168.77.1 "source seen outside"
+	peer "$ns2"
+	assert_eq "$(in_ns "$NETNS" timeout 3 socat -T2 - TCP:10.88.7.3:7007 </dev/null 2>/dev/null)" 10.88.7.2 "source seen in the subnet"
 }
 
 test_ipmasq_iptables_backend() {

@@ -71,11 +71,12 @@ test_add_kernel_state_result_and_traffic() {
 test_ipmasq_nftables_and_iptables() {
 	c=$(pconf ',"ipMasq":true')
 	out=$(cni ptp ADD "$c")
-	s=$(h nft list set inet ccni_masq src4)
-	assert_contains "$s" "10.77.5.2" "masq set"
+	s=$(h nft list map inet ccni_masq src4)
+	assert_contains "$s" "10.77.5.2 comment \"ptpnet $CID eth0\" : jump m4_24" "masq map"
 	pc=$(jq -c --argjson p "$out" '. + {prevResult: $p}' <<<"$c")
 	cni ptp DEL "$pc"
-	assert_not_contains "$(h nft list set inet ccni_masq src4)" "10.77.5.2" "masq set after DEL"
+	assert_not_contains "$(h nft list map inet ccni_masq src4)" "10.77.5.2" "masq map after DEL"
+	assert_not_contains "$(h nft list set inet ccni_masq m4_24)" "10.77.5.2" "masq set after DEL"
 	command -v iptables-save >/dev/null || skip "no iptables"
 	c=$(pconf ',"ipMasq":true,"ipMasqBackend":"iptables"')
 	cni ptp ADD "$c" >/dev/null
