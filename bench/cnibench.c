@@ -15,8 +15,9 @@
  * pods alive at once), e.g. "hostPort": 3@POD@ for distinct host ports. Each NAME=DIR is a plugin directory
  * (CNI_PATH); rounds interleave them so machine noise hits both alike. Per
  * set it reports ADD and DEL median/p90 in ms, the peak RSS of any plugin
- * process (from a few more pods run through rssprobe, so that the peak is
- * the plugin's own and not this program's), with -p the pods/s of PARALLEL concurrent ADDs and the
+ * process and the most anonymous memory one held at exit (from a few
+ * more pods run through rssprobe, so that the figures are the plugin's own
+ * and not this program's), with -p the pods/s of PARALLEL concurrent ADDs and the
  * number of duplicate addresses handed out, and the ratio between sets.
  */
 #include <errno.h>
@@ -48,6 +49,7 @@ struct set {
 	double *add_ms, *del_ms;
 	size_t n_add, n_del;
 	long max_rss_kb;
+	long max_anon_kb; /* the most memory of its own a plugin held at exit */
 	double pods_per_s;
 	int dups, failures;
 	/* chains: time spent in each plugin (sums over every pod), by position */
@@ -124,6 +126,9 @@ static double run_one(struct set *s, const char *type, const char *conf, const c
 		const char *m = strstr(r.err, "rssprobe-maxrss-kb ");
 
 		*rss = m ? atol(m + 19) : 0;
+		m = strstr(r.err, "rssprobe-anon-kb ");
+		if (m && atol(m + 17) > s->max_anon_kb)
+			s->max_anon_kb = atol(m + 17);
 	}
 	if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
 		fprintf(stderr, "cnibench: %s %s %s %s failed: %s %s\n", s->name, type, cmd, cid, r.out,
@@ -453,6 +458,7 @@ int main(int argc, char **argv)
 			tmp.n_add = tmp.n_del = 0;
 			one_round(&w, &tmp, 1000 + k);
 			b.sets[k].max_rss_kb = tmp.max_rss_kb;
+			b.sets[k].max_anon_kb = tmp.max_anon_kb;
 			free(tmp.add_ms);
 			free(tmp.del_ms);
 		}
@@ -466,19 +472,20 @@ int main(int argc, char **argv)
 
 	report = json_object();
 	sets = json_array();
-	printf("%-10s %9s %9s %9s %9s %9s %9s %7s %5s\n", "set", "add-med", "add-p90", "del-med",
-	       "del-p90", "rss-kB", "pods/s", "dups", "fail");
+	printf("%-10s %9s %9s %9s %9s %9s %9s %9s %7s %5s\n", "set", "add-med", "add-p90", "del-med",
+	       "del-p90", "rss-kB", "anon-kB", "pods/s", "dups", "fail");
 	for (int k = 0; k < b.n_sets; k++) {
 		struct set *s = &b.sets[k];
 		double am = pct(s->add_ms, s->n_add, 0.5), a9 = pct(s->add_ms, s->n_add, 0.9);
 		double dm = pct(s->del_ms, s->n_del, 0.5), d9 = pct(s->del_ms, s->n_del, 0.9);
 
-		printf("%-10s %9.2f %9.2f %9.2f %9.2f %9ld %9.1f %7d %5d\n", s->name, am, a9, dm, d9,
-		       s->max_rss_kb, s->pods_per_s, s->dups, s->failures);
-		json_array_append_new(sets, json_pack("{s:s,s:f,s:f,s:f,s:f,s:I,s:f,s:i,s:i,s:i}", "name",
+		printf("%-10s %9.2f %9.2f %9.2f %9.2f %9ld %9ld %9.1f %7d %5d\n", s->name, am, a9, dm, d9,
+		       s->max_rss_kb, s->max_anon_kb, s->pods_per_s, s->dups, s->failures);
+		json_array_append_new(sets, json_pack("{s:s,s:f,s:f,s:f,s:f,s:I,s:I,s:f,s:i,s:i,s:i}", "name",
 						      s->name, "add_median_ms", am, "add_p90_ms", a9,
 						      "del_median_ms", dm, "del_p90_ms", d9, "max_rss_kb",
-						      (json_int_t)s->max_rss_kb, "pods_per_s", s->pods_per_s,
+						      (json_int_t)s->max_rss_kb, "max_anon_kb",
+						      (json_int_t)s->max_anon_kb, "pods_per_s", s->pods_per_s,
 						      "duplicates", s->dups, "failures", s->failures, "samples",
 						      (int)s->n_add));
 	}
@@ -499,10 +506,11 @@ int main(int argc, char **argv)
 			double ra = pct(a->add_ms, a->n_add, 0.5) / pct(s->add_ms, s->n_add, 0.5);
 			double rd = pct(a->del_ms, a->n_del, 0.5) / pct(s->del_ms, s->n_del, 0.5);
 
-			printf("%s vs %s: ADD %.2fx faster, DEL %.2fx faster, RSS %.2fx smaller%s\n",
+			printf("%s vs %s: ADD %.2fx faster, DEL %.2fx faster, RSS %.2fx smaller, "
+			       "own memory %.2fx smaller\n",
 			       s->name, a->name, ra, rd,
 			       s->max_rss_kb ? (double)a->max_rss_kb / (double)s->max_rss_kb : 0.0,
-			       b.parallel ? "" : "");
+			       s->max_anon_kb ? (double)a->max_anon_kb / (double)s->max_anon_kb : 0.0);
 			if (b.parallel && a->pods_per_s > 0)
 				printf("%s vs %s: %d parallel ADDs %.2fx the pods/s\n", s->name, a->name,
 				       b.parallel, s->pods_per_s / a->pods_per_s);
