@@ -23,14 +23,7 @@
 /* "CNI-" and the first 24 hex digits of SHA-512(name + id). */
 void kipt_chain_name(const char *network, const char *id, char out[29])
 {
-	uint8_t h[64];
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "%s%s", network, id);
-
-	sha512(buf, (size_t)(n < 0 ? 0 : n), h);
-	strcpy(out, "CNI-");
-	for (int i = 0; i < 12; i++)
-		sprintf(out + 4 + i * 2, "%02x", h[i]);
+	sha512_name("CNI-", network, id, out, 29);
 }
 
 static const char *restore_binary(bool v6)

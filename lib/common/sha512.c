@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* sha512.c — SHA-512 (FIPS 180-4), only to derive cnitool's container ids. */
+/* sha512.c — SHA-512 (FIPS 180-4), for cnitool's container ids and the
+ * reference's hashed chain and device names. */
 #include <stdint.h>
 #include <string.h>
 
@@ -56,28 +57,82 @@ static void block(uint64_t h[8], const uint8_t *p)
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
-void sha512(const void *data, size_t len, uint8_t out[64])
+void sha512_init(struct sha512_ctx *c)
 {
-	uint64_t h[8] = {
+	static const uint64_t iv[8] = {
 		0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
 		0xa54ff53a5f1d36f1ULL, 0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
 		0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL,
 	};
-	const uint8_t *p = data;
-	uint8_t last[256] = { 0 };
-	size_t rest = len % 128, full = len - rest, n;
-	uint64_t bits = (uint64_t)len * 8;
 
-	for (size_t i = 0; i < full; i += 128)
-		block(h, p + i);
-	memcpy(last, p + full, rest);
-	last[rest] = 0x80;
-	n = rest < 112 ? 128 : 256;
+	memcpy(c->h, iv, sizeof(iv));
+	c->used = 0;
+	c->total = 0;
+}
+
+void sha512_update(struct sha512_ctx *c, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	c->total += len;
+	while (len > 0) {
+		size_t n = sizeof(c->buf) - c->used;
+
+		if (n > len)
+			n = len;
+		memcpy(c->buf + c->used, p, n);
+		c->used += n;
+		p += n;
+		len -= n;
+		if (c->used == sizeof(c->buf)) {
+			block(c->h, c->buf);
+			c->used = 0;
+		}
+	}
+}
+
+void sha512_final(struct sha512_ctx *c, uint8_t out[64])
+{
+	uint8_t last[256] = { 0 };
+	uint64_t bits = c->total * 8;
+	size_t n = c->used < 112 ? 128 : 256;
+
+	memcpy(last, c->buf, c->used);
+	last[c->used] = 0x80;
 	for (int i = 0; i < 8; i++)
 		last[n - 1 - i] = (uint8_t)(bits >> (8 * i));
 	for (size_t i = 0; i < n; i += 128)
-		block(h, last + i);
+		block(c->h, last + i);
 	for (int i = 0; i < 8; i++)
 		for (int j = 0; j < 8; j++)
-			out[i * 8 + j] = (uint8_t)(h[i] >> (56 - 8 * j));
+			out[i * 8 + j] = (uint8_t)(c->h[i] >> (56 - 8 * j));
+}
+
+void sha512(const void *data, size_t len, uint8_t out[64])
+{
+	struct sha512_ctx c;
+
+	sha512_init(&c);
+	sha512_update(&c, data, len);
+	sha512_final(&c, out);
+}
+
+void sha512_name(const char *prefix, const char *a, const char *b, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct sha512_ctx c;
+	uint8_t md[64];
+	size_t n = 0;
+
+	if (size == 0)
+		return;
+	sha512_init(&c);
+	sha512_update(&c, a, strlen(a));
+	sha512_update(&c, b, strlen(b));
+	sha512_final(&c, md);
+	for (; *prefix && n + 1 < size; prefix++)
+		out[n++] = *prefix;
+	for (size_t i = 0; n + 1 < size && i < 128; i++)
+		out[n++] = hex[i % 2 ? md[i / 2] & 15 : md[i / 2] >> 4];
+	out[n] = '\0';
 }

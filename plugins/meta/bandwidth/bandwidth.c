@@ -121,25 +121,7 @@ void bandwidth_tbf(uint64_t rate_bits, uint64_t burst_bits, double ticks_per_use
 
 void bandwidth_ifb_name(const char *network, const char *container_id, char out[16])
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t n = strlen(network), m = strlen(container_id), p = strlen(BANDWIDTH_IFB_PREFIX);
-	uint8_t md[64];
-	char *s = malloc(n + m + 1);
-
-	if (s) {
-		memcpy(s, network, n);
-		memcpy(s + n, container_id, m + 1);
-		sha512(s, n + m, md);
-		free(s);
-	} else {
-		memset(md, 0, sizeof(md));
-	}
-	memcpy(out, BANDWIDTH_IFB_PREFIX, p);
-	for (size_t i = 0; p + 2 * i < 15; i++) {
-		out[p + 2 * i] = hex[md[i] >> 4];
-		out[p + 2 * i + 1] = hex[md[i] & 15];
-	}
-	out[15] = '\0';
+	sha512_name(BANDWIDTH_IFB_PREFIX, network, container_id, out, 16);
 }
 
 /* --- the host side of the container's veth --------------------------------------- */

@@ -17,19 +17,10 @@
 
 #define IPT_MAX 32768
 
+/* "CNI-DN-" and 21 hex digits: the reference's 28-character name */
 static void dn_chain(const char *network, const char *id, char out[29])
 {
-	uint8_t h[64];
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "%s%s", network, id);
-
-	sha512(buf, (size_t)(n < 0 ? 0 : n), h);
-	char hex[23];
-
-	for (int i = 0; i < 11; i++)
-		snprintf(hex + i * 2, 3, "%02x", h[i]);
-	/* "CNI-DN-" and 21 hex digits: the reference's 28-character name */
-	snprintf(out, 29, "CNI-DN-%.21s", hex);
+	sha512_name("CNI-DN-", network, id, out, 29);
 }
 
 static const char *ports_of(const struct portmap_conf *c, int af, const char *proto, char *buf,
