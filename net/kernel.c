@@ -77,6 +77,26 @@ int kns_open(const char *path, int *fd, struct ccni_error *err)
 	return 0;
 }
 
+int kns_pair_open(const char *netns, struct kns_pair *p, struct ccni_error *err)
+{
+	*p = (struct kns_pair)KNS_PAIR_INIT;
+	if (kns_open(netns, &p->nsfd, err) < 0 || !(p->host = kns_socket(-1, err)) ||
+	    !(p->ct = kns_socket(p->nsfd, err))) {
+		kns_pair_close(p);
+		return -1;
+	}
+	return 0;
+}
+
+void kns_pair_close(struct kns_pair *p)
+{
+	kns_socket_free(p->ct);
+	kns_socket_free(p->host);
+	if (p->nsfd >= 0)
+		close(p->nsfd);
+	*p = (struct kns_pair)KNS_PAIR_INIT;
+}
+
 int kns_run(int nsfd, int (*fn)(void *data, struct ccni_error *err), void *data,
 	    struct ccni_error *err)
 {

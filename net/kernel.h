@@ -27,6 +27,18 @@ int kns_open(const char *path, int *fd, struct ccni_error *err);
  * The socket is made inside the namespace, so it stays bound to it. */
 struct nl_sock *kns_socket(int nsfd, struct ccni_error *err);
 void kns_socket_free(struct nl_sock *sk);
+/* The container's namespace and a route socket in it (ct) and one in the
+ * caller's namespace (host): what a main plugin's ADD and CHECK work with.
+ * On failure nothing stays open; close is safe on a zeroed pair with
+ * nsfd -1, and frees what is open. */
+struct kns_pair {
+	int nsfd;
+	struct nl_sock *host, *ct;
+};
+#define KNS_PAIR_INIT { .nsfd = -1 }
+int kns_pair_open(const char *netns, struct kns_pair *p, struct ccni_error *err);
+void kns_pair_close(struct kns_pair *p);
+
 /* Run fn inside namespace nsfd on this thread, then come back. */
 int kns_run(int nsfd, int (*fn)(void *data, struct ccni_error *err), void *data,
 	    struct ccni_error *err);

@@ -181,8 +181,7 @@ int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,
 struct add_state {
 	const struct ccni_request *req;
 	struct bridge_conf *b;
-	struct nl_sock *host, *ct;
-	int nsfd;
+	struct kns_pair ns;
 	struct klink br, hv, cv;
 	struct klink vg; /* the VLAN gateway interface "<bridge>.<vlan>" */
 	char host_name[16];
@@ -194,25 +193,25 @@ static int set_port(struct add_state *s, struct ccni_error *err)
 {
 	struct bridge_conf *b = s->b;
 
-	if (klink_set_master(s->host, s->hv.ifindex, s->br.ifindex, err) < 0)
+	if (klink_set_master(s->ns.host, s->hv.ifindex, s->br.ifindex, err) < 0)
 		return -1;
-	if (kbridge_port_set(s->host, s->hv.ifindex, b->hairpin ? 1 : -1,
+	if (kbridge_port_set(s->ns.host, s->hv.ifindex, b->hairpin ? 1 : -1,
 			     b->port_isolation ? 1 : -1, err) < 0)
 		return -1;
 	if ((b->vlan || b->n_trunk) && !b->preserve_default_vlan &&
-	    kbridge_vlan(s->host, s->hv.ifindex, 1, 1, false, false, true, false, err) < 0)
+	    kbridge_vlan(s->ns.host, s->hv.ifindex, 1, 1, false, false, true, false, err) < 0)
 		return -1;
-	if (b->vlan && kbridge_vlan(s->host, s->hv.ifindex, b->vlan, b->vlan, true, true, false, false,
+	if (b->vlan && kbridge_vlan(s->ns.host, s->hv.ifindex, b->vlan, b->vlan, true, true, false, false,
 				    err) < 0)
 		return -1;
 	for (int i = 0; i < b->n_trunk; i++)
-		if (kbridge_vlan(s->host, s->hv.ifindex, b->trunk[i][0], b->trunk[i][1], false, false,
+		if (kbridge_vlan(s->ns.host, s->hv.ifindex, b->trunk[i][0], b->trunk[i][1], false, false,
 				 false, false, err) < 0)
 			return -1;
 	if (!b->vlan && b->n_trunk &&
-	    kbridge_vlan(s->host, s->hv.ifindex, 1, 1, true, true, false, false, err) < 0)
+	    kbridge_vlan(s->ns.host, s->hv.ifindex, 1, 1, true, true, false, false, err) < 0)
 		return -1;
-	return klink_set_up(s->host, s->hv.ifindex, true, err);
+	return klink_set_up(s->ns.host, s->hv.ifindex, true, err);
 }
 
 /* A sysctl the reference sets best effort (a kernel without IPv6 has no
@@ -290,12 +289,12 @@ static int configure_container(struct add_state *s, struct ccni_error *err)
 	struct ccni_result *r = s->r;
 	struct sysctl_job job = { s->req->ifname, s->b->enable_dad };
 
-	if (kns_run(s->nsfd, container_sysctls, &job, err) < 0)
+	if (kns_run(s->ns.nsfd, container_sysctls, &job, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->n_ips; i++)
-		if (kaddr_add(s->ct, s->cv.ifindex, &r->ips[i].address, !s->b->enable_dad, err) < 0)
+		if (kaddr_add(s->ns.ct, s->cv.ifindex, &r->ips[i].address, !s->b->enable_dad, err) < 0)
 			return -1;
-	if (klink_set_up(s->ct, s->cv.ifindex, true, err) < 0)
+	if (klink_set_up(s->ns.ct, s->cv.ifindex, true, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->n_routes; i++) {
 		const struct ccni_route *rt = &r->routes[i];
@@ -313,7 +312,7 @@ static int configure_container(struct add_state *s, struct ccni_error *err)
 		k.priority = rt->priority;
 		k.table = rt->table;
 		k.scope = rt->scope;
-		if (kroute_add(s->ct, &k, false, err) < 0)
+		if (kroute_add(s->ns.ct, &k, false, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -326,7 +325,7 @@ static int bridge_gateway(struct add_state *s, struct klink *on, const struct cc
 			  struct ccni_error *err)
 {
 	struct ccni_ipnet have[32];
-	int n = kaddr_list(s->host, on->ifindex, gw->ip.family, have, 32, err);
+	int n = kaddr_list(s->ns.host, on->ifindex, gw->ip.family, have, 32, err);
 	char b1[CCNI_IPNET_STRLEN];
 
 	if (n < 0)
@@ -343,17 +342,17 @@ static int bridge_gateway(struct add_state *s, struct klink *on, const struct cc
 						      "bridge: \"%s\" already has an IP address different "
 						      "from %s (set forceAddress to replace it)",
 						      on->name, ccni_ipnet_format(gw, b1));
-			if (kaddr_del(s->host, on->ifindex, &have[i], err) < 0)
+			if (kaddr_del(s->ns.host, on->ifindex, &have[i], err) < 0)
 				return -1;
 		}
 	}
-	if (kaddr_add(s->host, on->ifindex, gw, true, err) < 0)
+	if (kaddr_add(s->ns.host, on->ifindex, gw, true, err) < 0)
 		return -1;
 	/* Pin the bridge's MAC (as the reference does), so it stops following
 	 * the lowest port MAC as containers come and go. */
-	if (klink_get(s->host, NULL, on->ifindex, on, err) != 0)
+	if (klink_get(s->ns.host, NULL, on->ifindex, on, err) != 0)
 		return ccni_error_is_set(err) ? -1 : 0;
-	return klink_set_mac(s->host, on->ifindex, on->mac, err);
+	return klink_set_mac(s->ns.host, on->ifindex, on->mac, err);
 }
 
 /* With a VLAN, the gateway address lives on "<bridge>.<vlan>" (as the
@@ -373,33 +372,33 @@ static int vlan_gateway(struct add_state *s, struct ccni_error *err)
 				      "vlan: the gateway interface name \"%s\" is longer than 15 bytes "
 				      "(use a shorter bridge name)",
 				      name);
-	rc = klink_get(s->host, name, 0, &s->vg, err);
+	rc = klink_get(s->ns.host, name, 0, &s->vg, err);
 	if (rc <= 0)
 		return rc;
-	if (kveth_create(s->host, NULL, name, -1, s->br.mtu, NULL, port, err) < 0) {
-		if (klink_get(s->host, name, 0, &s->vg, &e2) == 0) {
+	if (kveth_create(s->ns.host, NULL, name, -1, s->br.mtu, NULL, port, err) < 0) {
+		if (klink_get(s->ns.host, name, 0, &s->vg, &e2) == 0) {
 			ccni_error_clear(err); /* a concurrent ADD made it */
 			return 0;
 		}
 		ccni_error_clear(&e2);
 		return -1;
 	}
-	if (klink_get(s->host, port, 0, &p, err) != 0 || klink_get(s->host, name, 0, &s->vg, err) != 0) {
+	if (klink_get(s->ns.host, port, 0, &p, err) != 0 || klink_get(s->ns.host, name, 0, &s->vg, err) != 0) {
 		if (!ccni_error_is_set(err))
 			ccni_error_set(err, CCNI_ERR_NETLINK, "%s: not found after creation", name);
 		goto fail;
 	}
-	if (klink_set_master(s->host, p.ifindex, s->br.ifindex, err) < 0 ||
+	if (klink_set_master(s->ns.host, p.ifindex, s->br.ifindex, err) < 0 ||
 	    (!s->b->preserve_default_vlan &&
-	     kbridge_vlan(s->host, p.ifindex, 1, 1, false, false, true, false, err) < 0) ||
-	    kbridge_vlan(s->host, p.ifindex, s->b->vlan, s->b->vlan, true, true, false, false, err) < 0 ||
-	    klink_set_up(s->host, p.ifindex, true, err) < 0 ||
-	    klink_set_up(s->host, s->vg.ifindex, true, err) < 0)
+	     kbridge_vlan(s->ns.host, p.ifindex, 1, 1, false, false, true, false, err) < 0) ||
+	    kbridge_vlan(s->ns.host, p.ifindex, s->b->vlan, s->b->vlan, true, true, false, false, err) < 0 ||
+	    klink_set_up(s->ns.host, p.ifindex, true, err) < 0 ||
+	    klink_set_up(s->ns.host, s->vg.ifindex, true, err) < 0)
 		goto fail;
 	return 0;
 fail:
-	if (klink_get(s->host, port, 0, &p, &e2) == 0)
-		klink_del(s->host, p.ifindex, &e2);
+	if (klink_get(s->ns.host, port, 0, &p, &e2) == 0)
+		klink_del(s->ns.host, p.ifindex, &e2);
 	ccni_error_clear(&e2);
 	return ccni_error_prefix(err, "vlan gateway %s", name);
 }
@@ -408,8 +407,8 @@ static int result_interfaces(struct add_state *s, struct ccni_error *err)
 {
 	char m[18];
 
-	if (klink_get(s->host, NULL, s->br.ifindex, &s->br, err) != 0 ||
-	    klink_get(s->host, NULL, s->hv.ifindex, &s->hv, err) != 0)
+	if (klink_get(s->ns.host, NULL, s->br.ifindex, &s->br, err) != 0 ||
+	    klink_get(s->ns.host, NULL, s->hv.ifindex, &s->hv, err) != 0)
 		return ccni_error_is_set(err) ? -1 :
 		       ccni_error_set(err, CCNI_ERR_NETLINK, "bridge: a link vanished during ADD");
 	if (ccni_result_add_interface(s->r, s->br.name, ccni_mac_format(s->br.mac, m), NULL) < 0 ||
@@ -433,25 +432,25 @@ static int do_add(struct add_state *s, struct ccni_error *err)
 	struct ccni_result *ipam = NULL;
 	int rc;
 
-	if (kbridge_ensure(s->host, b->bridge, &bo, &s->br, err) < 0)
+	if (kbridge_ensure(s->ns.host, b->bridge, &bo, &s->br, err) < 0)
 		return -1;
 	/* The bridge's routes are ours, not router advertisements' (as the
 	 * reference). */
 	sysctl_try("net/ipv6/conf/%s/accept_ra", b->bridge, "0");
 	/* The container's name must be free (one lookup, not a retry loop). */
-	rc = klink_get(s->ct, s->req->ifname, 0, &s->cv, err);
+	rc = klink_get(s->ns.ct, s->req->ifname, 0, &s->cv, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
 		return ccni_error_set(err, CCNI_ERR_INVALID_ENV,
 				      "CNI_IFNAME: interface \"%s\" already exists in %s",
 				      s->req->ifname, s->req->netns);
-	if (kveth_create(s->host, NULL, s->req->ifname, s->nsfd, b->mtu, b->has_mac ? b->mac : NULL,
+	if (kveth_create(s->ns.host, NULL, s->req->ifname, s->ns.nsfd, b->mtu, b->has_mac ? b->mac : NULL,
 			 s->host_name, err) < 0)
 		return -1;
 	s->veth_made = true;
-	if (klink_get(s->host, s->host_name, 0, &s->hv, err) != 0 ||
-	    (rc = klink_get(s->ct, s->req->ifname, 0, &s->cv, err)) != 0)
+	if (klink_get(s->ns.host, s->host_name, 0, &s->hv, err) != 0 ||
+	    (rc = klink_get(s->ns.ct, s->req->ifname, 0, &s->cv, err)) != 0)
 		return ccni_error_is_set(err) ? -1 :
 		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: not found after creation",
 				      s->host_name);
@@ -526,7 +525,7 @@ static int do_add(struct add_state *s, struct ccni_error *err)
 			s->masq_done = true;
 		}
 	} else if (!b->disable_container_if) {
-		if (klink_set_up(s->ct, s->cv.ifindex, true, err) < 0)
+		if (klink_set_up(s->ns.ct, s->cv.ifindex, true, err) < 0)
 			return -1;
 	}
 	if (result_interfaces(s, err) < 0)
@@ -578,8 +577,8 @@ static void undo_add(struct add_state *s)
 	if (s->veth_made) {
 		struct klink l;
 
-		if (klink_get(s->host, s->host_name, 0, &l, &e) == 0)
-			klink_del(s->host, l.ifindex, &e);
+		if (klink_get(s->ns.host, s->host_name, 0, &l, &e) == 0)
+			klink_del(s->ns.host, l.ifindex, &e);
 		ccni_error_clear(&e);
 	}
 }
@@ -588,26 +587,20 @@ static int br_add(const struct ccni_request *req, struct ccni_result **out,
 		  struct ccni_error *err)
 {
 	struct bridge_conf b;
-	struct add_state s = { .req = req, .b = &b, .nsfd = -1 };
+	struct add_state s = { .req = req, .b = &b, .ns = KNS_PAIR_INIT };
 	int rc;
 
-	if (bridge_conf_parse(req, &b, err) < 0)
+	if (bridge_conf_parse(req, &b, err) < 0 || kns_pair_open(req->netns, &s.ns, err) < 0)
 		return -1;
-	if (kns_open(req->netns, &s.nsfd, err) < 0)
-		return -1;
-	s.host = kns_socket(-1, err);
-	s.ct = s.host ? kns_socket(s.nsfd, err) : NULL;
-	rc = s.ct ? do_add(&s, err) : -1;
-	if (rc < 0 && s.host)
+	rc = do_add(&s, err);
+	if (rc < 0) {
 		undo_add(&s);
-	if (rc == 0) {
+	} else {
 		*out = s.r;
 		s.r = NULL;
 	}
 	ccni_result_free(s.r);
-	kns_socket_free(s.ct);
-	kns_socket_free(s.host);
-	close(s.nsfd);
+	kns_pair_close(&s.ns);
 	return rc;
 }
 
@@ -707,8 +700,7 @@ static int br_check(const struct ccni_request *req, struct ccni_result **out,
 		    struct ccni_error *err)
 {
 	struct bridge_conf b;
-	_cleanup_(kns_socket_freep) struct nl_sock *host = NULL, *ct = NULL;
-	_cleanup_close_ int nsfd = -1;
+	_cleanup_(kns_pair_close) struct kns_pair ns = KNS_PAIR_INIT;
 	const struct ccni_result *pr = req->prev_result;
 	struct klink br, cv;
 	int ci;
@@ -723,25 +715,24 @@ static int br_check(const struct ccni_request *req, struct ccni_result **out,
 	ci = kcheck_find_interface(pr, req->ifname, req->netns, err);
 	if (ci < 0)
 		return -1;
-	if (kns_open(req->netns, &nsfd, err) < 0 || !(host = kns_socket(-1, err)) ||
-	    !(ct = kns_socket(nsfd, err)))
+	if (kns_pair_open(req->netns, &ns, err) < 0)
 		return -1;
-	if (klink_get(host, b.bridge, 0, &br, err) != 0 || !streq(br.kind, "bridge"))
+	if (klink_get(ns.host, b.bridge, 0, &br, err) != 0 || !streq(br.kind, "bridge"))
 		return ccni_error_is_set(err) ? -1 :
 		       ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "bridge %s: missing or not a bridge",
 				      b.bridge);
-	if (kcheck_link(ct, pr, ci, req->ifname, req->netns, NULL, &cv, err) < 0)
+	if (kcheck_link(ns.ct, pr, ci, req->ifname, req->netns, NULL, &cv, err) < 0)
 		return -1;
 	if (cv.link > 0) {
 		struct klink hv;
 
-		if (klink_get(host, NULL, cv.link, &hv, err) != 0 || hv.master != br.ifindex)
+		if (klink_get(ns.host, NULL, cv.link, &hv, err) != 0 || hv.master != br.ifindex)
 			return ccni_error_is_set(err) ? -1 :
 			       ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
 					      "interface %s: its host end is not a port of %s",
 					      req->ifname, b.bridge);
 	}
-	return kcheck_addrs_routes(ct, pr, ci, &cv, req->netns, err);
+	return kcheck_addrs_routes(ns.ct, pr, ci, &cv, req->netns, err);
 }
 
 /* --- STATUS --------------------------------------------------------------- */

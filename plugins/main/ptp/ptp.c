@@ -69,8 +69,7 @@ static int masq(const struct ccni_request *req, const struct ptp_conf *p, bool a
 struct add_state {
 	const struct ccni_request *req;
 	struct ptp_conf *p;
-	struct nl_sock *host, *ct;
-	int nsfd;
+	struct kns_pair ns;
 	struct klink hv, cv;
 	char host_name[16];
 	bool veth_made, ipam_done, masq_done;
@@ -84,28 +83,28 @@ static int configure_container(struct add_state *s, struct ccni_error *err)
 	struct ccni_result *r = s->r;
 
 	for (size_t i = 0; i < r->n_ips; i++)
-		if (kaddr_add(s->ct, s->cv.ifindex, &r->ips[i].address, true, err) < 0)
+		if (kaddr_add(s->ns.ct, s->cv.ifindex, &r->ips[i].address, true, err) < 0)
 			return -1;
-	if (klink_set_up(s->ct, s->cv.ifindex, true, err) < 0)
+	if (klink_set_up(s->ns.ct, s->cv.ifindex, true, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->n_ips; i++) {
 		const struct ccni_ipconfig *ip = &r->ips[i];
 		struct kroute k = kroute_init();
 
-		if (kroute_del_prefix(s->ct, &ip->address, s->cv.ifindex, err) < 0)
+		if (kroute_del_prefix(s->ns.ct, &ip->address, s->cv.ifindex, err) < 0)
 			return -1;
 		k.dst = host_prefix(&ip->gateway);
 		k.ifindex = s->cv.ifindex;
 		k.src = ip->address.ip;
 		k.scope = 253; /* RT_SCOPE_LINK */
-		if (kroute_add(s->ct, &k, false, err) < 0)
+		if (kroute_add(s->ns.ct, &k, false, err) < 0)
 			return -1;
 		k = kroute_init();
 		k.dst = ccni_ipnet_network(&ip->address);
 		k.gw = ip->gateway;
 		k.src = ip->address.ip;
 		k.ifindex = s->cv.ifindex;
-		if (kroute_add(s->ct, &k, false, err) < 0)
+		if (kroute_add(s->ns.ct, &k, false, err) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < r->n_routes; i++) {
@@ -124,7 +123,7 @@ static int configure_container(struct add_state *s, struct ccni_error *err)
 		k.priority = rt->priority;
 		k.table = rt->table;
 		k.scope = rt->scope;
-		if (kroute_add(s->ct, &k, false, err) < 0)
+		if (kroute_add(s->ns.ct, &k, false, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -138,7 +137,7 @@ static int do_add(struct add_state *s, struct ccni_error *err)
 	bool fam[2] = { false, false };
 	int rc;
 
-	rc = klink_get(s->ct, req->ifname, 0, &s->cv, err);
+	rc = klink_get(s->ns.ct, req->ifname, 0, &s->cv, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
@@ -175,15 +174,15 @@ static int do_add(struct add_state *s, struct ccni_error *err)
 	if (fam[1] && ksysctl_set("net/ipv6/conf/all/forwarding", "1", err) < 0)
 		return -1;
 
-	if (kveth_create(s->host, NULL, req->ifname, s->nsfd, s->p->mtu, NULL, s->host_name, err) < 0)
+	if (kveth_create(s->ns.host, NULL, req->ifname, s->ns.nsfd, s->p->mtu, NULL, s->host_name, err) < 0)
 		return -1;
 	s->veth_made = true;
-	if (klink_get(s->host, s->host_name, 0, &s->hv, err) != 0 ||
-	    klink_get(s->ct, req->ifname, 0, &s->cv, err) != 0)
+	if (klink_get(s->ns.host, s->host_name, 0, &s->hv, err) != 0 ||
+	    klink_get(s->ns.ct, req->ifname, 0, &s->cv, err) != 0)
 		return ccni_error_is_set(err) ? -1 :
 		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: not found after creation",
 				      s->host_name);
-	if (klink_set_up(s->host, s->hv.ifindex, true, err) < 0)
+	if (klink_set_up(s->ns.host, s->hv.ifindex, true, err) < 0)
 		return -1;
 	if (configure_container(s, err) < 0)
 		return -1;
@@ -192,11 +191,11 @@ static int do_add(struct add_state *s, struct ccni_error *err)
 		struct ccni_ipnet gw = host_prefix(&s->r->ips[i].gateway);
 		struct kroute k = kroute_init();
 
-		if (kaddr_add(s->host, s->hv.ifindex, &gw, true, err) < 0)
+		if (kaddr_add(s->ns.host, s->hv.ifindex, &gw, true, err) < 0)
 			return -1;
 		k.dst = host_prefix(&s->r->ips[i].address.ip);
 		k.ifindex = s->hv.ifindex;
-		if (kroute_add(s->host, &k, false, err) < 0)
+		if (kroute_add(s->ns.host, &k, false, err) < 0)
 			return -1;
 	}
 	if (s->p->ipmasq) {
@@ -209,7 +208,7 @@ static int do_add(struct add_state *s, struct ccni_error *err)
 			return -1;
 		s->masq_done = true;
 	}
-	if (klink_get(s->host, NULL, s->hv.ifindex, &s->hv, err) != 0)
+	if (klink_get(s->ns.host, NULL, s->hv.ifindex, &s->hv, err) != 0)
 		return ccni_error_is_set(err) ? -1 :
 		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: vanished", s->host_name);
 	if (ccni_result_add_interface(s->r, s->hv.name, ccni_mac_format(s->hv.mac, m), NULL) < 0 ||
@@ -249,8 +248,8 @@ static void undo_add(struct add_state *s)
 	if (s->veth_made) {
 		struct klink l;
 
-		if (klink_get(s->host, s->host_name, 0, &l, &e) == 0)
-			klink_del(s->host, l.ifindex, &e);
+		if (klink_get(s->ns.host, s->host_name, 0, &l, &e) == 0)
+			klink_del(s->ns.host, l.ifindex, &e);
 		ccni_error_clear(&e);
 	}
 	if (s->ipam_done) {
@@ -263,26 +262,20 @@ static int ptp_add(const struct ccni_request *req, struct ccni_result **out,
 		   struct ccni_error *err)
 {
 	struct ptp_conf p;
-	struct add_state s = { .req = req, .p = &p, .nsfd = -1 };
+	struct add_state s = { .req = req, .p = &p, .ns = KNS_PAIR_INIT };
 	int rc;
 
-	if (ptp_conf_parse(req, &p, err) < 0)
+	if (ptp_conf_parse(req, &p, err) < 0 || kns_pair_open(req->netns, &s.ns, err) < 0)
 		return -1;
-	if (kns_open(req->netns, &s.nsfd, err) < 0)
-		return -1;
-	s.host = kns_socket(-1, err);
-	s.ct = s.host ? kns_socket(s.nsfd, err) : NULL;
-	rc = s.ct ? do_add(&s, err) : -1;
-	if (rc < 0 && s.host)
+	rc = do_add(&s, err);
+	if (rc < 0) {
 		undo_add(&s);
-	if (rc == 0) {
+	} else {
 		*out = s.r;
 		s.r = NULL;
 	}
 	ccni_result_free(s.r);
-	kns_socket_free(s.ct);
-	kns_socket_free(s.host);
-	close(s.nsfd);
+	kns_pair_close(&s.ns);
 	return rc;
 }
 
@@ -342,8 +335,7 @@ static int ptp_check(const struct ccni_request *req, struct ccni_result **out,
 		     struct ccni_error *err)
 {
 	struct ptp_conf p;
-	_cleanup_(kns_socket_freep) struct nl_sock *host = NULL, *ct = NULL;
-	_cleanup_close_ int nsfd = -1;
+	_cleanup_(kns_pair_close) struct kns_pair ns = KNS_PAIR_INIT;
 	const struct ccni_result *pr = req->prev_result;
 	struct klink cv, hv;
 	int ci;
@@ -358,16 +350,15 @@ static int ptp_check(const struct ccni_request *req, struct ccni_result **out,
 	ci = kcheck_find_interface(pr, req->ifname, req->netns, err);
 	if (ci < 0)
 		return -1;
-	if (kns_open(req->netns, &nsfd, err) < 0 || !(host = kns_socket(-1, err)) ||
-	    !(ct = kns_socket(nsfd, err)))
+	if (kns_pair_open(req->netns, &ns, err) < 0)
 		return -1;
-	if (kcheck_link(ct, pr, ci, req->ifname, req->netns, "veth", &cv, err) < 0)
+	if (kcheck_link(ns.ct, pr, ci, req->ifname, req->netns, "veth", &cv, err) < 0)
 		return -1;
-	if (cv.link <= 0 || klink_get(host, NULL, cv.link, &hv, err) != 0)
+	if (cv.link <= 0 || klink_get(ns.host, NULL, cv.link, &hv, err) != 0)
 		return ccni_error_is_set(err) ? -1 :
 		       ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
 				      "interface %s: its host end is missing", req->ifname);
-	return kcheck_addrs_routes(ct, pr, ci, &cv, req->netns, err);
+	return kcheck_addrs_routes(ns.ct, pr, ci, &cv, req->netns, err);
 }
 
 static int ptp_status(const struct ccni_request *req, struct ccni_result **out,
