@@ -169,6 +169,12 @@ int knft_del_by_tag(const char *table, const char *tag, struct ccni_error *err);
  * tag names the attachment in element comments ("NET CID IFNAME"). */
 int kmasq_add(const struct ccni_ipnet *addrs, int n, const char *tag, struct ccni_error *err);
 int kmasq_del(const struct ccni_ipnet *addrs, int n, struct ccni_error *err);
+/* An attachment's ipMasq added or removed through its backend: "iptables"
+ * (kipt_masq below) or else nftables (kmasq_add/kmasq_del, tagged
+ * "NETWORK CONTAINERID IFNAME"). IPv6 link-local addresses are skipped. */
+int kmasq(bool add, const char *backend, const struct ccni_ipnet *addrs, int n,
+	  const char *network, const char *container_id, const char *ifname,
+	  struct ccni_error *err);
 
 /* The same through iptables (ipMasqBackend "iptables"): the reference's
  * per-container chain CNI-<hash of network+id> in the nat table, made or

@@ -186,6 +186,27 @@ int kmasq_del(const struct ccni_ipnet *addrs, int n, struct ccni_error *err)
 	return 0;
 }
 
+int kmasq(bool add, const char *backend, const struct ccni_ipnet *addrs, int n,
+	  const char *network, const char *container_id, const char *ifname,
+	  struct ccni_error *err)
+{
+	struct ccni_ipnet a[KMASQ_MAX];
+	char tag[160];
+	int k = 0;
+
+	for (int i = 0; i < n && k < KMASQ_MAX; i++)
+		if (!ccni_ip_is_link_local6(&addrs[i].ip))
+			a[k++] = addrs[i];
+	if (k == 0)
+		return 0;
+	if (backend && strcmp(backend, "iptables") == 0)
+		return kipt_masq(add, a, k, network, container_id, err);
+	if (!add)
+		return kmasq_del(a, k, err);
+	snprintf(tag, sizeof(tag), "%s %s %s", network, container_id, ifname);
+	return kmasq_add(a, k, tag, err);
+}
+
 /* One chain per checked port, reached through the "ports" verdict map by
  * the port's name: DEL needs only the name, whatever the MAC is by then. */
 int kspoof_add(const char *ifname, const uint8_t mac[6], struct ccni_error *err)

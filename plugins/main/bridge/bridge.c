@@ -189,6 +189,18 @@ struct add_state {
 	struct ccni_result *r;
 };
 
+/* ipMasq of the addresses IPAM gave this attachment. */
+static int masq(const struct add_state *s, bool add, struct ccni_error *err)
+{
+	struct ccni_ipnet a[16];
+	int n = 0;
+
+	for (size_t i = 0; s->r && i < s->r->n_ips && n < 16; i++)
+		a[n++] = s->r->ips[i].address;
+	return kmasq(add, s->b->ipmasq_backend, a, n, s->req->name, s->req->container_id,
+		     s->req->ifname, err);
+}
+
 static int set_port(struct add_state *s, struct ccni_error *err)
 {
 	struct bridge_conf *b = s->b;
@@ -510,17 +522,7 @@ static int do_add(struct add_state *s, struct ccni_error *err)
 				return -1;
 		}
 		if (b->ipmasq) {
-			struct ccni_ipnet a[16];
-			int n = 0;
-			char tag[160];
-
-			for (size_t i = 0; i < s->r->n_ips && n < 16; i++)
-				a[n++] = s->r->ips[i].address;
-			snprintf(tag, sizeof(tag), "%s %s %s", s->req->name, s->req->container_id,
-				 s->req->ifname);
-			if ((streq(b->ipmasq_backend, "iptables") ?
-				     bridge_iptables_masq(true, a, n, s->req->name, s->req->container_id, err) :
-				     kmasq_add(a, n, tag, err)) < 0)
+			if (masq(s, true, err) < 0)
 				return -1;
 			s->masq_done = true;
 		}
@@ -555,15 +557,7 @@ static void undo_add(struct add_state *s)
 	struct ccni_error e = CCNI_ERROR_INIT;
 
 	if (s->masq_done) {
-		struct ccni_ipnet a[16];
-		int n = 0;
-
-		for (size_t i = 0; s->r && i < s->r->n_ips && n < 16; i++)
-			a[n++] = s->r->ips[i].address;
-		if (streq(s->b->ipmasq_backend, "iptables"))
-			bridge_iptables_masq(false, a, n, s->req->name, s->req->container_id, &e);
-		else
-			kmasq_del(a, n, &e);
+		masq(s, false, &e);
 		ccni_error_clear(&e);
 	}
 	if (s->ipam_done) {
@@ -664,17 +658,10 @@ static int br_del(const struct ccni_request *req, struct ccni_result **out,
 		return -1;
 	/* The masquerade first: a DEL that fails on it can be retried with the
 	 * link still there to give the addresses. */
-	if (b.ipam_type && b.ipmasq) {
-		int k = 0;
-
-		for (int i = 0; i < n_addrs; i++)
-			if (!ccni_ip_is_link_local6(&addrs[i].ip))
-				addrs[k++] = addrs[i];
-		if (streq(b.ipmasq_backend, "iptables") ?
-			    bridge_iptables_masq(false, addrs, k, req->name, req->container_id, err) < 0 :
-			    kmasq_del(addrs, k, err) < 0)
-			return -1;
-	}
+	if (b.ipam_type && b.ipmasq &&
+	    kmasq(false, b.ipmasq_backend, addrs, n_addrs, req->name, req->container_id, req->ifname,
+		  err) < 0)
+		return -1;
 	/* returns once the host end is gone; the kernel's freeing goes on */
 	if (have_cv && klink_del_unwaited(ct, cv.ifindex, cv.link, err) < 0)
 		return -1;

@@ -29,6 +29,4 @@ struct bridge_conf {
 int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,
 		      struct ccni_error *err);
 
-#define bridge_iptables_masq kipt_masq
-
 #endif

@@ -56,14 +56,7 @@ static struct ccni_ipnet host_prefix(const struct ccni_ip *ip)
 static int masq(const struct ccni_request *req, const struct ptp_conf *p, bool add,
 		const struct ccni_ipnet *a, int n, struct ccni_error *err)
 {
-	char tag[160];
-
-	if (streq(p->ipmasq_backend, "iptables"))
-		return kipt_masq(add, a, n, req->name, req->container_id, err);
-	if (!add)
-		return kmasq_del(a, n, err);
-	snprintf(tag, sizeof(tag), "%s %s %s", req->name, req->container_id, req->ifname);
-	return kmasq_add(a, n, tag, err);
+	return kmasq(add, p->ipmasq_backend, a, n, req->name, req->container_id, req->ifname, err);
 }
 
 struct add_state {
@@ -315,15 +308,10 @@ static int ptp_del(const struct ccni_request *req, struct ccni_result **out,
 	/* The masquerade first: a DEL that fails on it can be retried with the
 	 * link still there to give the addresses. */
 	if (p.ipmasq) {
-		int k = 0;
-
 		if (!n_addrs && req->prev_result)
 			for (size_t i = 0; i < req->prev_result->n_ips && n_addrs < 16; i++)
 				addrs[n_addrs++] = req->prev_result->ips[i].address;
-		for (int i = 0; i < n_addrs; i++)
-			if (!ccni_ip_is_link_local6(&addrs[i].ip))
-				addrs[k++] = addrs[i];
-		if (k && masq(req, &p, false, addrs, k, err) < 0)
+		if (masq(req, &p, false, addrs, n_addrs, err) < 0)
 			return -1;
 	}
 	/* the host end and its routes go with the container end; this returns
