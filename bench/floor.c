@@ -22,7 +22,13 @@
 #include <netlink/netlink.h>
 
 #include "lib/common/util.h"
-#include "net/kernel.h"
+#include "net/addr.h"
+#include "net/link.h"
+#include "net/link-bridge.h"
+#include "net/link-veth.h"
+#include "net/netlink.h"
+#include "net/netns.h"
+#include "net/route.h"
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -64,8 +70,8 @@ int main(int argc, char **argv)
 	int n = 50, o;
 	const char *br = "ccnifloor0", *prefix = "10.99", *json_out = NULL;
 	struct ccni_error e = CCNI_ERROR_INIT;
-	struct kbridge_opts bo = { 0 };
-	struct klink bridge;
+	struct link_bridge_opts bo = { 0 };
+	struct link bridge;
 	struct nl_sock *host;
 	double *add, *del;
 	char (*hostnames)[16];
@@ -87,8 +93,8 @@ int main(int argc, char **argv)
 	hostnames = calloc((size_t)n, sizeof(*hostnames));
 	fds = calloc((size_t)n, sizeof(int));
 	util_mkdir_p("/run/netns", 0755);
-	host = kns_socket(-1, &e);
-	if (!host || kbridge_ensure(host, br, &bo, &bridge, &e) < 0)
+	host = netlink_open(-1, &e);
+	if (!host || link_bridge_ensure(host, br, &bo, &bridge, &e) < 0)
 		die(&e);
 	for (int i = 0; i < n; i++) {
 		char path[96];
@@ -102,38 +108,38 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++) {
 		unsigned long long t = util_now_ns();
-		struct nl_sock *ns = kns_socket(fds[i], &e);
-		struct klink peer, hl;
+		struct nl_sock *ns = netlink_open(fds[i], &e);
+		struct link peer, hl;
 		struct ccni_ipnet a;
-		struct kroute r = kroute_init();
+		struct route r = route_init();
 		char text[32];
 
-		if (!ns || kveth_create(host, NULL, "eth0", fds[i], 0, NULL, hostnames[i], &e) < 0 ||
-		    klink_get(host, hostnames[i], 0, &hl, &e) != 0 ||
-		    klink_set_master(host, hl.ifindex, bridge.ifindex, &e) < 0 ||
-		    klink_set_up(host, hl.ifindex, true, &e) < 0 ||
-		    klink_get(ns, "eth0", 0, &peer, &e) != 0)
+		if (!ns || link_veth_create(host, NULL, "eth0", fds[i], 0, NULL, hostnames[i], &e) < 0 ||
+		    link_get(host, hostnames[i], 0, &hl, &e) != 0 ||
+		    link_set(host, hl.ifindex, &(struct link_change){ .master = bridge.ifindex }, &e) < 0 ||
+		    link_set_up(host, hl.ifindex, true, &e) < 0 ||
+		    link_get(ns, "eth0", 0, &peer, &e) != 0)
 			die(&e);
 		snprintf(text, sizeof(text), "%s.%d.%d/16", prefix, (i + 2) / 256, (i + 2) % 256);
 		ccni_ipnet_parse(text, &a);
-		if (kaddr_add(ns, peer.ifindex, &a, true, &e) < 0 ||
-		    klink_set_up(ns, peer.ifindex, true, &e) < 0)
+		if (addr_add(ns, peer.ifindex, &a, true, &e) < 0 ||
+		    link_set_up(ns, peer.ifindex, true, &e) < 0)
 			die(&e);
 		ccni_ipnet_parse("0.0.0.0/0", &r.dst);
 		snprintf(text, sizeof(text), "%s.0.1", prefix);
 		ccni_ip_parse(text, &r.gw);
 		r.ifindex = peer.ifindex;
-		if (kroute_add(ns, &r, false, &e) < 0)
+		if (route_add(ns, &r, false, true, &e) < 0)
 			die(&e);
-		kns_socket_free(ns);
+		netlink_close(ns);
 		add[i] = (double)(util_now_ns() - t) / 1e6;
 	}
 	for (int i = 0; i < n; i++) {
 		unsigned long long t = util_now_ns();
-		struct klink hl;
+		struct link hl;
 		char path[96];
 
-		if (klink_get(host, hostnames[i], 0, &hl, &e) == 0 && klink_del(host, hl.ifindex, &e) < 0)
+		if (link_get(host, hostnames[i], 0, &hl, &e) == 0 && link_del(host, hl.ifindex, &e) < 0)
 			die(&e);
 		del[i] = (double)(util_now_ns() - t) / 1e6;
 		close(fds[i]);
@@ -155,8 +161,8 @@ int main(int argc, char **argv)
 			json_decref(j);
 		}
 	}
-	if (klink_get(host, br, 0, &bridge, &e) == 0)
-		klink_del(host, bridge.ifindex, &e);
-	kns_socket_free(host);
+	if (link_get(host, br, 0, &bridge, &e) == 0)
+		link_del(host, bridge.ifindex, &e);
+	netlink_close(host);
 	return 0;
 }

@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "lib/common/cleanup.h"
+#include "net/addr.h"
 #include "net/check.h"
+#include "net/route.h"
 
-int kcheck_find_interface(const struct ccni_result *r, const char *ifname, const char *netns,
-			  struct ccni_error *err)
+int check_find_interface(const struct ccni_result *r, const char *ifname, const char *netns,
+			 struct ccni_error *err)
 {
 	int found = -1;
 
@@ -21,13 +23,13 @@ int kcheck_find_interface(const struct ccni_result *r, const char *ifname, const
 	return found;
 }
 
-int kcheck_link(struct nl_sock *ct, const struct ccni_result *r, int ci, const char *ifname,
-		const char *netns, const char *kind, struct klink *cv, struct ccni_error *err)
+int check_link(struct nl_sock *ct, const struct ccni_result *r, int ci, const char *ifname,
+	       const char *netns, const char *kind, struct link *cv, struct ccni_error *err)
 {
 	const char *want = r->interfaces[ci].mac;
 	char m[18];
 
-	if (klink_get(ct, ifname, 0, cv, err) != 0 || (kind && !streq(cv->kind, kind)))
+	if (link_get(ct, ifname, 0, cv, err) != 0 || (kind && !streq(cv->kind, kind)))
 		return ccni_error_is_set(err) ? -1 :
 		       ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "interface %s: missing in %s%s%s",
 				      ifname, netns, kind ? " or not a " : "", kind ? kind : "");
@@ -37,21 +39,22 @@ int kcheck_link(struct nl_sock *ct, const struct ccni_result *r, int ci, const c
 	return 0;
 }
 
-int kcheck_addrs_routes(struct nl_sock *ct, const struct ccni_result *r, int ci,
-			const struct klink *cv, const char *netns, struct ccni_error *err)
+int check_addrs_routes(struct nl_sock *ct, const struct ccni_result *r, int ci,
+		       const struct link *cv, const char *netns, struct ccni_error *err)
 {
-	struct ccni_ipnet have[32];
+	_cleanup_free_ struct ccni_ipnet *have = NULL;
 	char a[CCNI_IPNET_STRLEN];
-	int n = kaddr_list(ct, cv->ifindex, 0, have, 32, err);
+	size_t n;
+	int rc;
 
-	if (n < 0)
+	if (addr_list(ct, cv->ifindex, 0, &have, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->n_ips; i++) {
 		bool found = false;
 
 		if (r->ips[i].interface != ci)
 			continue;
-		for (int k = 0; k < n && !found; k++)
+		for (size_t k = 0; k < n && !found; k++)
 			found = ccni_ipnet_equal(&have[k], &r->ips[i].address);
 		if (!found)
 			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
@@ -59,15 +62,15 @@ int kcheck_addrs_routes(struct nl_sock *ct, const struct ccni_result *r, int ci,
 					      ccni_ipnet_format(&r->ips[i].address, a));
 	}
 	for (size_t i = 0; i < r->n_routes; i++) {
-		struct kroute k = kroute_init();
+		struct route k = route_init();
 
 		k.dst = ccni_ipnet_network(&r->routes[i].dst);
 		k.gw = r->routes[i].gw;
 		k.table = r->routes[i].table;
-		n = kroute_exists(ct, &k, err);
-		if (n < 0)
+		rc = route_exists(ct, &k, err);
+		if (rc < 0)
 			return -1;
-		if (!n)
+		if (!rc)
 			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED, "route to %s is missing in %s",
 					      ccni_ipnet_format(&r->routes[i].dst, a), netns);
 	}

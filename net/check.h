@@ -10,21 +10,23 @@
 #include <ccni/error.h>
 #include <ccni/result.h>
 
-#include "net/kernel.h"
+#include "net/link.h"
+
+struct nl_sock;
 
 /* The index in r->interfaces of ifname inside sandbox netns; -1 with err
  * set (code 108) when prevResult has no such interface. */
-int kcheck_find_interface(const struct ccni_result *r, const char *ifname, const char *netns,
-			  struct ccni_error *err);
+int check_find_interface(const struct ccni_result *r, const char *ifname, const char *netns,
+			 struct ccni_error *err);
 
 /* The link ifname in the container's namespace (ct) into *cv: it exists,
  * is of `kind` (NULL: any) and has the MAC prevResult's interface ci gives. */
-int kcheck_link(struct nl_sock *ct, const struct ccni_result *r, int ci, const char *ifname,
-		const char *netns, const char *kind, struct klink *cv, struct ccni_error *err);
+int check_link(struct nl_sock *ct, const struct ccni_result *r, int ci, const char *ifname,
+	       const char *netns, const char *kind, struct link *cv, struct ccni_error *err);
 
 /* Every address prevResult gives interface ci is on link cv, and every
  * route of prevResult is in the container's namespace. */
-int kcheck_addrs_routes(struct nl_sock *ct, const struct ccni_result *r, int ci,
-			const struct klink *cv, const char *netns, struct ccni_error *err);
+int check_addrs_routes(struct nl_sock *ct, const struct ccni_result *r, int ci,
+		       const struct link *cv, const char *netns, struct ccni_error *err);
 
 #endif

@@ -6,7 +6,8 @@
  * A UDP flow that reached a host port before its mapping existed stays in
  * the conntrack table un-NATed and keeps matching every later datagram of
  * the same 5-tuple; portmap deletes such entries after adding the mapping,
- * as the reference does. The kernel has no "delete by port" request, so
+ * as the reference does (flows the mapping already rewrote are kept: this
+ * runs detached, after ADD). The kernel has no "delete by port" request, so
  * this dumps the family's table and deletes the matching entries by their
  * original tuple: the cost is proportional to the node's conntrack table,
  * paid only by ADDs that map UDP ports, and skipped when the namespace
@@ -21,6 +22,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <netlink/msg.h>
@@ -63,6 +65,11 @@ static int dump_cb(struct nl_msg *msg, void *arg)
 	if (nlmsg_parse(h, sizeof(struct nfgenmsg), tb, CTA_MAX, NULL) < 0 ||
 	    !tb[CTA_TUPLE_ORIG] || !wanted(v, tb[CTA_TUPLE_ORIG]) || v->n == CT_MAX_VICTIMS)
 		return NL_OK;
+	/* A flow the new mapping already rewrote is not stale: the flush
+	 * runs after ADD has returned, and must leave the container's first
+	 * datagrams alone. */
+	if (tb[CTA_STATUS] && (ntohl(nla_get_u32(tb[CTA_STATUS])) & IPS_DST_NAT))
+		return NL_OK;
 	v->tuples[v->n] = malloc((size_t)nla_total_size(nla_len(tb[CTA_TUPLE_ORIG])));
 	if (v->tuples[v->n]) {
 		memcpy(v->tuples[v->n], tb[CTA_TUPLE_ORIG],
@@ -98,7 +105,7 @@ static bool tracking(void)
 	return n <= 0 || strtoul(buf, NULL, 10) != 0;
 }
 
-int kct_flush_udp_dports(int family, const uint16_t *ports, int n_ports, struct ccni_error *err)
+int conntrack_flush_udp_dports(int family, const uint16_t *ports, int n_ports, struct ccni_error *err)
 {
 	struct nl_sock *sk;
 	struct nl_msg *m;
@@ -150,8 +157,8 @@ out:
 	for (int i = 0; i < v->n; i++)
 		free(v->tuples[i]);
 	free(v);
-	/* the socket's last close goes to the keeper (see knft_close) */
-	knft_close(dup(nl_socket_get_fd(sk)));
+	/* the socket's last close goes to the keeper (see nftset_close) */
+	nftset_close(dup(nl_socket_get_fd(sk)));
 	nl_socket_free(sk);
 	return rc;
 }

@@ -10,6 +10,6 @@
 /* Delete every UDP conntrack entry of family (AF_INET/AF_INET6) in the
  * current netns whose original destination port is one of ports. Returns
  * the number deleted, or -1 with err. */
-int kct_flush_udp_dports(int family, const uint16_t *ports, int n_ports, struct ccni_error *err);
+int conntrack_flush_udp_dports(int family, const uint16_t *ports, int n_ports, struct ccni_error *err);
 
 #endif

@@ -16,12 +16,12 @@
 #include "lib/common/cleanup.h"
 #include "lib/common/sha512.h"
 #include "lib/common/spawn.h"
-#include "net/kernel.h"
+#include "net/iptables.h"
 
 #define IPT_SCRIPT_MAX 8192
 
 /* "CNI-" and the first 24 hex digits of SHA-512(name + id). */
-void kipt_chain_name(const char *network, const char *id, char out[29])
+void iptables_chain_name(const char *network, const char *id, char out[29])
 {
 	sha512_name("CNI-", network, id, out, 29);
 }
@@ -40,7 +40,7 @@ static const char *restore_binary(bool v6)
 }
 
 /* Feed one script to (ip6)iptables-restore --noflush. */
-int kipt_restore(bool v6, const char *script, struct ccni_error *err)
+int iptables_restore(bool v6, const char *script, struct ccni_error *err)
 {
 	const char *bin = restore_binary(v6);
 	char *argv[] = { (char *)(v6 ? "ip6tables-restore" : "iptables-restore"), "--noflush",
@@ -74,12 +74,12 @@ int kipt_restore(bool v6, const char *script, struct ccni_error *err)
 	return rc;
 }
 
-int kipt_masq(bool add, const struct ccni_ipnet *addrs, int n, const char *network,
+int iptables_masq(bool add, const struct ccni_ipnet *addrs, int n, const char *network,
 	      const char *container_id, struct ccni_error *err)
 {
 	char chain[29], comment[320];
 
-	kipt_chain_name(network, container_id, chain);
+	iptables_chain_name(network, container_id, chain);
 	/* Go's %q of the two strings, as the reference writes the comment,
 	 * escaped once more for iptables-restore's quoting. */
 	snprintf(comment, sizeof(comment), "name: \\\"%s\\\" id: \\\"%s\\\"", network, container_id);
@@ -123,7 +123,7 @@ int kipt_masq(bool add, const struct ccni_ipnet *addrs, int n, const char *netwo
 		if (off + 8 >= sizeof(script))
 			return ccni_error_set(err, CCNI_ERR_INTERNAL, "iptables: too many addresses");
 		snprintf(script + off, sizeof(script) - off, "COMMIT\n");
-		if (kipt_restore(fam == 1, script, err) < 0) {
+		if (iptables_restore(fam == 1, script, err) < 0) {
 			struct ccni_error e = CCNI_ERROR_INIT;
 			char retry[128];
 
@@ -132,7 +132,7 @@ int kipt_masq(bool add, const struct ccni_ipnet *addrs, int n, const char *netwo
 			/* DEL: a rule already gone fails the batch; drop the chain alone. */
 			ccni_error_clear(err);
 			snprintf(retry, sizeof(retry), "*nat\n-F %s\n-X %s\nCOMMIT\n", chain, chain);
-			kipt_restore(fam == 1, retry, &e);
+			iptables_restore(fam == 1, retry, &e);
 			ccni_error_clear(&e);
 		}
 	}

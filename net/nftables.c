@@ -16,7 +16,7 @@
 #include <nftables/libnftables.h>
 
 #include "lib/common/cleanup.h"
-#include "net/kernel.h"
+#include "net/nftables.h"
 
 static struct {
 	struct nft_ctx *(*ctx_new)(uint32_t flags);
@@ -83,7 +83,7 @@ static struct nft_ctx *ctx_new(bool json, struct ccni_error *err)
 	return ctx;
 }
 
-int knft_run(const char *script, bool ok_missing, struct ccni_error *err)
+int nftables_run(const char *script, bool ok_missing, struct ccni_error *err)
 {
 	struct nft_ctx *ctx = ctx_new(false, err);
 	const char *msg;
@@ -141,7 +141,7 @@ static int query(const char *cmd, bool json, char **out, bool ok_missing, struct
 	return 0;
 }
 
-int knft_query(const char *cmd, json_t **out, bool ok_missing, struct ccni_error *err)
+int nftables_query(const char *cmd, json_t **out, bool ok_missing, struct ccni_error *err)
 {
 	char *text = NULL;
 	int rc = query(cmd, true, &text, ok_missing, err);
@@ -156,12 +156,12 @@ int knft_query(const char *cmd, json_t **out, bool ok_missing, struct ccni_error
 	return 0;
 }
 
-int knft_get_text(const char *cmd, char **out, bool ok_missing, struct ccni_error *err)
+int nftables_get_text(const char *cmd, char **out, bool ok_missing, struct ccni_error *err)
 {
 	return query(cmd, false, out, ok_missing, err);
 }
 
-int knft_run_json(const char *json, struct ccni_error *err)
+int nftables_run_json(const char *json, struct ccni_error *err)
 {
 	struct nft_ctx *ctx = ctx_new(true, err);
 	const char *msg;
@@ -184,7 +184,7 @@ int knft_run_json(const char *json, struct ccni_error *err)
 /* Delete every element, of any set or map, and every rule of inet table
  * `table` whose comment is tag: one listing, then one JSON batch (the
  * path for a DEL without prevResult; its cost grows with the table). */
-int knft_del_by_tag(const char *table, const char *tag, struct ccni_error *err)
+int nftables_del_by_tag(const char *table, const char *tag, struct ccni_error *err)
 {
 	_cleanup_json_ json_t *j = NULL, *cmds = json_array();
 	_cleanup_json_ json_t *doc = NULL;
@@ -195,7 +195,7 @@ int knft_del_by_tag(const char *table, const char *tag, struct ccni_error *err)
 	int rc;
 
 	snprintf(cmd, sizeof(cmd), "list table inet %s", table);
-	rc = knft_query(cmd, &j, true, err);
+	rc = nftables_query(cmd, &j, true, err);
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
@@ -232,5 +232,5 @@ int knft_del_by_tag(const char *table, const char *tag, struct ccni_error *err)
 	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	if (!text)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	return knft_run_json(text, err);
+	return nftables_run_json(text, err);
 }

@@ -23,12 +23,13 @@
 #include <linux/netlink.h>
 
 #include "lib/common/util.h"
+#include "net/netlink.h"
 #include "net/nftset.h"
 
 #define BATCH_MAX (256 * 1024)
 #define UDATA_COMMENT 0 /* NFTNL_UDATA_SET_ELEM_COMMENT: nft shows it as "comment" */
 
-void knft_put_ip(struct knft_val *v, const struct ccni_ip *ip)
+void nftset_put_ip(struct nftset_val *v, const struct ccni_ip *ip)
 {
 	size_t n = ip->family == AF_INET6 ? 16 : 4;
 
@@ -38,7 +39,7 @@ void knft_put_ip(struct knft_val *v, const struct ccni_ip *ip)
 	}
 }
 
-void knft_put_port(struct knft_val *v, uint16_t port)
+void nftset_put_port(struct nftset_val *v, uint16_t port)
 {
 	uint16_t be = htons(port);
 
@@ -49,7 +50,7 @@ void knft_put_port(struct knft_val *v, uint16_t port)
 	}
 }
 
-void knft_put_proto(struct knft_val *v, uint8_t proto)
+void nftset_put_proto(struct nftset_val *v, uint8_t proto)
 {
 	if (v->len + 4 <= sizeof(v->b)) {
 		memset(v->b + v->len, 0, 4);
@@ -132,7 +133,7 @@ static void nest_end(struct buf *b, size_t at)
 		((struct nlattr *)(b->p + at))->nla_len = (uint16_t)(b->len - at);
 }
 
-static void value(struct buf *b, uint16_t type, const struct knft_val *v)
+static void value(struct buf *b, uint16_t type, const struct nftset_val *v)
 {
 	size_t n = nest_begin(b, type);
 
@@ -140,7 +141,7 @@ static void value(struct buf *b, uint16_t type, const struct knft_val *v)
 	nest_end(b, n);
 }
 
-static void element(struct buf *b, const struct knft_elem *e, bool add)
+static void element(struct buf *b, const struct nftset_elem *e, bool add)
 {
 	size_t list = nest_begin(b, NFTA_SET_ELEM_LIST_ELEMENTS);
 	size_t el = nest_begin(b, 1 /* NFTA_LIST_ELEM */);
@@ -221,7 +222,7 @@ static void keeper_start(void)
 	}
 }
 
-void knft_close(int fd)
+void nftset_close(int fd)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	union {
@@ -248,10 +249,11 @@ void knft_close(int fd)
 	close(fd);
 }
 
-/* Read every queued answer; the first error's errno, or 0. */
-static int answers(int fd, uint32_t first_seq, uint32_t last_seq)
+/* Read every queued answer; the first error's errno, or 0, and its
+ * extended-ack text in text. */
+static int answers(int fd, uint32_t first_seq, uint32_t last_seq, char *text, size_t text_len)
 {
-	uint8_t rbuf[16384];
+	_Alignas(struct nlmsghdr) uint8_t rbuf[16384];
 	int first_err = 0;
 
 	for (;;) {
@@ -266,23 +268,24 @@ static int answers(int fd, uint32_t first_seq, uint32_t last_seq)
 			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq < first_seq ||
 			    h->nlmsg_seq > last_seq)
 				continue;
-			if (e->error && !first_err)
+			if (e->error && !first_err) {
 				first_err = -e->error;
+				netlink_ack_text(e, text, text_len);
+			}
 		}
 	}
 }
 
-int knft_elems(int family, const char *table, bool add, const struct knft_elem *elems, int n,
-	       int *kerrno, struct ccni_error *err)
+int nftset_elems(int family, const char *table, bool add, const struct nftset_elem *elems, int n,
+		 struct ccni_error *err)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct buf b = { .cap = BATCH_MAX };
 	uint32_t seq = 1;
+	char text[256] = "";
 	int fd, e;
 	ssize_t sent;
 
-	if (kerrno)
-		*kerrno = 0;
 	if (n <= 0)
 		return 0;
 	b.p = malloc(b.cap);
@@ -311,17 +314,18 @@ int knft_elems(int family, const char *table, bool add, const struct knft_elem *
 		free(b.p);
 		return ccni_error_errno(err, CCNI_ERR_FIREWALL, errno, "nftables: netlink socket");
 	}
+	netlink_ext_ack_on(fd);
 	sent = sendto(fd, b.p, b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
-	e = sent < 0 ? errno : answers(fd, 2, seq - 1);
-	knft_close(fd);
+	e = sent < 0 ? errno : answers(fd, 2, seq - 1, text, sizeof(text));
+	nftset_close(fd);
 	free(b.p);
 	if (!e)
 		return 0;
-	if (kerrno)
-		*kerrno = e;
-	return ccni_error_errno(err, CCNI_ERR_FIREWALL, e, "nftables: %s %d element(s) in %s %s",
-				add ? "adding" : "deleting", n, family == NFPROTO_INET ? "inet" : "table",
-				table);
+	ccni_error_errno(err, CCNI_ERR_FIREWALL, e, "nftables: %s %d element(s) in %s %s",
+			 add ? "adding" : "deleting", n, family == NFPROTO_INET ? "inet" : "table", table);
+	if (text[0])
+		ccni_error_set_details(err, "kernel: %s", text);
+	return -1;
 }
 
 /* --- lookups ------------------------------------------------------------------- */
@@ -382,7 +386,7 @@ static int get_run(struct buf *b, uint16_t want,
 		return errno;
 	if (sendto(fd, b->p, b->len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
 		e = errno;
-		knft_close(fd);
+		nftset_close(fd);
 		return e;
 	}
 	/* The object, then the ACK; or an error. */
@@ -412,7 +416,7 @@ static int get_run(struct buf *b, uint16_t want,
 				fn((const uint8_t *)r + hl, r->nlmsg_len - hl, ctx);
 		}
 	}
-	knft_close(fd);
+	nftset_close(fd);
 	return e;
 }
 
@@ -437,7 +441,7 @@ static void on_elem(const uint8_t *p, size_t len, void *ctx)
 		comment_of(ud, c->comment, c->comment_len);
 }
 
-int knft_elem_get(const char *table, const char *set, const struct knft_val *key, char *comment,
+int nftset_elem_get(const char *table, const char *set, const struct nftset_val *key, char *comment,
 		  size_t comment_len, struct ccni_error *err)
 {
 	uint8_t mem[1024];
@@ -468,7 +472,7 @@ int knft_elem_get(const char *table, const char *set, const struct knft_val *key
 	return c.found ? 0 : 1;
 }
 
-int knft_chain_exists(const char *table, const char *chain, struct ccni_error *err)
+int nftset_chain_exists(const char *table, const char *chain, struct ccni_error *err)
 {
 	uint8_t mem[1024];
 	struct buf b = { .p = mem, .cap = sizeof(mem) };
@@ -487,4 +491,18 @@ int knft_chain_exists(const char *table, const char *chain, struct ccni_error *e
 		return ccni_error_errno(err, CCNI_ERR_FIREWALL, e, "nftables: looking up chain %s",
 					chain);
 	return 1;
+}
+
+int nftset_add_ensuring(int family, const char *table, const struct nftset_elem *elems, int n,
+			int (*setup)(void *arg, struct ccni_error *err), void *arg,
+			struct ccni_error *err)
+{
+	if (nftset_elems(family, table, true, elems, n, err) == 0)
+		return 0;
+	if (err->errnum != ENOENT)
+		return -1;
+	ccni_error_clear(err);
+	if (setup(arg, err) < 0)
+		return -1;
+	return nftset_elems(family, table, true, elems, n, err);
 }

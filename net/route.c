@@ -1,218 +1,316 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* route.c — see route.h. */
 #include <errno.h>
-#include <stdlib.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <linux/rtnetlink.h>
-#include <netlink/errno.h>
-#include <netlink/route/route.h>
-
-#include "lib/common/cleanup.h"
+#include "net/link.h"
+#include "net/netlink.h"
 #include "net/route.h"
 
-int kroute_del_prefix(struct nl_sock *sk, const struct ccni_ipnet *dst, int ifindex,
-		      struct ccni_error *err)
+struct route route_init(void)
 {
-	struct rtnl_route *rt = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct ccni_ipnet n = ccni_ipnet_network(dst);
-	struct nl_addr *a = nl_addr_build(dst->ip.family, n.ip.addr, ccni_ip_len(&n.ip));
-	char b[CCNI_IPNET_STRLEN];
-	int rc;
+	return (struct route){ .scope = -1 };
+}
 
-	if (!rt || !nh || !a) {
-		if (rt)
-			rtnl_route_put(rt);
-		if (nh)
-			rtnl_route_nh_free(nh);
-		if (a)
-			nl_addr_put(a);
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+static int put_ip(struct nl_msg *msg, int type, const struct ccni_ip *ip)
+{
+	return nla_put(msg, type, (int)ccni_ip_len(ip), ip->addr);
+}
+
+static int put_metrics(struct nl_msg *msg, const struct route *r)
+{
+	struct nlattr *m = NULL;
+
+	for (int i = RTAX_MTU; i < ROUTE_METRICS; i++) {
+		/* RTAX_CC_ALGO is a string, never carried */
+		if (!r->metrics[i] || i == RTAX_CC_ALGO)
+			continue;
+		if ((!m && !(m = nla_nest_start(msg, RTA_METRICS))) ||
+		    nla_put_u32(msg, i, r->metrics[i]) < 0)
+			return -1;
 	}
-	nl_addr_set_prefixlen(a, n.prefix);
-	rtnl_route_set_family(rt, dst->ip.family);
-	rtnl_route_set_table(rt, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(rt, RTPROT_UNSPEC);
-	rtnl_route_set_scope(rt, RT_SCOPE_NOWHERE);
-	rtnl_route_set_dst(rt, a);
-	nl_addr_put(a);
-	rtnl_route_nh_set_ifindex(nh, ifindex);
-	rtnl_route_add_nexthop(rt, nh);
-	rc = rtnl_route_delete(sk, rt, 0);
-	rtnl_route_put(rt);
-	if (rc < 0 && rc != -NLE_OBJ_NOTFOUND && rc != -NLE_NODEV)
-		return ccni_error_set(err, CCNI_ERR_NETLINK, "delete route %s: %s",
-				      ccni_ipnet_format(&n, b), nl_geterror(rc));
+	if (m)
+		nla_nest_end(msg, m);
 	return 0;
 }
 
-/* --- a device's routes, to move them between tables ------------------------- */
-
-static void cache_freep(struct nl_cache **c)
+struct nl_msg *route_msg(bool add, const struct route *r, int flags)
 {
-	if (*c)
-		nl_cache_free(*c);
-}
+	uint32_t table = r->table ? r->table : RT_TABLE_MAIN;
+	struct rtmsg rtm = {
+		.rtm_family = (uint8_t)r->dst.ip.family,
+		.rtm_dst_len = (uint8_t)r->dst.prefix,
+		.rtm_tos = r->tos,
+		.rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_COMPAT,
+		.rtm_protocol = r->protocol ? r->protocol : RTPROT_BOOT,
+		.rtm_scope = (uint8_t)(r->scope >= 0 ? r->scope :
+				       r->gw.family ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK),
+		.rtm_type = r->type ? r->type : RTN_UNICAST,
+	};
+	_cleanup_(nlmsg_freep) struct nl_msg *msg =
+		netlink_msg(add ? RTM_NEWROUTE : RTM_DELROUTE, add ? flags : 0, &rtm, sizeof(rtm));
+	struct ccni_ipnet dst = ccni_ipnet_network(&r->dst);
 
-static void rtnl_route_putp(struct rtnl_route **r)
-{
-	if (*r)
-		rtnl_route_put(*r);
-}
-
-static void ip_from_nl(struct nl_addr *a, struct ccni_ip *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (!a || (nl_addr_get_len(a) != 4 && nl_addr_get_len(a) != 16))
-		return;
-	out->family = nl_addr_get_family(a);
-	memcpy(out->addr, nl_addr_get_binary_addr(a), nl_addr_get_len(a));
-}
-
-static struct nl_addr *ip_to_nl(const struct ccni_ip *ip, unsigned prefix)
-{
-	struct nl_addr *a = nl_addr_build(ip->family, ip->addr, ccni_ip_len(ip));
-
-	if (a)
-		nl_addr_set_prefixlen(a, (int)prefix);
-	return a;
-}
-
-/* Fill e from rt when rt is a single-nexthop route through ifindex. */
-static bool entry_from(struct rtnl_route *rt, int ifindex, struct kroute_entry *e)
-{
-	struct rtnl_nexthop *nh;
-	struct nl_addr *dst = rtnl_route_get_dst(rt);
-
-	if (rtnl_route_get_nnexthops(rt) != 1 || (rtnl_route_get_flags(rt) & RTM_F_CLONED))
-		return false;
-	nh = rtnl_route_nexthop_n(rt, 0);
-	if (rtnl_route_nh_get_ifindex(nh) != ifindex)
-		return false;
-	memset(e, 0, sizeof(*e));
-	e->dst.ip.family = rtnl_route_get_family(rt);
-	if (dst && nl_addr_get_len(dst) <= sizeof(e->dst.ip.addr))
-		memcpy(e->dst.ip.addr, nl_addr_get_binary_addr(dst), nl_addr_get_len(dst));
-	e->dst.prefix = dst ? (unsigned)nl_addr_get_prefixlen(dst) : 0;
-	ip_from_nl(rtnl_route_nh_get_gateway(nh), &e->gw);
-	ip_from_nl(rtnl_route_get_pref_src(rt), &e->src);
-	e->ifindex = ifindex;
-	e->table = rtnl_route_get_table(rt);
-	e->priority = rtnl_route_get_priority(rt);
-	e->protocol = rtnl_route_get_protocol(rt);
-	e->scope = rtnl_route_get_scope(rt);
-	e->type = rtnl_route_get_type(rt);
-	e->tos = rtnl_route_get_tos(rt);
-	for (int m = RTAX_MTU; m < KROUTE_METRICS; m++)
-		if (m != RTAX_CC_ALGO && rtnl_route_get_metric(rt, m, &e->metrics[m]) < 0)
-			e->metrics[m] = 0;
-	return true;
-}
-
-int kroute_list_dev(struct nl_sock *sk, int ifindex, uint32_t table, struct kroute_entry **out,
-		    size_t *n, struct ccni_error *err)
-{
-	_cleanup_(cache_freep) struct nl_cache *cache = NULL;
-	_cleanup_free_ struct kroute_entry *list = NULL;
-	size_t count = 0;
-	int rc = rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, &cache);
-
-	if (rc < 0)
-		return ccni_error_set(err, CCNI_ERR_NETLINK, "list routes: %s", nl_geterror(rc));
-	list = calloc((size_t)nl_cache_nitems(cache) + 1, sizeof(*list));
-	if (!list)
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_route *rt = (struct rtnl_route *)o;
-
-		if (rtnl_route_get_table(rt) == (table ? table : RT_TABLE_MAIN) &&
-		    entry_from(rt, ifindex, &list[count]))
-			count++;
-	}
-	*out = TAKE_PTR(list);
-	*n = count;
-	return 0;
-}
-
-/* The request for e, with the defaults a zero field stands for. */
-static struct rtnl_route *entry_build(const struct kroute_entry *e)
-{
-	_cleanup_(rtnl_route_putp) struct rtnl_route *rt = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *a = ip_to_nl(&e->dst.ip, e->dst.prefix);
-	bool ok = rt && nh && a && rtnl_route_set_dst(rt, a) == 0;
-
-	if (a)
-		nl_addr_put(a);
-	if (!ok) {
-		if (nh)
-			rtnl_route_nh_free(nh);
+	if (!msg || nla_put_u32(msg, RTA_TABLE, table) < 0 ||
+	    (dst.prefix && put_ip(msg, RTA_DST, &dst.ip) < 0) ||
+	    (r->priority && nla_put_u32(msg, RTA_PRIORITY, r->priority) < 0) ||
+	    (r->src.family && put_ip(msg, RTA_PREFSRC, &r->src) < 0) || put_metrics(msg, r) < 0 ||
+	    (r->ifindex && nla_put_u32(msg, RTA_OIF, (uint32_t)r->ifindex) < 0) ||
+	    (r->gw.family && put_ip(msg, RTA_GATEWAY, &r->gw) < 0))
 		return NULL;
-	}
-	rtnl_route_set_family(rt, e->dst.ip.family);
-	rtnl_route_set_table(rt, e->table ? e->table : RT_TABLE_MAIN);
-	rtnl_route_set_protocol(rt, e->protocol ? e->protocol : RTPROT_BOOT);
-	rtnl_route_set_type(rt, e->type ? e->type : RTN_UNICAST);
-	rtnl_route_set_scope(rt, e->scope);
-	if (e->tos)
-		rtnl_route_set_tos(rt, e->tos);
-	if (e->priority)
-		rtnl_route_set_priority(rt, e->priority);
-	for (int m = RTAX_MTU; m < KROUTE_METRICS; m++)
-		if (e->metrics[m])
-			rtnl_route_set_metric(rt, m, e->metrics[m]);
-	if (e->src.family && (a = ip_to_nl(&e->src, ccni_ip_bits(&e->src)))) {
-		rtnl_route_set_pref_src(rt, a);
-		nl_addr_put(a);
-	}
-	rtnl_route_nh_set_ifindex(nh, e->ifindex);
-	if (e->gw.family && (a = ip_to_nl(&e->gw, ccni_ip_bits(&e->gw)))) {
-		rtnl_route_nh_set_gateway(nh, a);
-		nl_addr_put(a);
-	}
-	rtnl_route_add_nexthop(rt, nh);
-	return TAKE_PTR(rt);
+	return TAKE_PTR(msg);
 }
 
-static const char *entry_text(const struct kroute_entry *e, char *buf, size_t len)
+const char *route_text(struct nl_sock *sk, const struct route *r, char *buf, size_t len)
 {
-	char d[CCNI_IPNET_STRLEN], g[CCNI_IP_STRLEN];
+	char d[CCNI_IPNET_STRLEN], g[CCNI_IP_STRLEN], dev[LINK_NAME_MAX], t[24] = "";
+	struct ccni_ipnet dst = ccni_ipnet_network(&r->dst);
 
-	snprintf(buf, len, "%s%s%s dev %d table %u", ccni_ipnet_format(&e->dst, d),
-		 e->gw.family ? " via " : "", e->gw.family ? ccni_ip_format(&e->gw, g) : "",
-		 e->ifindex, e->table ? e->table : RT_TABLE_MAIN);
+	if (r->table && r->table != RT_TABLE_MAIN)
+		snprintf(t, sizeof(t), " table %u", r->table);
+	snprintf(buf, len, "%s%s%s%s%s%s", ccni_ipnet_format(&dst, d), r->gw.family ? " via " : "",
+		 r->gw.family ? ccni_ip_format(&r->gw, g) : "", r->ifindex ? " dev " : "",
+		 r->ifindex ? link_name(sk, r->ifindex, dev) : "", t);
 	return buf;
 }
 
-int kroute_entry_add(struct nl_sock *sk, const struct kroute_entry *e, bool replace,
-		     struct ccni_error *err)
+static int route_send(struct nl_sock *sk, struct nl_msg *msg, const struct route *r,
+		      const char *verb, int ok1, int ok2, struct ccni_error *err)
 {
-	_cleanup_(rtnl_route_putp) struct rtnl_route *rt = entry_build(e);
+	struct netlink_answer ans;
 	char b[160];
 	int rc;
 
-	if (!rt)
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	rc = rtnl_route_add(sk, rt, replace ? NLM_F_REPLACE : NLM_F_EXCL);
-	if (rc < 0)
-		return ccni_error_set(err, CCNI_ERR_NETLINK, "add route %s: %s",
-				      entry_text(e, b, sizeof(b)), nl_geterror(rc));
+	if (!msg)
+		return netlink_nomem(err, "route");
+	rc = netlink_talk(sk, msg, NULL, NULL, &ans);
+	if (rc == 0 || (ok1 && rc == -ok1) || (ok2 && rc == -ok2))
+		return 0;
+	return netlink_error(err, &ans, "%s route %s", verb, route_text(sk, r, b, sizeof(b)));
+}
+
+int route_add(struct nl_sock *sk, const struct route *r, bool replace, bool ok_exists,
+	      struct ccni_error *err)
+{
+	int flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+
+	return route_send(sk, route_msg(true, r, flags), r, "add",
+			  !replace && ok_exists ? EEXIST : 0, 0, err);
+}
+
+int route_del(struct nl_sock *sk, const struct route *r, struct ccni_error *err)
+{
+	/* ESRCH: no such route; ENODEV: its device is gone, and it with it. */
+	return route_send(sk, route_msg(false, r, 0), r, "delete", ESRCH, ENODEV, err);
+}
+
+int route_del_prefix(struct nl_sock *sk, const struct ccni_ipnet *dst, int ifindex,
+		     struct ccni_error *err)
+{
+	struct route r = route_init();
+	struct nl_msg *msg;
+
+	r.dst = ccni_ipnet_network(dst);
+	r.ifindex = ifindex;
+	msg = route_msg(false, &r, 0);
+	if (msg) {
+		/* Protocol 0 and scope "nowhere" match any in a deletion. */
+		struct rtmsg *rtm = nlmsg_data(nlmsg_hdr(msg));
+
+		rtm->rtm_protocol = RTPROT_UNSPEC;
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	}
+	return route_send(sk, msg, &r, "delete", ESRCH, ENODEV, err);
+}
+
+/* --- reading routes ------------------------------------------------------------- */
+
+static void ip_of(const struct nlattr *a, int family, struct ccni_ip *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!a || (nla_len(a) != 4 && nla_len(a) != 16))
+		return;
+	out->family = family;
+	memcpy(out->addr, nla_data(a), (size_t)nla_len(a));
+}
+
+/* A listed route into *r; false for what ccni never makes or moves: clones
+ * and multipath routes. */
+static bool route_parse(struct nlmsghdr *h, struct route *r)
+{
+	struct rtmsg *rtm = nlmsg_data(h);
+	struct nlattr *tb[RTA_MAX + 1], *mx[RTAX_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWROUTE || nlmsg_parse(h, sizeof(*rtm), tb, RTA_MAX, NULL) < 0 ||
+	    (rtm->rtm_flags & RTM_F_CLONED) || tb[RTA_MULTIPATH])
+		return false;
+	*r = route_init();
+	ip_of(tb[RTA_DST], rtm->rtm_family, &r->dst.ip);
+	r->dst.ip.family = rtm->rtm_family;
+	r->dst.prefix = rtm->rtm_dst_len;
+	ip_of(tb[RTA_GATEWAY], rtm->rtm_family, &r->gw);
+	ip_of(tb[RTA_PREFSRC], rtm->rtm_family, &r->src);
+	r->ifindex = tb[RTA_OIF] ? (int)nla_get_u32(tb[RTA_OIF]) : 0;
+	r->table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	r->priority = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
+	r->scope = rtm->rtm_scope;
+	r->protocol = rtm->rtm_protocol;
+	r->type = rtm->rtm_type;
+	r->tos = rtm->rtm_tos;
+	if (tb[RTA_METRICS] && nla_parse_nested(mx, RTAX_MAX, tb[RTA_METRICS], NULL) == 0)
+		for (int i = RTAX_MTU; i < ROUTE_METRICS; i++)
+			if (i != RTAX_CC_ALGO && mx[i] && nla_len(mx[i]) >= 4)
+				r->metrics[i] = nla_get_u32(mx[i]);
+	return true;
+}
+
+struct route_dump {
+	int (*each)(const struct route *r, void *arg);
+	void *arg;
+};
+
+static int on_route(struct nlmsghdr *h, void *arg)
+{
+	struct route_dump *d = arg;
+	struct route r;
+
+	if (route_parse(h, &r))
+		d->each(&r, d->arg);
 	return 0;
 }
 
-int kroute_entry_del(struct nl_sock *sk, const struct kroute_entry *e, struct ccni_error *err)
+/* Dump the routes of family (AF_UNSPEC: all) in table, through ifindex
+ * when not 0: the kernel filters on both. */
+static int route_dump(struct nl_sock *sk, int family, uint32_t table, int ifindex,
+		      int (*each)(const struct route *r, void *arg), void *arg,
+		      struct ccni_error *err)
 {
-	_cleanup_(rtnl_route_putp) struct rtnl_route *rt = entry_build(e);
-	char b[160];
+	struct rtmsg rtm = { .rtm_family = (uint8_t)family };
+	struct nl_msg *msg = netlink_msg(RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
+	struct route_dump d = { each, arg };
+	struct netlink_answer ans;
+
+	if (!msg || nla_put_u32(msg, RTA_TABLE, table) < 0 ||
+	    (ifindex && nla_put_u32(msg, RTA_OIF, (uint32_t)ifindex) < 0)) {
+		nlmsg_free(msg);
+		return netlink_nomem(err, "route listing");
+	}
+	/* ENOENT: the table does not exist, so it has no routes. */
+	if (netlink_talk(sk, msg, on_route, &d, &ans) < 0 && ans.error != ENOENT)
+		return netlink_error(err, &ans, "list routes");
+	return 0;
+}
+
+struct route_find {
+	const struct route *want;
+	bool found;
+};
+
+static int match(const struct route *r, void *arg)
+{
+	struct route_find *f = arg;
+	const struct route *w = f->want;
+	struct ccni_ipnet wd = ccni_ipnet_network(&w->dst);
+
+	if (r->dst.ip.family == w->dst.ip.family && r->dst.prefix == wd.prefix &&
+	    (!wd.prefix || ccni_ip_equal(&r->dst.ip, &wd.ip)) &&
+	    (!w->ifindex || r->ifindex == w->ifindex) &&
+	    (!w->gw.family || ccni_ip_equal(&r->gw, &w->gw)))
+		f->found = true;
+	return 0;
+}
+
+int route_exists(struct nl_sock *sk, const struct route *r, struct ccni_error *err)
+{
+	struct route_find f = { r, false };
+
+	if (route_dump(sk, r->dst.ip.family, r->table ? r->table : RT_TABLE_MAIN, 0, match, &f,
+		       err) < 0)
+		return -1;
+	return f.found;
+}
+
+struct route_list {
+	int ifindex;
+	uint32_t table;
+	struct route *out;
+	size_t n, cap;
+	bool nomem;
+};
+
+static int collect(const struct route *r, void *arg)
+{
+	struct route_list *l = arg;
+
+	if (r->ifindex != l->ifindex || r->table != l->table)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct route *p = realloc(l->out, cap * sizeof(*p));
+
+		if (!p) {
+			l->nomem = true;
+			return 0;
+		}
+		l->out = p;
+		l->cap = cap;
+	}
+	l->out[l->n++] = *r;
+	return 0;
+}
+
+int route_list_dev(struct nl_sock *sk, int ifindex, uint32_t table, struct route **out,
+		   size_t *n, struct ccni_error *err)
+{
+	struct route_list l = { .ifindex = ifindex, .table = table ? table : RT_TABLE_MAIN };
+
+	*out = NULL;
+	*n = 0;
+	if (route_dump(sk, AF_UNSPEC, l.table, ifindex, collect, &l, err) < 0 || l.nomem) {
+		free(l.out);
+		return l.nomem ? netlink_nomem(err, "route listing") : -1;
+	}
+	*out = l.out;
+	*n = l.n;
+	return 0;
+}
+
+struct oif_find {
+	int oif;
+};
+
+static int on_lookup(struct nlmsghdr *h, void *arg)
+{
+	struct oif_find *f = arg;
+	struct nlattr *tb[RTA_MAX + 1];
+
+	if (h->nlmsg_type == RTM_NEWROUTE &&
+	    nlmsg_parse(h, sizeof(struct rtmsg), tb, RTA_MAX, NULL) == 0 && tb[RTA_OIF])
+		f->oif = (int)nla_get_u32(tb[RTA_OIF]);
+	return 0;
+}
+
+int route_get_oif(struct nl_sock *sk, const struct ccni_ip *dst, struct ccni_error *err)
+{
+	struct rtmsg rtm = { .rtm_family = (uint8_t)dst->family,
+			     .rtm_dst_len = (uint8_t)ccni_ip_bits(dst) };
+	struct nl_msg *msg = netlink_msg(RTM_GETROUTE, 0, &rtm, sizeof(rtm));
+	struct oif_find f = { 0 };
+	struct netlink_answer ans;
+	char b[CCNI_IP_STRLEN];
 	int rc;
 
-	if (!rt)
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	rc = rtnl_route_delete(sk, rt, 0);
-	if (rc < 0 && rc != -NLE_OBJ_NOTFOUND && rc != -NLE_NODEV)
-		return ccni_error_set(err, CCNI_ERR_NETLINK, "delete route %s: %s",
-				      entry_text(e, b, sizeof(b)), nl_geterror(rc));
-	return 0;
+	if (!msg || put_ip(msg, RTA_DST, dst) < 0) {
+		nlmsg_free(msg);
+		return netlink_nomem(err, "route lookup");
+	}
+	rc = netlink_talk(sk, msg, on_lookup, &f, &ans);
+	/* The kernel answers a destination it cannot route with an error
+	 * (ENETUNREACH, EHOSTUNREACH, EINVAL for some): that is the answer. */
+	if (rc == -ENOMEM || rc == -EIO)
+		return netlink_error(err, &ans, "route lookup of %s", ccni_ip_format(dst, b));
+	return rc < 0 ? 0 : f.oif;
 }

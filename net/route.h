@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* route.h — route requests kernel.h's kroute_* do not cover: the prefix
- * route of an address, and listing a device's routes to move them between
- * tables. Internal. */
+/*
+ * route.h — routes: one model for adding, deleting, finding and listing
+ * them (single-nexthop routes; ccni makes no others). The listings dump a
+ * namespace's routes, filtered by the kernel: only for a container's
+ * namespace, which holds a handful. Internal.
+ */
 #ifndef CCNI_NET_ROUTE_H
 #define CCNI_NET_ROUTE_H
 
@@ -12,43 +15,58 @@
 #include <ccni/error.h>
 #include <ccni/ip.h>
 
-/* RTAX_FASTOPEN_NO_COOKIE + 1: the u32 route metrics a copy keeps. */
-#define KROUTE_METRICS 18
-
 struct nl_sock;
+struct nl_msg;
 
-/* Delete the main-table route to dst on ifindex whatever its protocol and
- * scope (the prefix route the kernel adds with an address). A route
- * already gone is success. */
-int kroute_del_prefix(struct nl_sock *sk, const struct ccni_ipnet *dst, int ifindex,
-		      struct ccni_error *err);
+/* RTAX_FASTOPEN_NO_COOKIE + 1: the u32 route metrics a route carries. */
+#define ROUTE_METRICS 18
 
-/* A route as the kernel lists it, with what it takes to add it again
- * (to another table) or to delete exactly it. Single-nexthop routes only. */
-struct kroute_entry {
+struct route {
 	struct ccni_ipnet dst;
 	struct ccni_ip gw;  /* family 0: none */
 	struct ccni_ip src; /* preferred source; family 0: none */
 	int ifindex;
 	uint32_t table;	   /* 0: main */
-	uint32_t priority; /* 0: none (the kernel's default metric) */
+	uint32_t priority; /* 0: the kernel's default metric */
+	int scope;	   /* RT_SCOPE_*; -1: universe with a gateway, link without */
 	uint8_t protocol;  /* 0: boot */
-	uint8_t scope;	   /* RT_SCOPE_* */
 	uint8_t type;	   /* 0: unicast */
 	uint8_t tos;
-	uint32_t metrics[KROUTE_METRICS]; /* by RTAX_*; 0: unset */
+	uint32_t metrics[ROUTE_METRICS]; /* by RTAX_* (RTAX_MTU, RTAX_ADVMSS, ...); 0: unset */
 };
 
-/* The routes of `table` that leave through ifindex alone, in the kernel's
- * order (IPv4 first), clones left out. Dumps the namespace's routes: only
- * for a container's namespace. *out is malloc'd. */
-int kroute_list_dev(struct nl_sock *sk, int ifindex, uint32_t table, struct kroute_entry **out,
-		    size_t *n, struct ccni_error *err);
-/* Add e with rtm_flags 0. replace: NLM_F_REPLACE (create or overwrite);
- * otherwise NLM_F_EXCL, and an existing route is an error. */
-int kroute_entry_add(struct nl_sock *sk, const struct kroute_entry *e, bool replace,
+/* A route with every field at its default (scope -1). */
+struct route route_init(void);
+
+/* The RTM_NEWROUTE (add: with flags, NLM_F_EXCL or NLM_F_REPLACE) or
+ * RTM_DELROUTE request for r. NULL when out of memory. */
+struct nl_msg *route_msg(bool add, const struct route *r, int flags);
+
+/* Add r. replace: create or overwrite; otherwise an existing route is
+ * success when ok_exists, an error if not. */
+int route_add(struct nl_sock *sk, const struct route *r, bool replace, bool ok_exists,
+	      struct ccni_error *err);
+/* Delete r (all its attributes must match); a route already gone is
+ * success. */
+int route_del(struct nl_sock *sk, const struct route *r, struct ccni_error *err);
+/* Delete the main-table route to dst's network on ifindex whatever its
+ * protocol and scope (the prefix route the kernel adds with an address). */
+int route_del_prefix(struct nl_sock *sk, const struct ccni_ipnet *dst, int ifindex,
 		     struct ccni_error *err);
-/* Delete e (all its attributes must match); a route already gone is success. */
-int kroute_entry_del(struct nl_sock *sk, const struct kroute_entry *e, struct ccni_error *err);
+
+/* Is there a route to r's dst (in r's table, via r's gw if it has one,
+ * through r's ifindex if not 0)? 1 yes, 0 no, -1 error. */
+int route_exists(struct nl_sock *sk, const struct route *r, struct ccni_error *err);
+/* The interface the kernel routes dst through (one RTM_GETROUTE lookup, no
+ * dump): its index, 0 when unreachable, -1 on error. */
+int route_get_oif(struct nl_sock *sk, const struct ccni_ip *dst, struct ccni_error *err);
+/* The routes of `table` (0: main) that leave through ifindex alone, in the
+ * kernel's order (IPv4 first), clones left out. *out is malloc'd. */
+int route_list_dev(struct nl_sock *sk, int ifindex, uint32_t table, struct route **out,
+		   size_t *n, struct ccni_error *err);
+
+/* "10.1.0.0/16 via 10.1.0.1 dev eth0 table 100" (the table only when not
+ * main), for messages. */
+const char *route_text(struct nl_sock *sk, const struct route *r, char *buf, size_t len);
 
 #endif

@@ -45,16 +45,19 @@ struct ccni_error {
 	int code;      /* 0 while unset */
 	char *msg;     /* owned; short, names the field and the value */
 	char *details; /* owned, may be NULL; longer text (kernel message, stderr) */
+	int errnum;    /* the errno behind it (a system call's, or the kernel's answer
+			* to a request), 0 when none: data for callers that act on
+			* it, never serialized */
 };
 
-#define CCNI_ERROR_INIT { 0, NULL, NULL }
+#define CCNI_ERROR_INIT { 0, NULL, NULL, 0 }
 
-/* Fill err (replacing what it held) and return -1, so callers can write
+/* Fill err (replacing what it held, errnum 0) and return -1, so callers can write
  * `return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "bridge: ...");`. */
 int ccni_error_set(struct ccni_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int ccni_error_setv(struct ccni_error *err, int code, const char *fmt, va_list ap);
-/* Like ccni_error_set, appending ": strerror(errnum)". */
+/* Like ccni_error_set, appending ": strerror(errnum)"; err->errnum = errnum. */
 int ccni_error_errno(struct ccni_error *err, int code, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Replace the details text. Returns -1. */

@@ -22,6 +22,7 @@ int ccni_error_setv(struct ccni_error *err, int code, const char *fmt, va_list a
 	err->code = code ? code : CCNI_ERR_INTERNAL;
 	err->msg = msg;
 	err->details = NULL;
+	err->errnum = 0;
 	return -1;
 }
 
@@ -46,6 +47,8 @@ int ccni_error_errno(struct ccni_error *err, int code, int errnum, const char *f
 	va_end(ap);
 	ccni_error_set(err, code, "%s: %s", head ? head : "", strerror(errnum));
 	free(head);
+	if (err)
+		err->errnum = errnum;
 	return -1;
 }
 
@@ -95,6 +98,7 @@ void ccni_error_move(struct ccni_error *dst, struct ccni_error *src)
 	src->code = 0;
 	src->msg = NULL;
 	src->details = NULL;
+	src->errnum = 0;
 }
 
 void ccni_error_clear(struct ccni_error *err)
@@ -106,6 +110,7 @@ void ccni_error_clear(struct ccni_error *err)
 	err->code = 0;
 	err->msg = NULL;
 	err->details = NULL;
+	err->errnum = 0;
 }
 
 json_t *ccni_error_to_json(const struct ccni_error *err, const char *cni_version)

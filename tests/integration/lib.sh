@@ -112,6 +112,20 @@ expect_error() {
 		fail "not a CNI error object: $out"
 	[ -z "$sub" ] || assert_contains "$(printf '%s' "$out" | jq -r '.msg + " " + (.details // "")')" "$sub" "error text"
 }
+# wait_listen NS tcp|udp PORT: wait (up to 10 s) until a socket listens on
+# PORT in namespace NS. A server started in the background is not there at
+# once, the less so on a loaded machine: asking it before it binds is a
+# race, not a failure of what is tested.
+wait_listen() {
+	local flag=-Hltn i
+	[ "$2" = udp ] && flag=-Hlun
+	for i in $(seq 200); do
+		[ -n "$(in_ns "$1" ss $flag "sport = :$3" 2>/dev/null)" ] && return 0
+		sleep 0.05
+	done
+	fail "nothing listens on $2 port $3 in $1 after 10 s"
+}
+
 # Kernel link-type probe: can this kernel make a link of TYPE?
 have_link_type() {
 	local n="cp$(_t_uid)"

@@ -118,7 +118,7 @@ test_ipmasq_nftables_masquerades_outbound_traffic() {
 	command -v socat >/dev/null || skip "socat missing"
 	peer() { # NS: a one-shot TCP server printing the peer's address
 		in_ns "$1" socat -T3 TCP-LISTEN:7007,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR' >/dev/null 2>&1 &
-		sleep 0.3
+		wait_listen "$1" tcp 7007
 	}
 	peer "$out_ns"
 	assert_eq "$(in_ns "$NETNS" timeout 3 socat -T2 - TCP:192.168.77.2:7007 </dev/null 2>/dev/null)" 192.168.77.1 "source seen outside"

@@ -23,7 +23,7 @@ serve() {
 	local opt=TCP-LISTEN
 	[ "$2" = udp ] && opt=UDP-RECVFROM
 	in_ns "$1" socat -T2 "$opt:$3,fork,reuseaddr" SYSTEM:"echo hello-from-$1" >/dev/null 2>&1 &
-	sleep 0.3
+	wait_listen "$1" "$2" "$3"
 }
 # ask NS PROTO HOST PORT: prints the answer ("" when none).
 ask() {
@@ -121,7 +121,8 @@ test_v6_mapping() {
 	cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":8086,"containerPort":86,"protocol":"tcp"},{"hostPort":5386,"containerPort":53,"protocol":"udp"}]')" >/dev/null
 	in_ns "$NETNS" socat -T2 TCP6-LISTEN:86,fork,reuseaddr SYSTEM:"echo v6-hello" >/dev/null 2>&1 &
 	in_ns "$NETNS" socat -T2 UDP6-RECVFROM:53,fork,reuseaddr SYSTEM:"echo v6-udp" >/dev/null 2>&1 &
-	sleep 0.5
+	wait_listen "$NETNS" tcp 86
+	wait_listen "$NETNS" udp 53
 	ns2=$(mkns e)
 	attach "/run/netns/$ns2" other >/dev/null
 	v6() { # NS PROTO: ask [fd00:89::1] through the host port

@@ -166,7 +166,7 @@ static void test_wrong_types_name_the_key(void **state)
 
 static void test_tbf_values_as_the_reference(void **state)
 {
-	struct ktbf t;
+	struct qdisc_tbf t;
 
 	(void)state;
 	/* 1 Mbit/s, 80 kbit: 10000 B in 80 ms = 1250000 ticks; 25 ms of rate
@@ -189,7 +189,7 @@ static void test_tbf_values_as_the_reference(void **state)
 
 static void test_tbf_truncations_as_the_reference(void **state)
 {
-	struct ktbf t;
+	struct qdisc_tbf t;
 
 	(void)state;
 	/* a huge bucket at 125 B/s: the time and tick values wrap at 32 bits
@@ -209,7 +209,7 @@ static void test_ticks_from_proc(void **state)
 {
 	(void)state;
 	/* every kernel since 2.6.31 reports 1000 ns per us, 64 ns per tick */
-	assert_true(kqdisc_ticks_per_usec() == 15.625);
+	assert_true(qdisc_ticks_per_usec() == 15.625);
 }
 
 static void test_ifb_name(void **state)

@@ -10,7 +10,7 @@
 
 #include "net/nftset.h"
 
-/* A descriptor given to knft_close outlives the process that closed it
+/* A descriptor given to nftset_close outlives the process that closed it
  * (the keeper holds it) and is let go of after that process has ended. */
 static void keeper_holds_then_lets_go(void **state)
 {
@@ -23,7 +23,7 @@ static void keeper_holds_then_lets_go(void **state)
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		knft_close(p[1]);
+		nftset_close(p[1]);
 		_exit(0);
 	}
 	close(p[1]);
@@ -40,7 +40,7 @@ static void keeper_holds_then_lets_go(void **state)
 static void bad_descriptor_is_ignored(void **state)
 {
 	(void)state;
-	knft_close(-1);
+	nftset_close(-1);
 }
 
 int main(void)

@@ -11,22 +11,23 @@
 #include <ccni/plugin.h>
 
 #include "lib/common/cleanup.h"
-#include "net/kernel.h"
+#include "net/addr.h"
+#include "net/link.h"
+#include "net/netlink.h"
+#include "net/netns.h"
 
-DEFINE_CLEANUP(struct nl_sock *, kns_socket_free)
-
-static int open_lo(const struct ccni_request *req, struct nl_sock **sk, struct klink *lo,
+static int open_lo(const struct ccni_request *req, struct nl_sock **sk, struct link *lo,
 		   struct ccni_error *err)
 {
 	_cleanup_close_ int nsfd = -1;
 	int rc;
 
-	if (kns_open(req->netns, &nsfd, err) < 0)
+	if (netns_open(req->netns, &nsfd, err) < 0)
 		return -1;
-	*sk = kns_socket(nsfd, err);
+	*sk = netlink_open(nsfd, err);
 	if (!*sk)
 		return -1;
-	rc = klink_get(*sk, "lo", 0, lo, err);
+	rc = link_get(*sk, "lo", 0, lo, err);
 	if (rc == 1)
 		return ccni_error_set(err, CCNI_ERR_NOT_FOUND, "no \"lo\" link in %s", req->netns);
 	return rc;
@@ -35,25 +36,24 @@ static int open_lo(const struct ccni_request *req, struct nl_sock **sk, struct k
 static int lo_add(const struct ccni_request *req, struct ccni_result **out,
 		  struct ccni_error *err)
 {
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
-	struct klink lo;
-	struct ccni_ipnet a4[4], a6[4];
-	int n4, n6;
+	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
+	_cleanup_free_ struct ccni_ipnet *a4 = NULL, *a6 = NULL;
+	struct link lo;
+	size_t n4, n6;
 	struct ccni_result *r;
 
 	if (open_lo(req, &sk, &lo, err) < 0)
 		return -1;
-	if (!(lo.flags & IFF_UP) && klink_set_up(sk, lo.ifindex, true, err) < 0)
+	if (!(lo.flags & IFF_UP) && link_set_up(sk, lo.ifindex, true, err) < 0)
 		return -1;
 	if (req->prev_result) {
 		*out = ccni_result_copy(req->prev_result);
 		return *out ? 0 : ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	}
-	n4 = kaddr_list(sk, lo.ifindex, AF_INET, a4, 4, err);
-	n6 = n4 < 0 ? -1 : kaddr_list(sk, lo.ifindex, AF_INET6, a6, 4, err);
-	if (n6 < 0)
+	if (addr_list(sk, lo.ifindex, AF_INET, &a4, &n4, err) < 0 ||
+	    addr_list(sk, lo.ifindex, AF_INET6, &a6, &n6, err) < 0)
 		return -1;
-	for (int i = 0; i < n4; i++)
+	for (size_t i = 0; i < n4; i++)
 		if (a4[i].ip.addr[0] != 127)
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 					      "loopback interface found with a non-loopback address");
@@ -71,22 +71,22 @@ static int lo_add(const struct ccni_request *req, struct ccni_result **out,
 static int lo_del(const struct ccni_request *req, struct ccni_result **out,
 		  struct ccni_error *err)
 {
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
-	struct klink lo;
+	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
+	struct link lo;
 
 	(void)out;
 	if (!req->netns || access(req->netns, F_OK) != 0)
 		return 0; /* the namespace is gone: nothing to undo */
 	if (open_lo(req, &sk, &lo, err) < 0)
 		return -1;
-	return klink_set_up(sk, lo.ifindex, false, err);
+	return link_set_up(sk, lo.ifindex, false, err);
 }
 
 static int lo_check(const struct ccni_request *req, struct ccni_result **out,
 		    struct ccni_error *err)
 {
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
-	struct klink lo;
+	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
+	struct link lo;
 
 	(void)out;
 	if (open_lo(req, &sk, &lo, err) < 0)

@@ -17,11 +17,13 @@
 
 #include "lib/common/cleanup.h"
 #include "lib/common/sha512.h"
-#include "net/kernel.h"
+#include "net/link.h"
+#include "net/link-ifb.h"
+#include "net/netlink.h"
+#include "net/netns.h"
 #include "net/qdisc.h"
 #include "plugins/meta/bandwidth/bandwidth.h"
 
-DEFINE_CLEANUP(struct nl_sock *, kns_socket_free)
 DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
 
 #define TIME_UNITS_PER_SEC 1000000.0
@@ -105,7 +107,7 @@ static uint32_t go_u32(double d)
 	return (uint32_t)(uint64_t)(int64_t)d;
 }
 
-void bandwidth_tbf(uint64_t rate_bits, uint64_t burst_bits, double ticks_per_usec, struct ktbf *out)
+void bandwidth_tbf(uint64_t rate_bits, uint64_t burst_bits, double ticks_per_usec, struct qdisc_tbf *out)
 {
 	uint64_t rate = rate_bits / 8;
 	uint32_t burst = (uint32_t)(burst_bits / 8);
@@ -129,36 +131,36 @@ void bandwidth_ifb_name(const char *network, const char *container_id, char out[
 /* The host interface of prevResult whose link is the peer of the
  * container's CNI_IFNAME. */
 static int host_interface(const struct ccni_request *req, const struct ccni_result *prev,
-			  struct nl_sock *host, struct klink *out, struct ccni_error *err)
+			  struct nl_sock *host, struct link *out, struct ccni_error *err)
 {
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	_cleanup_close_ int nsfd = -1;
-	struct klink c;
+	struct link c;
 	int rc;
 
 	if (prev->n_interfaces == 0)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "prevResult: no interfaces provided");
-	if (kns_open(req->netns, &nsfd, err) < 0 || !(sk = kns_socket(nsfd, err)))
+	if (netns_open(req->netns, &nsfd, err) < 0 || !(sk = netlink_open(nsfd, err)))
 		return -1;
-	rc = klink_get(sk, req->ifname, 0, &c, err);
+	rc = link_get(sk, req->ifname, 0, &c, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 1)
 		return ccni_error_set(err, CCNI_ERR_NOT_FOUND,
 				      "CNI_IFNAME: no link \"%s\" in the container", req->ifname);
-	if (strcmp(c.kind, "veth") != 0 || c.link <= 0)
+	if (strcmp(c.kind, "veth") != 0 || c.parent <= 0)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "CNI_IFNAME: container interface %s has no veth peer "
 				      "(kind \"%s\")",
 				      req->ifname, c.kind);
-	rc = klink_get(host, NULL, c.link, out, err);
+	rc = link_get(host, NULL, c.parent, out, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 1)
 		return ccni_error_set(err, CCNI_ERR_NOT_FOUND,
 				      "veth peer of %s (index %d) is not in the host namespace",
-				      req->ifname, c.link);
+				      req->ifname, c.parent);
 	for (size_t i = 0; i < prev->n_interfaces; i++) {
 		const struct ccni_interface *itf = &prev->interfaces[i];
 
@@ -184,54 +186,54 @@ static void undo(struct made *m)
 {
 	struct ccni_error e = CCNI_ERROR_INIT;
 
-	if (m->ifb && klink_del(m->sk, m->ifb, &e) < 0)
+	if (m->ifb && link_del(m->sk, m->ifb, &e) < 0)
 		ccni_error_clear(&e);
-	if (m->ingress_on && kqdisc_del(m->sk, m->ingress_on, true, &e) < 0)
+	if (m->ingress_on && qdisc_del(m->sk, m->ingress_on, true, &e) < 0)
 		ccni_error_clear(&e);
-	if (m->tbf_on && kqdisc_del(m->sk, m->tbf_on, false, &e) < 0)
+	if (m->tbf_on && qdisc_del(m->sk, m->tbf_on, false, &e) < 0)
 		ccni_error_clear(&e);
 }
 
 static int shape_ingress(struct made *m, const struct bandwidth_limits *bw,
-			 const struct klink *host, struct ccni_error *err)
+			 const struct link *host, struct ccni_error *err)
 {
-	struct ktbf t;
+	struct qdisc_tbf t;
 
-	bandwidth_tbf(bw->ingress_rate, bw->ingress_burst, kqdisc_ticks_per_usec(), &t);
-	if (kqdisc_tbf_add(m->sk, host->ifindex, &t, err) < 0)
+	bandwidth_tbf(bw->ingress_rate, bw->ingress_burst, qdisc_ticks_per_usec(), &t);
+	if (qdisc_tbf_add(m->sk, host->ifindex, &t, err) < 0)
 		return ccni_error_prefix(err, "%s", host->name);
 	m->tbf_on = host->ifindex;
 	return 0;
 }
 
 static int shape_egress(const struct ccni_request *req, struct made *m,
-			const struct bandwidth_limits *bw, const struct klink *host,
+			const struct bandwidth_limits *bw, const struct link *host,
 			struct ccni_result *r, struct ccni_error *err)
 {
-	struct klink ifb;
-	struct ktbf t;
+	struct link ifb;
+	struct qdisc_tbf t;
 	char name[16], mac[18];
 
 	bandwidth_ifb_name(req->name ? req->name : "", req->container_id, name);
-	if (klink_ifb_add(m->sk, name, host->mtu, &ifb, err) < 0)
+	if (link_ifb_create(m->sk, name, host->mtu, &ifb, err) < 0)
 		return -1;
 	m->ifb = ifb.ifindex;
 	if (ccni_result_add_interface(r, name, ccni_mac_format(ifb.mac, mac), NULL) < 0)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	if (kqdisc_ingress_add(m->sk, host->ifindex, err) < 0)
+	if (qdisc_ingress_add(m->sk, host->ifindex, err) < 0)
 		return ccni_error_prefix(err, "%s", host->name);
 	m->ingress_on = host->ifindex;
-	if (kfilter_redirect_add(m->sk, host->ifindex, ifb.ifindex, err) < 0)
+	if (qdisc_redirect_filter_add(m->sk, host->ifindex, ifb.ifindex, err) < 0)
 		return ccni_error_prefix(err, "%s -> %s", host->name, name);
-	bandwidth_tbf(bw->egress_rate, bw->egress_burst, kqdisc_ticks_per_usec(), &t);
-	if (kqdisc_tbf_add(m->sk, ifb.ifindex, &t, err) < 0)
+	bandwidth_tbf(bw->egress_rate, bw->egress_burst, qdisc_ticks_per_usec(), &t);
+	if (qdisc_tbf_add(m->sk, ifb.ifindex, &t, err) < 0)
 		return ccni_error_prefix(err, "%s", name);
 	return 0;
 }
 
 /* Every kernel refusal names the limits it was for. */
 static int shape(const struct ccni_request *req, struct made *m, const struct bandwidth_limits *bw,
-		 const struct klink *host, struct ccni_result *r, struct ccni_error *err)
+		 const struct link *host, struct ccni_result *r, struct ccni_error *err)
 {
 	const char *dot = *bw->where ? "." : "";
 
@@ -257,11 +259,11 @@ static int prev_required(const struct ccni_request *req, struct ccni_error *err)
 static int bandwidth_add(const struct ccni_request *req, struct ccni_result **out,
 			 struct ccni_error *err)
 {
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	_cleanup_(ccni_result_freep) struct ccni_result *r = NULL;
 	struct bandwidth_limits bw;
 	struct made m = {0};
-	struct klink host;
+	struct link host;
 
 	if (bandwidth_conf_parse(req, &bw, err) < 0 || prev_required(req, err) < 0)
 		return -1;
@@ -269,7 +271,7 @@ static int bandwidth_add(const struct ccni_request *req, struct ccni_result **ou
 	if (!r)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	if (bandwidth_ingress(&bw) || bandwidth_egress(&bw)) {
-		if (!(sk = kns_socket(-1, err)) ||
+		if (!(sk = netlink_open(-1, err)) ||
 		    host_interface(req, req->prev_result, sk, &host, err) < 0)
 			return -1;
 		m.sk = sk;
@@ -287,20 +289,20 @@ static int bandwidth_add(const struct ccni_request *req, struct ccni_result **ou
 static int bandwidth_del(const struct ccni_request *req, struct ccni_result **out,
 			 struct ccni_error *err)
 {
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	struct bandwidth_limits bw;
-	struct klink ifb;
+	struct link ifb;
 	char name[16];
 	int rc;
 
 	(void)out;
-	if (bandwidth_conf_parse(req, &bw, err) < 0 || !(sk = kns_socket(-1, err)))
+	if (bandwidth_conf_parse(req, &bw, err) < 0 || !(sk = netlink_open(-1, err)))
 		return -1;
 	bandwidth_ifb_name(req->name ? req->name : "", req->container_id, name);
-	rc = klink_get(sk, name, 0, &ifb, err);
+	rc = link_get(sk, name, 0, &ifb, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0; /* already gone */
-	if (klink_del_unwaited(sk, ifb.ifindex, ifb.ifindex, err) < 0)
+	if (link_del_unwaited(sk, ifb.ifindex, ifb.ifindex, err) < 0)
 		return ccni_error_prefix(err, "%s", name);
 	return 0;
 }
@@ -308,12 +310,12 @@ static int bandwidth_del(const struct ccni_request *req, struct ccni_result **ou
 /* --- CHECK ------------------------------------------------------------------------ */
 
 /* The root qdisc of a link must be our tbf with the expected values. */
-static int check_tbf(struct nl_sock *sk, const struct klink *l, const char *dir, uint64_t rate_bits,
+static int check_tbf(struct nl_sock *sk, const struct link *l, const char *dir, uint64_t rate_bits,
 		     uint64_t burst_bits, struct ccni_error *err)
 {
-	struct kqdisc q;
-	struct ktbf t;
-	int rc = kqdisc_get(sk, l->ifindex, false, &q, err);
+	struct qdisc q;
+	struct qdisc_tbf t;
+	int rc = qdisc_get(sk, l->ifindex, false, &q, err);
 
 	if (rc < 0)
 		return -1;
@@ -321,7 +323,7 @@ static int check_tbf(struct nl_sock *sk, const struct klink *l, const char *dir,
 		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
 				      "%s: no tbf qdisc for %sRate %llu (root qdisc \"%s\")",
 				      l->name, dir, (unsigned long long)rate_bits, q.kind);
-	bandwidth_tbf(rate_bits, burst_bits, kqdisc_ticks_per_usec(), &t);
+	bandwidth_tbf(rate_bits, burst_bits, qdisc_ticks_per_usec(), &t);
 	if (q.tbf.rate != t.rate)
 		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
 				      "%s: tbf rate is %llu bytes/s, %sRate %llu wants %llu",
@@ -336,22 +338,22 @@ static int check_tbf(struct nl_sock *sk, const struct klink *l, const char *dir,
 }
 
 static int check_egress(const struct ccni_request *req, struct nl_sock *sk,
-			const struct bandwidth_limits *bw, const struct klink *host,
+			const struct bandwidth_limits *bw, const struct link *host,
 			struct ccni_error *err)
 {
-	struct kqdisc q;
-	struct klink ifb;
+	struct qdisc q;
+	struct link ifb;
 	char name[16];
 	int rc;
 
 	bandwidth_ifb_name(req->name ? req->name : "", req->container_id, name);
-	rc = klink_get(sk, name, 0, &ifb, err);
+	rc = link_get(sk, name, 0, &ifb, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 1)
 		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
 				      "egressRate: ifb link %s does not exist", name);
-	rc = kqdisc_get(sk, host->ifindex, true, &q, err);
+	rc = qdisc_get(sk, host->ifindex, true, &q, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 1 || strcmp(q.kind, "ingress") != 0)
@@ -363,14 +365,14 @@ static int check_egress(const struct ccni_request *req, struct nl_sock *sk,
 static int bandwidth_check(const struct ccni_request *req, struct ccni_result **out,
 			   struct ccni_error *err)
 {
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	struct bandwidth_limits bw;
-	struct klink host;
+	struct link host;
 
 	(void)out;
 	if (bandwidth_conf_parse(req, &bw, err) < 0 || prev_required(req, err) < 0)
 		return -1;
-	if (!(sk = kns_socket(-1, err)) ||
+	if (!(sk = netlink_open(-1, err)) ||
 	    host_interface(req, req->prev_result, sk, &host, err) < 0)
 		return -1;
 	if (bandwidth_ingress(&bw) &&

@@ -40,7 +40,7 @@ static inline bool bandwidth_egress(const struct bandwidth_limits *bw)
  * arithmetic (bytes, a 25 ms latency, its float rounding and truncations)
  * so that the kernel holds the same values for either plugin. */
 void bandwidth_tbf(uint64_t rate_bits, uint64_t burst_bits, double ticks_per_usec,
-		   struct ktbf *out);
+		   struct qdisc_tbf *out);
 
 /* The ifb device of an attachment: "bwp" and the hex SHA-512 of network
  * name + container id, cut to 15 characters. */

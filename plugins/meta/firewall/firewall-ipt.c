@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "lib/common/cleanup.h"
-#include "net/kernel.h"
+#include "net/iptables.h"
 #include "plugins/meta/firewall/firewall.h"
 
 #define IPT_MAX 16384
@@ -102,7 +102,7 @@ static int restore1(bool v6, const char *line)
 	int rc;
 
 	snprintf(s, sizeof(s), "*filter\n%s\nCOMMIT\n", line);
-	rc = kipt_restore(v6, s, &e);
+	rc = iptables_restore(v6, s, &e);
 	ccni_error_clear(&e);
 	return rc;
 }
@@ -146,7 +146,7 @@ static int del_family(const struct firewall_conf *c, bool v6)
 	if (off + 8 >= IPT_MAX)
 		return -1;
 	snprintf(s + off, IPT_MAX - off, "COMMIT\n");
-	if (kipt_restore(v6, s, &e) == 0)
+	if (iptables_restore(v6, s, &e) == 0)
 		return 0;
 	ccni_error_clear(&e);
 	/* Some rule was gone already: remove the others one by one. */
@@ -179,7 +179,7 @@ int firewall_ipt_add(const struct firewall_conf *c, struct ccni_error *err)
 		if (off + 8 >= IPT_MAX)
 			return ccni_error_set(err, CCNI_ERR_INTERNAL, "firewall: too many addresses");
 		snprintf(s + off, IPT_MAX - off, "COMMIT\n");
-		if (kipt_restore(fam, s, err) == 0)
+		if (iptables_restore(fam, s, err) == 0)
 			continue;
 		ccni_error_clear(err);
 		off = (size_t)snprintf(s, IPT_MAX, "*filter\n");
@@ -190,11 +190,11 @@ int firewall_ipt_add(const struct firewall_conf *c, struct ccni_error *err)
 		if (off + 8 >= IPT_MAX)
 			return ccni_error_set(err, CCNI_ERR_INTERNAL, "firewall: too many addresses");
 		snprintf(s + off, IPT_MAX - off, "COMMIT\n");
-		if (kipt_restore(fam, s, err) == 0)
+		if (iptables_restore(fam, s, err) == 0)
 			continue;
 		ccni_error_clear(err);
 		setup(c, fam);
-		if (kipt_restore(fam, s, err) == 0)
+		if (iptables_restore(fam, s, err) == 0)
 			continue;
 		if (fam == 1 && has_family(c, false))
 			del_family(c, false); /* undo the IPv4 half */
@@ -232,7 +232,7 @@ int firewall_ipt_check(const struct firewall_conf *c, struct ccni_error *err)
 		if (off + 8 >= IPT_MAX)
 			return ccni_error_set(err, CCNI_ERR_INTERNAL, "firewall: too many addresses");
 		snprintf(s + off, IPT_MAX - off, "COMMIT\n");
-		if (kipt_restore(fam, s, err) < 0) {
+		if (iptables_restore(fam, s, err) < 0) {
 			char msg[512];
 
 			snprintf(msg, sizeof(msg), "%s", err->msg ? err->msg : "");

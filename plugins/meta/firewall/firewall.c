@@ -33,7 +33,7 @@
 #include <ccni/plugin.h>
 
 #include "lib/common/cleanup.h"
-#include "net/kernel.h"
+#include "net/nftables.h"
 #include "net/nftset.h"
 #include "plugins/meta/firewall/firewall.h"
 
@@ -182,7 +182,7 @@ static void tag_of(const struct ccni_request *req, char *tag, size_t len)
 	snprintf(tag, len, "%.100s/%.15s", req->container_id, req->ifname);
 }
 
-static void put_ifname(struct knft_val *v, const char *name)
+static void put_ifname(struct nftset_val *v, const char *name)
 {
 	if (v->len + 16 <= sizeof(v->b)) {
 		memset(v->b + v->len, 0, 16);
@@ -192,7 +192,7 @@ static void put_ifname(struct knft_val *v, const char *name)
 }
 
 /* The container's elements (room for 2 * FW_ADDR_MAX). */
-static int elements(const struct firewall_conf *c, const char *tag, struct knft_elem *out)
+static int elements(const struct firewall_conf *c, const char *tag, struct nftset_elem *out)
 {
 	int n = 0;
 
@@ -201,14 +201,14 @@ static int elements(const struct firewall_conf *c, const char *tag, struct knft_
 
 		memset(&out[n], 0, sizeof(out[n]));
 		out[n].set = v6 ? "addr6" : "addr4";
-		knft_put_ip(&out[n].key, &c->addrs[i].ip);
+		nftset_put_ip(&out[n].key, &c->addrs[i].ip);
 		out[n++].comment = tag;
 		if (!c->same_bridge || !*c->bridge)
 			continue;
 		memset(&out[n], 0, sizeof(out[n]));
 		out[n].set = v6 ? "iso6" : "iso4";
 		put_ifname(&out[n].key, c->bridge);
-		knft_put_ip(&out[n].key, &c->addrs[i].ip);
+		nftset_put_ip(&out[n].key, &c->addrs[i].ip);
 		out[n++].comment = tag;
 	}
 	return n;
@@ -223,24 +223,24 @@ static int ensure_admin(const struct firewall_conf *c, struct ccni_error *err)
 
 	if (streq(c->admin_chain, "CNI-ADMIN"))
 		return 0;
-	rc = knft_chain_exists(TABLE, c->admin_chain, err);
+	rc = nftset_chain_exists(TABLE, c->admin_chain, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	snprintf(cmd, sizeof(cmd),
 		 "add chain inet " TABLE " %s\n"
 		 "add rule inet " TABLE " admin-jumps jump %s\n",
 		 c->admin_chain, c->admin_chain);
-	return knft_run(cmd, false, err);
+	return nftables_run(cmd, false, err);
 }
 
-static int retag(const struct knft_elem *el, int n, const char *tag, struct ccni_error *err)
+static int retag(const struct nftset_elem *el, int n, const char *tag, struct ccni_error *err)
 {
-	struct knft_elem stale[2 * FW_ADDR_MAX];
+	struct nftset_elem stale[2 * FW_ADDR_MAX];
 	int m = 0;
 
 	for (int i = 0; i < n; i++) {
 		char cm[256];
-		int rc = knft_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
+		int rc = nftset_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
 
 		if (rc < 0)
 			return -1;
@@ -249,41 +249,44 @@ static int retag(const struct knft_elem *el, int n, const char *tag, struct ccni
 	}
 	if (!m)
 		return 0;
-	if (knft_elems(NFPROTO_INET, TABLE, false, stale, m, NULL, err) < 0 ||
-	    knft_elems(NFPROTO_INET, TABLE, true, stale, m, NULL, err) < 0)
+	if (nftset_elems(NFPROTO_INET, TABLE, false, stale, m, err) < 0 ||
+	    nftset_elems(NFPROTO_INET, TABLE, true, stale, m, err) < 0)
 		return -1;
+	return 0;
+}
+
+/* A racing ADD may make the table first: then "create" fails harmlessly. */
+static int setup_table(void *arg, struct ccni_error *err)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	(void)arg;
+	(void)err;
+	nftables_run(setup_script, false, &e);
+	ccni_error_clear(&e);
 	return 0;
 }
 
 static int nft_add(const struct ccni_request *req, const struct firewall_conf *c,
 		   struct ccni_error *err)
 {
-	struct knft_elem el[2 * FW_ADDR_MAX];
+	struct nftset_elem el[2 * FW_ADDR_MAX];
 	char tag[128];
-	int n, kerr = 0;
+	int n;
 	struct ccni_error e = CCNI_ERROR_INIT;
 
 	tag_of(req, tag, sizeof(tag));
 	n = elements(c, tag, el);
 	if (n == 0)
 		return 0;
-	/* The table is made on first use (a racing ADD may make it first:
-	 * then "create" fails harmlessly). */
-	if (knft_elems(NFPROTO_INET, TABLE, true, el, n, &kerr, &e) < 0 && kerr == ENOENT) {
-		ccni_error_clear(&e);
-		knft_run(setup_script, false, &e);
-		ccni_error_clear(&e);
-		knft_elems(NFPROTO_INET, TABLE, true, el, n, &kerr, &e);
-	}
-	if (ccni_error_is_set(&e)) {
-		ccni_error_move(err, &e);
+	/* The table is made on first use. */
+	if (nftset_add_ensuring(NFPROTO_INET, TABLE, el, n, setup_table, NULL, err) < 0)
 		return ccni_error_prefix(err, "firewall");
-	}
 	/* Adding an element that exists keeps its comment: one left by an
 	 * attachment whose DEL never came (the address since given to us)
 	 * is taken over, so that our DEL by tag finds it. */
 	if (retag(el, n, tag, err) < 0 || ensure_admin(c, err) < 0) {
-		knft_elems(NFPROTO_INET, TABLE, false, el, n, NULL, &e);
+		nftset_elems(NFPROTO_INET, TABLE, false, el, n, &e);
 		ccni_error_clear(&e);
 		return ccni_error_prefix(err, "firewall");
 	}
@@ -293,24 +296,24 @@ static int nft_add(const struct ccni_request *req, const struct firewall_conf *c
 static int nft_del(const struct ccni_request *req, const struct firewall_conf *c,
 		   struct ccni_error *err)
 {
-	struct knft_elem el[2 * FW_ADDR_MAX];
+	struct nftset_elem el[2 * FW_ADDR_MAX];
 	char tag[128];
-	int n, kerr = 0;
+	int n;
 	struct ccni_error e = CCNI_ERROR_INIT;
 
 	tag_of(req, tag, sizeof(tag));
 	n = elements(c, NULL, el);
 	/* Without the addresses (or the bridge), find what is ours by tag. */
 	if (n == 0 || (c->same_bridge && !*c->bridge)) {
-		if (knft_del_by_tag(TABLE, tag, err) < 0)
+		if (nftables_del_by_tag(TABLE, tag, err) < 0)
 			return ccni_error_prefix(err, "firewall");
 		return 0;
 	}
-	if (knft_elems(NFPROTO_INET, TABLE, false, el, n, &kerr, &e) == 0)
+	if (nftset_elems(NFPROTO_INET, TABLE, false, el, n, &e) == 0)
 		return 0;
 	ccni_error_clear(&e);
 	/* Something was already gone: remove what is left, by tag. */
-	if (knft_del_by_tag(TABLE, tag, err) < 0)
+	if (nftables_del_by_tag(TABLE, tag, err) < 0)
 		return ccni_error_prefix(err, "firewall");
 	return 0;
 }
@@ -320,7 +323,7 @@ static int nft_del(const struct ccni_request *req, const struct firewall_conf *c
 static int nft_check(const struct ccni_request *req, const struct firewall_conf *c,
 		     struct ccni_error *err)
 {
-	struct knft_elem el[2 * FW_ADDR_MAX];
+	struct nftset_elem el[2 * FW_ADDR_MAX];
 	char tag[128];
 	int n;
 
@@ -328,7 +331,7 @@ static int nft_check(const struct ccni_request *req, const struct firewall_conf 
 	n = elements(c, tag, el);
 	for (int i = 0; i < n; i++) {
 		char cm[256], a[CCNI_IP_STRLEN];
-		int rc = knft_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
+		int rc = nftset_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
 		const struct ccni_ip *ip = &c->addrs[i / (c->same_bridge && *c->bridge ? 2 : 1)].ip;
 		bool iso = el[i].set[0] == 'i';
 

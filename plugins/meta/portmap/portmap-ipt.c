@@ -12,7 +12,7 @@
 
 #include "lib/common/cleanup.h"
 #include "lib/common/sha512.h"
-#include "net/kernel.h"
+#include "net/iptables.h"
 #include "plugins/meta/portmap/portmap.h"
 
 #define IPT_MAX 32768
@@ -108,7 +108,7 @@ int portmap_ipt(const struct ccni_request *req, const struct portmap_conf *c, bo
 		if (off + 8 >= IPT_MAX)
 			return ccni_error_set(err, CCNI_ERR_INTERNAL, "portmap: too many mappings");
 		snprintf(s + off, IPT_MAX - off, "COMMIT\n");
-		if (kipt_restore(fam, s, err) == 0)
+		if (iptables_restore(fam, s, err) == 0)
 			continue;
 		if (!add) {
 			/* Some rule was gone already: remove what can be removed. */
@@ -116,7 +116,7 @@ int portmap_ipt(const struct ccni_request *req, const struct portmap_conf *c, bo
 
 			ccni_error_clear(err);
 			snprintf(retry, sizeof(retry), "*nat\n-F %s\n-X %s\nCOMMIT\n", chain, chain);
-			kipt_restore(fam, retry, err);
+			iptables_restore(fam, retry, err);
 			ccni_error_clear(err);
 			continue;
 		}
@@ -142,9 +142,9 @@ int portmap_ipt(const struct ccni_request *req, const struct portmap_conf *c, bo
 					 "-A POSTROUTING -m comment --comment \"CNI portfwd requiring masquerade\" -j CNI-HOSTPORT-MASQ\n"
 					 "COMMIT\n",
 					 mark, mark);
-			kipt_restore(fam, setup, &e);
+			iptables_restore(fam, setup, &e);
 			ccni_error_clear(&e);
-			if (kipt_restore(fam, s, err) < 0)
+			if (iptables_restore(fam, s, err) < 0)
 				return ccni_error_prefix(err, "portmap");
 		}
 	}

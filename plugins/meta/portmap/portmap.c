@@ -30,11 +30,14 @@
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
 #include "net/conntrack.h"
-#include "net/kernel.h"
+#include "net/link.h"
+#include "net/netlink.h"
+#include "net/nftables.h"
+#include "net/route.h"
+#include "net/sysctl.h"
 #include "net/nftset.h"
 #include "plugins/meta/portmap/portmap.h"
 
-DEFINE_CLEANUP(struct nl_sock *, kns_socket_free)
 
 #define SCRIPT_MAX 65536
 
@@ -243,13 +246,13 @@ static int hairpin_setup(const struct ccni_ipnet *cip, struct ccni_error *err)
 		 "add rule inet ccni_portmap %s %s saddr & %s . %s daddr @%s masquerade\n",
 		 nm, v6 ? "ipv6_addr" : "ipv4_addr", v6 ? "ipv6_addr" : "ipv4_addr", nm, nm, nm, ip,
 		 ccni_ip_format(&mask, m), ip, nm);
-	return knft_run(script, false, err);
+	return nftables_run(script, false, err);
 }
 
 /* The elements of one family (NULL tag: for DEL, no data needed). Returns
  * how many were written to out (room for PORTMAP_MAX + 4). */
 static int elements(const struct portmap_conf *c, const struct ccni_ipnet *cip, const char *tag,
-		    struct knft_elem *out)
+		    struct nftset_elem *out)
 {
 	static const char *const names[2][7] = {
 		{ "dnat4", "dnat4ip", "hairpin4", "local4", "masqall4" },
@@ -263,18 +266,18 @@ static int elements(const struct portmap_conf *c, const struct ccni_ipnet *cip, 
 		goto masq;
 	for (int i = 0; i < c->n; i++) {
 		const struct portmap_entry *e = &c->maps[i];
-		struct knft_elem *el = &out[n];
+		struct nftset_elem *el = &out[n];
 
 		if (e->host_ip.family && e->host_ip.family != cip->ip.family)
 			continue;
 		memset(el, 0, sizeof(*el));
 		el->set = nm[e->host_ip.family ? 1 : 0];
 		if (e->host_ip.family)
-			knft_put_ip(&el->key, &e->host_ip);
-		knft_put_proto(&el->key, proto_num(e->proto));
-		knft_put_port(&el->key, e->host_port);
-		knft_put_ip(&el->data, &cip->ip);
-		knft_put_port(&el->data, e->container_port);
+			nftset_put_ip(&el->key, &e->host_ip);
+		nftset_put_proto(&el->key, proto_num(e->proto));
+		nftset_put_port(&el->key, e->host_port);
+		nftset_put_ip(&el->data, &cip->ip);
+		nftset_put_port(&el->data, e->container_port);
 		el->comment = tag;
 		n++;
 	}
@@ -284,30 +287,30 @@ masq:
 		 * prefix length, where (source & mask . address) is looked up */
 		memset(&out[n], 0, 3 * sizeof(*out));
 		out[n].set = nm[2];
-		knft_put_ip(&out[n].key, &cip->ip);
+		nftset_put_ip(&out[n].key, &cip->ip);
 		out[n].jump = hairpin_name(cip);
 		out[n++].comment = tag;
 		out[n].set = hairpin_name(cip);
-		knft_put_ip(&out[n].key, &nw.ip);
-		knft_put_ip(&out[n].key, &cip->ip);
+		nftset_put_ip(&out[n].key, &nw.ip);
+		nftset_put_ip(&out[n].key, &cip->ip);
 		out[n++].comment = tag;
 		out[n].set = nm[3];
-		knft_put_ip(&out[n].key, &cip->ip);
+		nftset_put_ip(&out[n].key, &cip->ip);
 		out[n++].comment = tag;
 	}
 	if (c->masq_all) {
 		memset(&out[n], 0, sizeof(*out));
 		out[n].set = nm[4];
-		knft_put_ip(&out[n].key, &cip->ip);
+		nftset_put_ip(&out[n].key, &cip->ip);
 		out[n++].comment = tag;
 	}
 	return n;
 }
 
 /* Both families' elements into one array (malloc'd); *n their count. */
-static struct knft_elem *all_elements(const struct portmap_conf *c, const char *tag, int *n)
+static struct nftset_elem *all_elements(const struct portmap_conf *c, const char *tag, int *n)
 {
-	struct knft_elem *el = calloc(2 * (PORTMAP_MAX + 4), sizeof(*el));
+	struct nftset_elem *el = calloc(2 * (PORTMAP_MAX + 4), sizeof(*el));
 
 	*n = 0;
 	if (!el)
@@ -361,7 +364,7 @@ static int get_mapping(const struct portmap_entry *e, int v, char **text, struct
 	else
 		snprintf(cmd, sizeof(cmd), "get element inet ccni_portmap dnat%d { %s . %u }", v,
 			 e->proto, e->host_port);
-	return knft_get_text(cmd, text, true, err);
+	return nftables_get_text(cmd, text, true, err);
 }
 
 /* Report who holds a host port when the batch hit "File exists". */
@@ -400,14 +403,30 @@ static int explain_conflict(const struct portmap_conf *c, const struct ccni_ipne
 	return -1;
 }
 
+/* The table (a racing ADD may make it first: then "create" fails
+ * harmlessly) and, with snat, the hairpin chains of the container's
+ * families. */
+static int setup_table(void *arg, struct ccni_error *err)
+{
+	const struct portmap_conf *c = arg;
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	nftables_run(setup_script, false, &e);
+	ccni_error_clear(&e);
+	if (c->snat && ((c->cip4.ip.family && hairpin_setup(&c->cip4, err) < 0) ||
+			(c->cip6.ip.family && hairpin_setup(&c->cip6, err) < 0)))
+		return -1;
+	return 0;
+}
+
 static int nft_add(const struct ccni_request *req, const struct portmap_conf *c,
 		   struct ccni_error *err)
 {
 	_cleanup_free_ char *rules = malloc(SCRIPT_MAX);
-	_cleanup_free_ struct knft_elem *el = NULL;
+	_cleanup_free_ struct nftset_elem *el = NULL;
 	char tag[128];
 	size_t off = 0;
-	int n, kerr;
+	int n;
 	struct ccni_error e = CCNI_ERROR_INIT;
 
 	tag_of(req, tag, sizeof(tag));
@@ -421,19 +440,9 @@ static int nft_add(const struct ccni_request *req, const struct portmap_conf *c,
 		off = cond_rules(c, &c->cip6, tag, rules, off, SCRIPT_MAX);
 	if (off >= SCRIPT_MAX)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "portmap: too many mappings");
-	/* The elements: one batch, no library; the table is made on first use
-	 * (a racing ADD may make it first: then "create" fails harmlessly). */
-	if (knft_elems(NFPROTO_INET, "ccni_portmap", true, el, n, &kerr, &e) < 0 && kerr == ENOENT) {
-		ccni_error_clear(&e);
-		knft_run(setup_script, false, &e);
-		ccni_error_clear(&e);
-		if (c->snat && ((c->cip4.ip.family && hairpin_setup(&c->cip4, err) < 0) ||
-				(c->cip6.ip.family && hairpin_setup(&c->cip6, err) < 0)))
-			return ccni_error_prefix(err, "portmap");
-		knft_elems(NFPROTO_INET, "ccni_portmap", true, el, n, &kerr, &e);
-	}
-	if (ccni_error_is_set(&e)) {
-		if (kerr == EEXIST &&
+	/* The elements: one batch, no library; the table is made on first use. */
+	if (nftset_add_ensuring(NFPROTO_INET, "ccni_portmap", el, n, setup_table, (void *)c, &e) < 0) {
+		if (e.errnum == EEXIST &&
 		    ((c->cip4.ip.family && explain_conflict(c, &c->cip4, err) < 0 && ccni_error_is_set(err)) ||
 		     (c->cip6.ip.family && explain_conflict(c, &c->cip6, err) < 0 && ccni_error_is_set(err)))) {
 			ccni_error_clear(&e);
@@ -443,8 +452,8 @@ static int nft_add(const struct ccni_request *req, const struct portmap_conf *c,
 		return ccni_error_prefix(err, "portmap");
 	}
 	/* Conditional mappings are rules (rare): through libnftables. */
-	if (off && knft_run(rules, false, err) < 0) {
-		knft_elems(NFPROTO_INET, "ccni_portmap", false, el, n, NULL, &e);
+	if (off && nftables_run(rules, false, err) < 0) {
+		nftset_elems(NFPROTO_INET, "ccni_portmap", false, el, n, &e);
 		ccni_error_clear(&e);
 		return ccni_error_prefix(err, "portmap");
 	}
@@ -454,9 +463,9 @@ static int nft_add(const struct ccni_request *req, const struct portmap_conf *c,
 static int nft_del(const struct ccni_request *req, const struct portmap_conf *c,
 		   struct ccni_error *err)
 {
-	_cleanup_free_ struct knft_elem *el = NULL;
+	_cleanup_free_ struct nftset_elem *el = NULL;
 	char tag[128];
-	int n, kerr;
+	int n, gone;
 	struct ccni_error e = CCNI_ERROR_INIT;
 	bool cond = *c->cond4 || *c->cond6;
 
@@ -464,7 +473,7 @@ static int nft_del(const struct ccni_request *req, const struct portmap_conf *c,
 	/* Without the mappings and addresses, or with conditional rules, find
 	 * what is ours by tag. */
 	if (!c->n || (!c->cip4.ip.family && !c->cip6.ip.family) || cond)
-		return knft_del_by_tag("ccni_portmap", tag, err);
+		return nftables_del_by_tag("ccni_portmap", tag, err);
 	el = all_elements(c, NULL, &n);
 	if (!el)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
@@ -476,23 +485,24 @@ static int nft_del(const struct ccni_request *req, const struct portmap_conf *c,
 
 		if (strncmp(el[i].set, "dnat", 4) != 0)
 			continue;
-		rc = knft_elem_get("ccni_portmap", el[i].set, &el[i].key, owner, sizeof(owner), &e);
+		rc = nftset_elem_get("ccni_portmap", el[i].set, &el[i].key, owner, sizeof(owner), &e);
 		if (rc < 0) {
 			ccni_error_clear(&e);
-			return knft_del_by_tag("ccni_portmap", tag, err);
+			return nftables_del_by_tag("ccni_portmap", tag, err);
 		}
 		if (rc == 0 && streq(owner, tag))
 			continue;
 		el[i--] = el[--n]; /* not ours, or gone: leave it */
 	}
-	if (knft_elems(NFPROTO_INET, "ccni_portmap", false, el, n, &kerr, &e) == 0)
+	if (nftset_elems(NFPROTO_INET, "ccni_portmap", false, el, n, &e) == 0)
 		return 0;
+	gone = e.errnum;
 	ccni_error_clear(&e);
-	if (kerr == ENOENT && n == 0)
+	if (gone == ENOENT && n == 0)
 		return 0;
 	/* Something was already gone (or a key now belongs to someone else):
 	 * take the careful path. */
-	return knft_del_by_tag("ccni_portmap", tag, err);
+	return nftables_del_by_tag("ccni_portmap", tag, err);
 }
 
 /* --- the verbs ------------------------------------------------------------------- */
@@ -501,18 +511,18 @@ static int nft_del(const struct ccni_request *req, const struct portmap_conf *c,
  * 127.0.0.1:hostPort can be forwarded (as the reference). */
 static int enable_localnet(const struct ccni_ip *cip, struct ccni_error *err)
 {
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = kns_socket(-1, err);
-	struct klink l;
+	_cleanup_(netlink_closep) struct nl_sock *sk = netlink_open(-1, err);
+	struct link l;
 	char key[96];
 	int oif;
 
 	if (!sk)
 		return -1;
-	oif = kroute_get_oif(sk, cip, err);
-	if (oif <= 0 || klink_get(sk, NULL, oif, &l, err) != 0)
+	oif = route_get_oif(sk, cip, err);
+	if (oif <= 0 || link_get(sk, NULL, oif, &l, err) != 0)
 		return ccni_error_is_set(err) ? -1 : 0;
 	snprintf(key, sizeof(key), "net/ipv4/conf/%s/route_localnet", l.name);
-	return ksysctl_set(key, "1", err);
+	return sysctl_set(key, "1", err);
 }
 
 /* UDP flows that reached a host port before its mapping stay un-NATed in
@@ -539,7 +549,7 @@ static void flush_stale_udp(const struct portmap_conf *c)
 
 		if (!(fam ? c->cip6.ip.family : c->cip4.ip.family))
 			continue;
-		if (kct_flush_udp_dports(fam ? AF_INET6 : AF_INET, ports, n, &e) < 0)
+		if (conntrack_flush_udp_dports(fam ? AF_INET6 : AF_INET, ports, n, &e) < 0)
 			fprintf(stderr, "portmap: stale UDP flows not flushed: %s\n", e.msg);
 		ccni_error_clear(&e);
 	}

@@ -23,15 +23,16 @@
 #include <ccni/plugin.h>
 
 #include "lib/common/cleanup.h"
-#include "net/kernel.h"
+#include "net/addr.h"
+#include "net/link.h"
+#include "net/netlink.h"
+#include "net/netns.h"
 #include "net/route.h"
 #include "net/rule.h"
 #include "plugins/meta/sbr/sbr.h"
 
-DEFINE_CLEANUP(struct nl_sock *, kns_socket_free)
 DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
 
-#define ADDRS_MAX 64
 
 /* --- configuration and choices ------------------------------------------------ */
 
@@ -82,12 +83,12 @@ size_t sbr_ips_of(const struct ccni_result *r, const char *ifname, size_t *idx)
 struct sbr_ns {
 	int nsfd;
 	struct nl_sock *sk;
-	struct klink link;
+	struct link link;
 };
 
 static void sbr_ns_close(struct sbr_ns *s)
 {
-	kns_socket_freep(&s->sk);
+	netlink_closep(&s->sk);
 	closep(&s->nsfd); /* drops the lock too */
 }
 
@@ -97,15 +98,15 @@ static int sbr_ns_open(const struct ccni_request *req, struct sbr_ns *s, struct 
 {
 	int rc;
 
-	if (kns_open(req->netns, &s->nsfd, err) < 0)
+	if (netns_open(req->netns, &s->nsfd, err) < 0)
 		return -1;
 	if (flock(s->nsfd, LOCK_EX) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "CNI_NETNS: cannot lock \"%s\"",
 					req->netns);
-	s->sk = kns_socket(s->nsfd, err);
+	s->sk = netlink_open(s->nsfd, err);
 	if (!s->sk)
 		return -1;
-	rc = klink_get(s->sk, req->ifname, 0, &s->link, err);
+	rc = link_get(s->sk, req->ifname, 0, &s->link, err);
 	if (rc == 1)
 		ccni_error_set(err, CCNI_ERR_NOT_FOUND,
 			       "CNI_IFNAME: no link \"%s\" in the container", req->ifname);
@@ -119,7 +120,7 @@ struct sbr_undo {
 	struct ccni_ip *rule_src;
 	uint32_t *rule_table;
 	size_t n_rules;
-	struct kroute_entry *routes;
+	struct route *routes;
 	size_t n_routes;
 };
 
@@ -145,10 +146,10 @@ static void sbr_undo_run(struct nl_sock *sk, const struct sbr_undo *u)
 	struct ccni_error e = CCNI_ERROR_INIT;
 
 	for (size_t i = u->n_routes; i-- > 0;)
-		if (kroute_entry_del(sk, &u->routes[i], &e) < 0)
+		if (route_del(sk, &u->routes[i], &e) < 0)
 			ccni_error_clear(&e);
 	for (size_t i = 0; i < u->n_rules; i++)
-		if (krule_del_from(sk, &u->rule_src[i], 1, u->rule_table[i], &e) < 0)
+		if (rule_del_from(sk, &u->rule_src[i], 1, u->rule_table[i], &e) < 0)
 			ccni_error_clear(&e);
 }
 
@@ -158,17 +159,17 @@ static int add_rule(struct nl_sock *sk, const struct ccni_ip *ip, uint32_t table
 {
 	struct ccni_ipnet src = {.ip = *ip, .prefix = ccni_ip_bits(ip)};
 
-	if (krule_add_from(sk, &src, table, err) < 0)
+	if (rule_add_from(sk, &src, table, err) < 0)
 		return -1;
 	u->rule_src[u->n_rules] = *ip;
 	u->rule_table[u->n_rules++] = table;
 	return 0;
 }
 
-static int add_route(struct nl_sock *sk, const struct kroute_entry *e, bool replace,
+static int add_route(struct nl_sock *sk, const struct route *e, bool replace,
 		     struct sbr_undo *u, struct ccni_error *err)
 {
-	if (kroute_entry_add(sk, e, replace, err) < 0)
+	if (route_add(sk, e, replace, false, err) < 0)
 		return -1;
 	u->routes[u->n_routes++] = *e;
 	return 0;
@@ -176,7 +177,7 @@ static int add_route(struct nl_sock *sk, const struct kroute_entry *e, bool repl
 
 /* The reference copies a route that has this address's subnet as its source
  * or gateway, and every route that has neither (of any family). */
-static bool route_belongs(const struct kroute_entry *r, const struct ccni_ipnet *addr)
+static bool route_belongs(const struct route *r, const struct ccni_ipnet *addr)
 {
 	return ccni_ipnet_contains(addr, &r->src) || ccni_ipnet_contains(addr, &r->gw) ||
 	       (!r->src.family && !r->gw.family);
@@ -184,13 +185,13 @@ static bool route_belongs(const struct kroute_entry *r, const struct ccni_ipnet 
 
 /* One address: its rule, its default route, copies of its routes. */
 static int route_one(struct sbr_ns *s, const struct ccni_ipconfig *ip, uint32_t table,
-		     const struct kroute_entry *dev, size_t n_dev, struct sbr_undo *u,
+		     const struct route *dev, size_t n_dev, struct sbr_undo *u,
 		     struct ccni_error *err)
 {
 	if (add_rule(s->sk, &ip->address.ip, table, u, err) < 0)
 		return -1;
 	if (ip->gateway.family) {
-		struct kroute_entry def = {.gw = ip->gateway,
+		struct route def = {.gw = ip->gateway,
 					   .ifindex = s->link.ifindex,
 					   .table = table,
 					   .scope = RT_SCOPE_UNIVERSE};
@@ -200,7 +201,7 @@ static int route_one(struct sbr_ns *s, const struct ccni_ipconfig *ip, uint32_t 
 			return ccni_error_prefix(err, "default route via gateway");
 	}
 	for (size_t i = 0; i < n_dev; i++) {
-		struct kroute_entry copy = dev[i];
+		struct route copy = dev[i];
 
 		if (!route_belongs(&dev[i], &ip->address))
 			continue;
@@ -216,13 +217,13 @@ static int move_routes(struct sbr_ns *s, const struct ccni_result *prev, const s
 		       size_t n, struct ccni_error *err)
 {
 	_cleanup_free_ uint32_t *used = NULL;
-	_cleanup_free_ struct kroute_entry *dev = NULL;
+	_cleanup_free_ struct route *dev = NULL;
 	_cleanup_(sbr_undo_clear) struct sbr_undo u = {0};
 	size_t n_used = 0, n_dev = 0;
 	uint32_t table;
 
-	if (krule_tables(s->sk, &used, &n_used, err) < 0 ||
-	    kroute_list_dev(s->sk, s->link.ifindex, RT_TABLE_MAIN, &dev, &n_dev, err) < 0 ||
+	if (rule_tables(s->sk, &used, &n_used, err) < 0 ||
+	    route_list_dev(s->sk, s->link.ifindex, RT_TABLE_MAIN, &dev, &n_dev, err) < 0 ||
 	    sbr_undo_alloc(&u, n, n * (n_dev + 1), err) < 0)
 		return -1;
 	table = sbr_table_next(used, n_used, SBR_FIRST_TABLE);
@@ -236,7 +237,7 @@ static int move_routes(struct sbr_ns *s, const struct ccni_result *prev, const s
 	/* Only now, so that a second address in the same subnet still finds
 	 * its gateway reachable through the main table. */
 	for (size_t i = 0; i < n_dev; i++)
-		if (kroute_entry_del(s->sk, &dev[i], err) < 0)
+		if (route_del(s->sk, &dev[i], err) < 0)
 			return -1;
 	return 0;
 }
@@ -298,10 +299,11 @@ static int sbr_add(const struct ccni_request *req, struct ccni_result **out, str
 static int sbr_del(const struct ccni_request *req, struct ccni_result **out, struct ccni_error *err)
 {
 	_cleanup_(sbr_ns_close) struct sbr_ns s = {.nsfd = -1};
-	struct ccni_ipnet addrs[ADDRS_MAX];
-	struct ccni_ip ips[ADDRS_MAX];
+	_cleanup_free_ struct ccni_ipnet *addrs = NULL;
+	_cleanup_free_ struct ccni_ip *ips = NULL;
 	struct sbr_conf c;
-	int rc, n;
+	size_t n;
+	int rc;
 
 	(void)out;
 	if (sbr_conf_parse(req, &c, err) < 0)
@@ -315,12 +317,13 @@ static int sbr_del(const struct ccni_request *req, struct ccni_result **out, str
 	}
 	if (rc < 0)
 		return -1;
-	n = kaddr_list(s.sk, s.link.ifindex, AF_UNSPEC, addrs, ADDRS_MAX, err);
-	if (n < 0)
+	if (addr_list(s.sk, s.link.ifindex, AF_UNSPEC, &addrs, &n, err) < 0)
 		return -1;
-	for (int i = 0; i < n; i++)
+	if (!(ips = calloc(n + 1, sizeof(*ips))))
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	for (size_t i = 0; i < n; i++)
 		ips[i] = addrs[i].ip;
-	return krule_del_from(s.sk, ips, (size_t)n, c.has_table ? c.table : 0, err) < 0 ? -1 : 0;
+	return rule_del_from(s.sk, ips, n, c.has_table ? c.table : 0, err) < 0 ? -1 : 0;
 }
 
 const struct ccni_plugin plugin_sbr = {

@@ -20,10 +20,12 @@
 
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
-#include "net/kernel.h"
+#include "net/link.h"
+#include "net/netlink.h"
+#include "net/netns.h"
+#include "net/sysctl.h"
 #include "plugins/meta/tuning/tuning.h"
 
-DEFINE_CLEANUP(struct nl_sock *, kns_socket_free)
 DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
 
 #define BACKUP_MAX (64 * 1024)
@@ -55,7 +57,7 @@ int tuning_sysctl_path(const char *key, const char *ifname, char *out, size_t le
 			     at + 6);
 	else
 		w = snprintf(out, len, "%s", tmp);
-	if (w < 0 || (size_t)w >= len || strncmp(out, "net/", 4) != 0 || !ksysctl_key_valid(out))
+	if (w < 0 || (size_t)w >= len || strncmp(out, "net/", 4) != 0 || !sysctl_key_valid(out))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "sysctl: invalid net sysctl key \"%s\" (only keys under net. "
 				      "without \"..\" are allowed)",
@@ -364,11 +366,11 @@ static int sysctl_apply(void *data, struct ccni_error *err)
 		if (tuning_sysctl_path(k, j->ifname, path, sizeof(path), err) < 0)
 			return -1;
 		if (!j->check) {
-			if (ksysctl_set(path, json_string_value(v), err) < 0)
+			if (sysctl_set(path, json_string_value(v), err) < 0)
 				return -1;
 			continue;
 		}
-		if (ksysctl_get(path, cur, sizeof(cur), err) < 0)
+		if (sysctl_get(path, cur, sizeof(cur), err) < 0)
 			return -1;
 		if (!streq(cur, json_string_value(v)))
 			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
@@ -391,13 +393,24 @@ static char *backup_path(const struct ccni_request *req, const struct tuning_con
 
 /* The interface's current values of what the config changes, in the
  * reference's file format. */
+static int set_flag(struct nl_sock *sk, int ifindex, unsigned flag, bool on, struct ccni_error *err)
+{
+	struct link_change ch = { .flags_on = on ? flag : 0, .flags_off = on ? 0 : flag };
+
+	return link_set(sk, ifindex, &ch, err);
+}
+
+static int set_txqlen(struct nl_sock *sk, int ifindex, unsigned qlen, struct ccni_error *err)
+{
+	return link_set(sk, ifindex, &(struct link_change){ .set_txqlen = true, .txqlen = qlen }, err);
+}
+
 static int write_backup(const struct ccni_request *req, const struct tuning_conf *c,
-			struct nl_sock *sk, const struct klink *l, struct ccni_error *err)
+			const struct link *l, struct ccni_error *err)
 {
 	_cleanup_json_ json_t *o = json_object();
 	_cleanup_free_ char *path = backup_path(req, c), *text = NULL;
 	char mac[18];
-	unsigned q = 0;
 	int rc = 0;
 
 	if (!o || !path)
@@ -410,17 +423,8 @@ static int write_backup(const struct ccni_request *req, const struct tuning_conf
 		rc |= json_object_set_new(o, "mtu", json_integer(l->mtu));
 	if (c->allmulti >= 0)
 		rc |= json_object_set_new(o, "allmulti", json_boolean(l->flags & IFF_ALLMULTI));
-	if (c->txqlen >= 0) {
-		int g = klink_get_txqlen(sk, l->ifindex, &q, err);
-
-		if (g < 0)
-			return -1;
-		if (g == 1)
-			return ccni_error_set(err, CCNI_ERR_NOT_FOUND,
-					      "CNI_IFNAME: no link \"%s\" in the container",
-					      req->ifname);
-		rc |= json_object_set_new(o, "txQLen", json_integer(q));
-	}
+	if (c->txqlen >= 0)
+		rc |= json_object_set_new(o, "txQLen", json_integer(l->txqlen));
 	if (rc)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
@@ -434,15 +438,15 @@ static int write_backup(const struct ccni_request *req, const struct tuning_conf
 	return 0;
 }
 
-static int open_link(const struct ccni_request *req, int nsfd, struct nl_sock **sk, struct klink *l,
+static int open_link(const struct ccni_request *req, int nsfd, struct nl_sock **sk, struct link *l,
 		     struct ccni_error *err)
 {
 	int rc;
 
-	*sk = kns_socket(nsfd, err);
+	*sk = netlink_open(nsfd, err);
 	if (!*sk)
 		return -1;
-	rc = klink_get(*sk, req->ifname, 0, l, err);
+	rc = link_get(*sk, req->ifname, 0, l, err);
 	if (rc == 1)
 		return ccni_error_set(err, CCNI_ERR_NOT_FOUND,
 				      "CNI_IFNAME: no link \"%s\" in the container", req->ifname);
@@ -453,10 +457,10 @@ static int tuning_add(const struct ccni_request *req, struct ccni_result **out,
 		      struct ccni_error *err)
 {
 	_cleanup_(tuning_conf_clear) struct tuning_conf c = {0};
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	_cleanup_(ccni_result_freep) struct ccni_result *r = NULL;
 	_cleanup_close_ int nsfd = -1;
-	struct klink l;
+	struct link l;
 	struct sysctl_job job;
 
 	if (tuning_conf_parse(req, &c, err) < 0 ||
@@ -465,10 +469,10 @@ static int tuning_add(const struct ccni_request *req, struct ccni_result **out,
 	if (!req->prev_result)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "tuning: prevResult is required (a chained plugin)");
-	if (kns_open(req->netns, &nsfd, err) < 0)
+	if (netns_open(req->netns, &nsfd, err) < 0)
 		return -1;
 	job = (struct sysctl_job){c.sysctl, req->ifname, false};
-	if (kns_run(nsfd, sysctl_apply, &job, err) < 0)
+	if (netns_run(nsfd, sysctl_apply, &job, err) < 0)
 		return -1;
 
 	r = ccni_result_copy(req->prev_result);
@@ -476,12 +480,12 @@ static int tuning_add(const struct ccni_request *req, struct ccni_result **out,
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	if (wants_link(&c)) {
 		if (open_link(req, nsfd, &sk, &l, err) < 0 ||
-		    write_backup(req, &c, sk, &l, err) < 0)
+		    write_backup(req, &c, &l, err) < 0)
 			return -1;
 		if (c.has_mac) {
 			char mac[18];
 
-			if (klink_set_mac(sk, l.ifindex, c.mac, err) < 0)
+			if (link_set(sk, l.ifindex, &(struct link_change){ .mac = c.mac }, err) < 0)
 				return ccni_error_prefix(err, "mac");
 			ccni_mac_format(c.mac, mac);
 			for (size_t i = 0; i < r->n_interfaces; i++) {
@@ -498,13 +502,13 @@ static int tuning_add(const struct ccni_request *req, struct ccni_result **out,
 				}
 			}
 		}
-		if (c.promisc && klink_set_promisc(sk, l.ifindex, true, err) < 0)
+		if (c.promisc && set_flag(sk, l.ifindex, IFF_PROMISC, true, err) < 0)
 			return ccni_error_prefix(err, "promisc");
-		if (c.mtu && klink_set_mtu(sk, l.ifindex, c.mtu, err) < 0)
+		if (c.mtu && link_set(sk, l.ifindex, &(struct link_change){ .mtu = c.mtu }, err) < 0)
 			return ccni_error_prefix(err, "mtu %u", c.mtu);
-		if (c.allmulti >= 0 && klink_set_allmulti(sk, l.ifindex, c.allmulti, err) < 0)
+		if (c.allmulti >= 0 && set_flag(sk, l.ifindex, IFF_ALLMULTI, c.allmulti, err) < 0)
 			return ccni_error_prefix(err, "allmulti");
-		if (c.txqlen >= 0 && klink_set_txqlen(sk, l.ifindex, (unsigned)c.txqlen, err) < 0)
+		if (c.txqlen >= 0 && set_txqlen(sk, l.ifindex, (unsigned)c.txqlen, err) < 0)
 			return ccni_error_prefix(err, "txQLen %lld", c.txqlen);
 	}
 	*out = TAKE_PTR(r);
@@ -528,9 +532,9 @@ static void restore(const struct ccni_request *req, const struct tuning_conf *c)
 	struct ccni_error err = CCNI_ERROR_INIT;
 	_cleanup_free_ char *path = backup_path(req, c), *text = NULL;
 	_cleanup_json_ json_t *o = NULL;
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	_cleanup_close_ int nsfd = -1;
-	struct klink l;
+	struct link l;
 	json_t *v;
 	size_t len;
 	bool failed = false;
@@ -546,10 +550,10 @@ static void restore(const struct ccni_request *req, const struct tuning_conf *c)
 		fprintf(stderr, "tuning: %s: not a JSON object, left as is\n", path);
 		return;
 	}
-	if (!req->netns || kns_open(req->netns, &nsfd, &err) < 0)
+	if (!req->netns || netns_open(req->netns, &nsfd, &err) < 0)
 		goto gone;
-	sk = kns_socket(nsfd, &err);
-	rc = sk ? klink_get(sk, req->ifname, 0, &l, &err) : -1;
+	sk = netlink_open(nsfd, &err);
+	rc = sk ? link_get(sk, req->ifname, 0, &l, &err) : -1;
 	if (rc == 1)
 		goto gone;
 	if (rc < 0) {
@@ -558,7 +562,7 @@ static void restore(const struct ccni_request *req, const struct tuning_conf *c)
 	}
 	v = json_object_get(o, "mtu");
 	if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= 65535 &&
-	    klink_set_mtu(sk, l.ifindex, (unsigned)json_integer_value(v), &err) < 0)
+	    link_set(sk, l.ifindex, &(struct link_change){ .mtu = (unsigned)json_integer_value(v) }, &err) < 0)
 		restore_failed(&failed, "MTU", &err);
 	v = json_object_get(o, "mac");
 	if (json_is_string(v) && *json_string_value(v)) {
@@ -568,20 +572,20 @@ static void restore(const struct ccni_request *req, const struct tuning_conf *c)
 			ccni_error_set(&err, CCNI_ERR_DECODE, "invalid \"%.32s\" in %s",
 				       json_string_value(v), path);
 			restore_failed(&failed, "MAC address", &err);
-		} else if (klink_set_mac(sk, l.ifindex, mac, &err) < 0) {
+		} else if (link_set(sk, l.ifindex, &(struct link_change){ .mac = mac }, &err) < 0) {
 			restore_failed(&failed, "MAC address", &err);
 		}
 	}
 	v = json_object_get(o, "promisc");
-	if (json_is_boolean(v) && klink_set_promisc(sk, l.ifindex, json_is_true(v), &err) < 0)
+	if (json_is_boolean(v) && set_flag(sk, l.ifindex, IFF_PROMISC, json_is_true(v), &err) < 0)
 		restore_failed(&failed, "promiscuous mode", &err);
 	v = json_object_get(o, "allmulti");
-	if (json_is_boolean(v) && klink_set_allmulti(sk, l.ifindex, json_is_true(v), &err) < 0)
+	if (json_is_boolean(v) && set_flag(sk, l.ifindex, IFF_ALLMULTI, json_is_true(v), &err) < 0)
 		restore_failed(&failed, "all-multicast mode", &err);
 	v = json_object_get(o, "txQLen");
 	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
 	    json_integer_value(v) <= 4294967295LL &&
-	    klink_set_txqlen(sk, l.ifindex, (unsigned)json_integer_value(v), &err) < 0)
+	    set_txqlen(sk, l.ifindex, (unsigned)json_integer_value(v), &err) < 0)
 		restore_failed(&failed, "transmit queue length", &err);
 	if (failed)
 		return;
@@ -607,10 +611,10 @@ static int tuning_check(const struct ccni_request *req, struct ccni_result **out
 			struct ccni_error *err)
 {
 	_cleanup_(tuning_conf_clear) struct tuning_conf c = {0};
-	_cleanup_(kns_socket_freep) struct nl_sock *sk = NULL;
+	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	_cleanup_close_ int nsfd = -1;
 	struct sysctl_job job;
-	struct klink l;
+	struct link l;
 	char want[18], have[18];
 
 	(void)out;
@@ -619,10 +623,10 @@ static int tuning_check(const struct ccni_request *req, struct ccni_result **out
 	if (!req->prev_result)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "tuning: prevResult is required (a chained plugin)");
-	if (kns_open(req->netns, &nsfd, err) < 0)
+	if (netns_open(req->netns, &nsfd, err) < 0)
 		return -1;
 	job = (struct sysctl_job){c.sysctl, req->ifname, true};
-	if (kns_run(nsfd, sysctl_apply, &job, err) < 0 || open_link(req, nsfd, &sk, &l, err) < 0)
+	if (netns_run(nsfd, sysctl_apply, &job, err) < 0 || open_link(req, nsfd, &sk, &l, err) < 0)
 		return -1;
 	if (c.has_mac && memcmp(c.mac, l.mac, 6) != 0)
 		return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
@@ -643,15 +647,10 @@ static int tuning_check(const struct ccni_request *req, struct ccni_result **out
 				      req->ifname, c.allmulti ? "true" : "false",
 				      l.flags & IFF_ALLMULTI ? "true" : "false");
 	if (c.txqlen >= 0) {
-		unsigned q = 0;
-		int rc = klink_get_txqlen(sk, l.ifindex, &q, err);
-
-		if (rc < 0)
-			return -1;
-		if (rc == 0 && q != c.txqlen)
+		if ((long long)l.txqlen != c.txqlen)
 			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
 					      "%s: configured txQLen is %lld, current value is %u",
-					      req->ifname, c.txqlen, q);
+					      req->ifname, c.txqlen, l.txqlen);
 	}
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* procsys.c — net.* sysctls through /proc/sys, in the caller's netns. */
+/* sysctl.c — net.* sysctls through /proc/sys, in the caller's netns. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,9 +8,9 @@
 
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
-#include "net/kernel.h"
+#include "net/sysctl.h"
 
-bool ksysctl_key_valid(const char *key)
+bool sysctl_key_valid(const char *key)
 {
 	size_t n = strlen(key);
 
@@ -29,7 +29,7 @@ static int key_path(const char *key, char *path, size_t len, struct ccni_error *
 {
 	size_t off;
 
-	if (!ksysctl_key_valid(key))
+	if (!sysctl_key_valid(key))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "sysctl \"%.64s\": only net.* keys without \"..\" are allowed", key);
 	off = (size_t)snprintf(path, len, "/proc/sys/");
@@ -41,7 +41,7 @@ static int key_path(const char *key, char *path, size_t len, struct ccni_error *
 	return 0;
 }
 
-int ksysctl_set(const char *key, const char *value, struct ccni_error *err)
+int sysctl_set(const char *key, const char *value, struct ccni_error *err)
 {
 	char path[256];
 	_cleanup_close_ int fd = -1;
@@ -54,7 +54,7 @@ int ksysctl_set(const char *key, const char *value, struct ccni_error *err)
 	return 0;
 }
 
-int ksysctl_get(const char *key, char *buf, size_t len, struct ccni_error *err)
+int sysctl_get(const char *key, char *buf, size_t len, struct ccni_error *err)
 {
 	char path[256];
 	_cleanup_close_ int fd = -1;

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* addr.h — a link's IP addresses. Internal. */
+#ifndef CCNI_NET_ADDR_H
+#define CCNI_NET_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <ccni/error.h>
+#include <ccni/ip.h>
+
+struct nl_sock;
+struct nl_msg;
+
+/* The RTM_NEWADDR (add) or RTM_DELADDR request for a on ifindex: local and
+ * address a, the broadcast address of an IPv4 subnet wider than /31, and
+ * IFA_F_NODAD for IPv6 when nodad. NULL when out of memory. */
+struct nl_msg *addr_msg(bool add, int ifindex, const struct ccni_ipnet *a, bool nodad);
+/* Add an address (one already there is success). */
+int addr_add(struct nl_sock *sk, int ifindex, const struct ccni_ipnet *a, bool nodad,
+	     struct ccni_error *err);
+/* Delete one (one already gone is success). */
+int addr_del(struct nl_sock *sk, int ifindex, const struct ccni_ipnet *a, struct ccni_error *err);
+/* The addresses of one link, of family (0: both). The kernel filters the
+ * dump by link, so this costs what the link has. *out is malloc'd (NULL
+ * when there are none). */
+int addr_list(struct nl_sock *sk, int ifindex, int family, struct ccni_ipnet **out, size_t *n,
+	      struct ccni_error *err);
+
+#endif

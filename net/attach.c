@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* attach.c — see attach.h. */
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/common/cleanup.h"
+#include "net/addr.h"
+#include "net/attach.h"
+#include "net/check.h"
+#include "net/ipmasq.h"
+#include "net/netlink.h"
+#include "net/route.h"
+#include "net/sysctl.h"
+
+static int nomem(struct ccni_error *err)
+{
+	return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+}
+
+/* --- ADD's parts ----------------------------------------------------------------- */
+
+int attach_ipam(struct attach *a, int iface, struct ccni_error *err)
+{
+	const char *type = a->conf->ipam_type;
+	struct ccni_result *ipam = NULL;
+	int rc = 0;
+
+	if (ccni_delegate(a->req, type, CCNI_CMD_ADD, &ipam, err) < 0)
+		return -1;
+	a->ipam_done = true;
+	if (ipam->n_ips == 0)
+		rc = ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				    "IPAM plugin \"%s\" returned no IP configuration", type);
+	else if (ipam->n_ips > ATTACH_IPS_MAX)
+		rc = ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				    "IPAM plugin \"%s\" returned %zu addresses, more than the %d an "
+				    "attachment may have",
+				    type, ipam->n_ips, ATTACH_IPS_MAX);
+	for (size_t i = 0; rc == 0 && i < ipam->n_ips; i++)
+		if (ccni_result_add_ip(a->r, &ipam->ips[i].address, &ipam->ips[i].gateway, iface) < 0)
+			rc = nomem(err);
+	for (size_t i = 0; rc == 0 && i < ipam->n_routes; i++)
+		if (ccni_result_add_route(a->r, &ipam->routes[i]) < 0)
+			rc = nomem(err);
+	if (rc == 0 && ccni_dns_copy(&a->r->dns, &ipam->dns) < 0)
+		rc = nomem(err);
+	ccni_result_free(ipam);
+	return rc;
+}
+
+int attach_addrs(struct attach *a, int ifindex, bool nodad, struct ccni_error *err)
+{
+	for (size_t i = 0; i < a->r->n_ips; i++)
+		if (addr_add(a->ns.ct, ifindex, &a->r->ips[i].address, nodad, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* The gateway of the result's first address of family, if it has one. */
+static struct ccni_ip gateway_of(const struct ccni_result *r, int family)
+{
+	struct ccni_ip none = { 0 };
+
+	for (size_t j = 0; j < r->n_ips; j++)
+		if (r->ips[j].address.ip.family == family && r->ips[j].gateway.family)
+			return r->ips[j].gateway;
+	return none;
+}
+
+int attach_routes(struct attach *a, int ifindex, struct ccni_error *err)
+{
+	const struct ccni_result *r = a->r;
+
+	for (size_t i = 0; i < r->n_routes; i++) {
+		const struct ccni_route *rt = &r->routes[i];
+		struct route k = route_init();
+
+		k.dst = ccni_ipnet_network(&rt->dst);
+		k.gw = rt->gw.family ? rt->gw : gateway_of(r, rt->dst.ip.family);
+		k.ifindex = ifindex;
+		k.metrics[RTAX_MTU] = rt->mtu;
+		k.metrics[RTAX_ADVMSS] = rt->advmss;
+		k.priority = rt->priority;
+		k.table = rt->table;
+		k.scope = rt->scope;
+		if (route_add(a->ns.ct, &k, false, true, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int attach_forwarding(bool v4, bool v6, struct ccni_error *err)
+{
+	if (v4 && sysctl_set("net/ipv4/ip_forward", "1", err) < 0)
+		return -1;
+	if (v6 && sysctl_set("net/ipv6/conf/all/forwarding", "1", err) < 0)
+		return -1;
+	return 0;
+}
+
+static int masq(const struct ccni_request *req, const struct attach_conf *conf, bool add,
+		const struct ccni_ipnet *addrs, int n, struct ccni_error *err)
+{
+	return ipmasq_apply(add, conf->masq_backend, addrs, n, req->name, req->container_id,
+			    req->ifname, err);
+}
+
+/* ipMasq of a result's addresses. */
+static int masq_result(const struct ccni_request *req, const struct attach_conf *conf, bool add,
+		       const struct ccni_result *r, struct ccni_error *err)
+{
+	_cleanup_free_ struct ccni_ipnet *addrs = NULL;
+
+	if (!r || !r->n_ips)
+		return 0;
+	if (!(addrs = calloc(r->n_ips, sizeof(*addrs))))
+		return nomem(err);
+	for (size_t i = 0; i < r->n_ips; i++)
+		addrs[i] = r->ips[i].address;
+	return masq(req, conf, add, addrs, (int)r->n_ips, err);
+}
+
+/* The config's own "dns" (as the reference: it replaces IPAM's). */
+static int dns_from_config(struct attach *a, struct ccni_error *err)
+{
+	json_t *dns = json_object_get(a->req->config, "dns");
+	struct ccni_result *tmp = NULL;
+	json_t *wrap;
+	int rc = 0;
+
+	if (!json_is_object(dns) || !json_object_size(dns))
+		return 0;
+	wrap = json_pack("{s:s,s:O}", "cniVersion", "1.0.0", "dns", dns);
+	if (!wrap)
+		return nomem(err);
+	if (ccni_result_decode(wrap, NULL, &tmp, err) < 0)
+		rc = ccni_error_prefix(err, "dns");
+	else if (ccni_dns_copy(&a->r->dns, &tmp->dns) < 0)
+		rc = nomem(err);
+	ccni_result_free(tmp);
+	json_decref(wrap);
+	return rc;
+}
+
+/* --- the ADD driver ---------------------------------------------------------------- */
+
+static int add_all(struct attach *a, const struct attach_ops *ops, void *plugin,
+		   struct ccni_error *err)
+{
+	const struct ccni_request *req = a->req;
+	struct link l;
+	int rc = link_get(a->ns.ct, req->ifname, 0, &l, err);
+
+	if (rc < 0)
+		return -1;
+	/* The container's name must be free (one lookup, not a retry loop). */
+	if (rc == 0)
+		return ccni_error_set(err, CCNI_ERR_INVALID_ENV,
+				      "CNI_IFNAME: interface \"%s\" already exists in %s", req->ifname,
+				      req->netns);
+	a->r = ccni_result_new(req->cni_version);
+	if (!a->r)
+		return nomem(err);
+	if (ops->add(a, plugin, err) < 0)
+		return -1;
+	if (a->conf->ipmasq && a->r->n_ips) {
+		if (masq_result(req, a->conf, true, a->r, err) < 0)
+			return -1;
+		a->masq_done = true;
+	}
+	return dns_from_config(a, err);
+}
+
+static void undo_all(struct attach *a, const struct attach_ops *ops, void *plugin)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	if (a->masq_done)
+		masq_result(a->req, a->conf, false, a->r, &e);
+	ccni_error_clear(&e);
+	if (ops->undo)
+		ops->undo(a, plugin);
+	if (a->ipam_done)
+		ccni_delegate(a->req, a->conf->ipam_type, CCNI_CMD_DEL, NULL, &e);
+	ccni_error_clear(&e);
+}
+
+int attach_add(const struct ccni_request *req, const struct attach_conf *conf,
+	       const struct attach_ops *ops, void *plugin, struct ccni_result **out,
+	       struct ccni_error *err)
+{
+	struct attach a = { .req = req, .conf = conf, .ns = NETNS_PAIR_INIT };
+	int rc;
+
+	if (netns_pair_open(req->netns, &a.ns, err) < 0)
+		return -1;
+	rc = add_all(&a, ops, plugin, err);
+	if (rc < 0)
+		undo_all(&a, ops, plugin);
+	else
+		*out = TAKE_PTR(a.r);
+	ccni_result_free(a.r);
+	netns_pair_close(&a.ns);
+	return rc;
+}
+
+/* --- DEL ---------------------------------------------------------------------------- */
+
+static void found_close(struct attach_found *f)
+{
+	netlink_close(f->ct);
+	if (f->nsfd >= 0)
+		close(f->nsfd);
+	free(f->addrs);
+}
+
+/* The namespace, the link and its addresses, as far as they still exist. */
+static int find(const struct ccni_request *req, struct attach_found *f, struct ccni_error *err)
+{
+	int rc;
+
+	if (req->netns && *req->netns && netns_open(req->netns, &f->nsfd, err) < 0) {
+		if (err->code != CCNI_ERR_UNKNOWN_CONTAINER)
+			return -1;
+		ccni_error_clear(err); /* the netns is gone: release the rest */
+	}
+	if (f->nsfd < 0)
+		return 0;
+	if (!(f->ct = netlink_open(f->nsfd, err)))
+		return -1;
+	rc = link_get(f->ct, req->ifname, 0, &f->link, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	f->have_link = true;
+	return addr_list(f->ct, f->link.ifindex, 0, &f->addrs, &f->n_addrs, err);
+}
+
+/* Without the link, prevResult says which addresses were masqueraded. */
+static int unmasq(const struct ccni_request *req, const struct attach_conf *conf,
+		  const struct attach_found *f, struct ccni_error *err)
+{
+	if (f->n_addrs)
+		return masq(req, conf, false, f->addrs, (int)f->n_addrs, err);
+	return masq_result(req, conf, false, req->prev_result, err);
+}
+
+int attach_del(const struct ccni_request *req, const struct attach_conf *conf,
+	       int (*del)(const struct ccni_request *req, struct attach_found *f, void *plugin,
+			  struct ccni_error *err),
+	       void *plugin, struct ccni_error *err)
+{
+	struct attach_found f = { .nsfd = -1 };
+	int rc = find(req, &f, err);
+
+	/* The masquerade first, then the address: a DEL that fails on the
+	 * masquerade can be retried with the link still there to give the
+	 * addresses, and no other attachment has been given them yet. */
+	if (rc == 0 && conf->ipmasq)
+		rc = unmasq(req, conf, &f, err);
+	if (rc == 0 && conf->ipam_type)
+		rc = ccni_delegate(req, conf->ipam_type, CCNI_CMD_DEL, NULL, err);
+	if (rc == 0)
+		rc = del(req, &f, plugin, err);
+	found_close(&f);
+	return rc;
+}
+
+/* --- CHECK and STATUS ------------------------------------------------------------------ */
+
+int attach_check(const struct ccni_request *req, const struct attach_conf *conf,
+		 const char *kind,
+		 int (*host)(struct netns_pair *ns, const struct link *cv, void *plugin,
+			     struct ccni_error *err),
+		 void *plugin, struct ccni_error *err)
+{
+	_cleanup_(netns_pair_close) struct netns_pair ns = NETNS_PAIR_INIT;
+	const struct ccni_result *pr = req->prev_result;
+	struct link cv;
+	int ci;
+
+	if (conf->ipam_type && ccni_delegate(req, conf->ipam_type, CCNI_CMD_CHECK, NULL, err) < 0)
+		return -1;
+	if (!pr)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "prevResult: required for CHECK");
+	ci = check_find_interface(pr, req->ifname, req->netns, err);
+	if (ci < 0 || netns_pair_open(req->netns, &ns, err) < 0 ||
+	    check_link(ns.ct, pr, ci, req->ifname, req->netns, kind, &cv, err) < 0 ||
+	    (host && host(&ns, &cv, plugin, err) < 0))
+		return -1;
+	return check_addrs_routes(ns.ct, pr, ci, &cv, req->netns, err);
+}
+
+int attach_status(const struct ccni_request *req, const struct attach_conf *conf,
+		  struct ccni_error *err)
+{
+	if (conf->ipam_type && ccni_delegate(req, conf->ipam_type, CCNI_CMD_STATUS, NULL, err) < 0)
+		return -1;
+	return 0;
+}

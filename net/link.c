@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* link.c — see link.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+
+#include <ccni/ip.h>
+
+#include "lib/common/util.h"
+#include "net/link.h"
+#include "net/netlink.h"
+
+/* --- reading a link ------------------------------------------------------------ */
+
+static void put_string_attr(char *dst, size_t len, struct nlattr *a)
+{
+	if (a)
+		snprintf(dst, len, "%.*s", nla_len(a), (const char *)nla_data(a));
+}
+
+static int parse_link(struct nlmsghdr *h, void *arg)
+{
+	struct link *out = arg;
+	struct ifinfomsg *ifi = nlmsg_data(h);
+	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWLINK || nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->ifindex = ifi->ifi_index;
+	out->flags = ifi->ifi_flags;
+	put_string_attr(out->name, sizeof(out->name), tb[IFLA_IFNAME]);
+	if (tb[IFLA_MTU])
+		out->mtu = nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_TXQLEN])
+		out->txqlen = nla_get_u32(tb[IFLA_TXQLEN]);
+	if (tb[IFLA_MASTER])
+		out->master = (int)nla_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_LINK])
+		out->parent = (int)nla_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6)
+		memcpy(out->mac, nla_data(tb[IFLA_ADDRESS]), 6);
+	if (tb[IFLA_LINKINFO] && nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0)
+		put_string_attr(out->kind, sizeof(out->kind), info[IFLA_INFO_KIND]);
+	return 0;
+}
+
+int link_get(struct nl_sock *sk, const char *name, int ifindex, struct link *out,
+	     struct ccni_error *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = name ? 0 : ifindex };
+	struct nl_msg *msg = netlink_msg(RTM_GETLINK, 0, &ifi, sizeof(ifi));
+	struct netlink_answer ans;
+	char b[LINK_NAME_MAX];
+	int rc;
+
+	if (!msg || (name && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(msg);
+		return netlink_nomem(err, "link lookup");
+	}
+	out->ifindex = 0;
+	rc = netlink_talk(sk, msg, parse_link, out, &ans);
+	if (rc == -ENODEV || (rc == 0 && !out->ifindex))
+		return 1;
+	if (rc < 0) {
+		if (!name)
+			snprintf(b, sizeof(b), "#%d", ifindex);
+		return netlink_error(err, &ans, "link %s: read", name ? name : b);
+	}
+	return 0;
+}
+
+const char *link_name(struct nl_sock *sk, int ifindex, char buf[LINK_NAME_MAX])
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+	struct link l;
+
+	if (link_get(sk, NULL, ifindex, &l, &e) == 0)
+		snprintf(buf, LINK_NAME_MAX, "%s", l.name);
+	else
+		snprintf(buf, LINK_NAME_MAX, "#%d", ifindex);
+	ccni_error_clear(&e);
+	return buf;
+}
+
+/* --- changing a link ------------------------------------------------------------ */
+
+static void say(char *buf, size_t len, const char *fmt, const char *what)
+{
+	size_t at = strlen(buf);
+
+	snprintf(buf + at, len - at, fmt, at ? ", " : "", what);
+}
+
+/* "set up, set mtu 9000": the changes, for the error message. */
+static void change_text(struct nl_sock *sk, const struct link_change *ch, char *buf, size_t len)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} flags[] = { { IFF_UP, "up" }, { IFF_PROMISC, "promisc" }, { IFF_ALLMULTI, "allmulticast" } };
+	char v[64];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (ch->flags_on & flags[i].flag)
+			say(buf, len, "%sset %s on", flags[i].name);
+		if (ch->flags_off & flags[i].flag)
+			say(buf, len, "%sset %s off", flags[i].name);
+	}
+	if (ch->mtu) {
+		snprintf(v, sizeof(v), "%u", ch->mtu);
+		say(buf, len, "%sset mtu %s", v);
+	}
+	if (ch->mac)
+		say(buf, len, "%sset address %s", ccni_mac_format(ch->mac, v));
+	if (ch->name)
+		say(buf, len, "%srename to %s", ch->name);
+	if (ch->master == LINK_NO_MASTER)
+		say(buf, len, "%s%s", "leave its master");
+	else if (ch->master)
+		say(buf, len, "%sset master %s", link_name(sk, ch->master, v));
+	if (ch->netns_fd > 0)
+		say(buf, len, "%s%s", "move to another namespace");
+	if (ch->set_txqlen) {
+		snprintf(v, sizeof(v), "%u", ch->txqlen);
+		say(buf, len, "%sset txqueuelen %s", v);
+	}
+}
+
+static struct nl_msg *change_msg(int ifindex, const struct link_change *ch)
+{
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC,
+		.ifi_index = ifindex,
+		.ifi_flags = ch->flags_on,
+		.ifi_change = ch->flags_on | ch->flags_off,
+	};
+	struct nl_msg *msg = netlink_msg(RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+
+	if (!msg || (ch->mtu && nla_put_u32(msg, IFLA_MTU, ch->mtu) < 0) ||
+	    (ch->mac && nla_put(msg, IFLA_ADDRESS, 6, ch->mac) < 0) ||
+	    (ch->name && nla_put_string(msg, IFLA_IFNAME, ch->name) < 0) ||
+	    (ch->master && nla_put_u32(msg, IFLA_MASTER,
+				       ch->master == LINK_NO_MASTER ? 0 : (uint32_t)ch->master) < 0) ||
+	    (ch->netns_fd > 0 && nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)ch->netns_fd) < 0) ||
+	    (ch->set_txqlen && nla_put_u32(msg, IFLA_TXQLEN, ch->txqlen) < 0)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+int link_set(struct nl_sock *sk, int ifindex, const struct link_change *ch,
+	     struct ccni_error *err)
+{
+	struct netlink_answer ans;
+	char what[256], name[LINK_NAME_MAX];
+	struct nl_msg *msg = change_msg(ifindex, ch);
+
+	if (!msg)
+		return netlink_nomem(err, "link change");
+	if (netlink_talk(sk, msg, NULL, NULL, &ans) == 0)
+		return 0;
+	change_text(sk, ch, what, sizeof(what));
+	return netlink_error(err, &ans, "link %s: %s", link_name(sk, ifindex, name), what);
+}
+
+int link_set_up(struct nl_sock *sk, int ifindex, bool up, struct ccni_error *err)
+{
+	struct link_change ch = { .flags_on = up ? IFF_UP : 0, .flags_off = up ? 0 : IFF_UP };
+
+	return link_set(sk, ifindex, &ch, err);
+}
+
+/* --- deleting a link ------------------------------------------------------------- */
+
+int link_del(struct nl_sock *sk, int ifindex, struct ccni_error *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_msg *msg = netlink_msg(RTM_DELLINK, 0, &ifi, sizeof(ifi));
+	struct netlink_answer ans;
+	char name[LINK_NAME_MAX];
+	int rc;
+
+	if (!msg)
+		return netlink_nomem(err, "link delete");
+	rc = netlink_talk(sk, msg, NULL, NULL, &ans);
+	if (rc == 0 || rc == -ENODEV)
+		return 0;
+	return netlink_error(err, &ans, "link %s: delete", link_name(sk, ifindex, name));
+}
+
+/* Does ifindex exist in this thread's namespace? (SIOCGIFNAME: no netlink) */
+static bool link_exists(int ifindex)
+{
+	struct ifreq ifr = { .ifr_ifindex = ifindex };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool yes = true;
+
+	if (fd >= 0) {
+		yes = ioctl(fd, SIOCGIFNAME, &ifr) == 0 || errno != ENODEV;
+		close(fd);
+	}
+	return yes;
+}
+
+/* A socket that hears this namespace's link notifications, or -1. */
+static int link_events_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Read the queued notifications: 1 when one says ifindex was deleted, 0
+ * when none did, -1 when some were lost (the queue overflowed). */
+static int link_events_deleted(int fd, int ifindex)
+{
+	_Alignas(struct nlmsghdr) uint8_t buf[16384];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			const struct ifinfomsg *ifi = NLMSG_DATA(h);
+
+			/* the generic one (AF_UNSPEC) comes after the protocols have
+			 * dropped the link's routes and addresses */
+			if (h->nlmsg_type == RTM_DELLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifi)) &&
+			    ifi->ifi_family == AF_UNSPEC && ifi->ifi_index == ifindex)
+				return 1;
+		}
+	return n < 0 && errno == ENOBUFS ? -1 : 0;
+}
+
+/* In the detached child: delete, and tell the parent how it went (0, or
+ * the error's code). */
+static _Noreturn void delete_and_report(struct nl_sock *sk, int ifindex, int report)
+{
+	struct ccni_error ce = CCNI_ERROR_INIT;
+	unsigned char c = 0;
+
+	if (link_del(sk, ifindex, &ce) < 0)
+		c = ce.code > 0 && ce.code < 255 ? (unsigned char)ce.code : 1;
+	_exit(write(report, &c, 1) == 1 ? 0 : 1);
+}
+
+/* Wait for the kernel's notice that witness is deleted, or the child's
+ * answer (-1 none; 255 it ended without one); at most 10 s, by when the
+ * kernel is stuck and saying so is better. Should notices be lost, the
+ * witness's absence answers. True when the witness is gone. */
+static bool wait_deleted(int ev, int answer, int witness, int *code)
+{
+	bool gone = false;
+
+	for (unsigned long long end = util_now_ns() + 10000000000ULL;
+	     !gone && *code < 0 && util_now_ns() < end;) {
+		struct pollfd pf[2] = { { .fd = ev, .events = POLLIN },
+					{ .fd = answer, .events = POLLIN } };
+		int d;
+
+		if (poll(pf, 2, 100) < 0 && errno != EINTR)
+			break;
+		d = pf[0].revents ? link_events_deleted(ev, witness) : 0;
+		gone = d > 0 || (d < 0 && !link_exists(witness));
+		if (!gone && pf[1].revents) {
+			unsigned char c;
+
+			*code = read(answer, &c, 1) == 1 ? c : 255;
+		}
+	}
+	return gone;
+}
+
+int link_del_unwaited(struct nl_sock *sk, int ifindex, int witness, struct ccni_error *err)
+{
+	int p[2] = { -1, -1 }, ev, pid, code = -1;
+	char name[LINK_NAME_MAX];
+	bool gone;
+
+	if (witness <= 0 || (ev = link_events_open()) < 0)
+		return link_del(sk, ifindex, err);
+	if (pipe2(p, O_CLOEXEC) < 0 ||
+	    (pid = util_fork_detached(nl_socket_get_fd(sk), p[1])) < 0) {
+		close(ev);
+		if (p[0] >= 0) {
+			close(p[0]);
+			close(p[1]);
+		}
+		return link_del(sk, ifindex, err);
+	}
+	if (pid == 0)
+		delete_and_report(sk, ifindex, p[1]);
+	close(p[1]);
+	gone = wait_deleted(ev, p[0], witness, &code);
+	close(ev);
+	close(p[0]);
+	if (gone || code == 0)
+		return 0;
+	snprintf(name, sizeof(name), "#%d", ifindex);
+	if (code < 0)
+		return ccni_error_set(err, CCNI_ERR_NETLINK,
+				      "link %s: still there 10 s after its deletion", name);
+	return ccni_error_set(err, code == 255 ? CCNI_ERR_INTERNAL : code,
+			      "link %s: delete failed (error code %d)", name, code);
+}
+
+/* --- creating a link ------------------------------------------------------------- */
+
+int link_put_common(struct nl_msg *msg, const struct link_spec *s)
+{
+	if ((s->name && nla_put_string(msg, IFLA_IFNAME, s->name) < 0) ||
+	    (s->mtu && nla_put_u32(msg, IFLA_MTU, s->mtu) < 0) ||
+	    (s->mac && nla_put(msg, IFLA_ADDRESS, 6, s->mac) < 0) ||
+	    (s->netns_fd > 0 && nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)s->netns_fd) < 0) ||
+	    (s->set_txqlen && nla_put_u32(msg, IFLA_TXQLEN, s->txqlen) < 0))
+		return -1;
+	return 0;
+}
+
+struct nl_msg *link_create_msg(const struct link_spec *s)
+{
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC, .ifi_flags = s->flags, .ifi_change = s->flags
+	};
+	_cleanup_(nlmsg_freep) struct nl_msg *msg =
+		netlink_msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+	struct nlattr *info, *data;
+
+	if (!msg || link_put_common(msg, s) < 0 ||
+	    (s->parent && nla_put_u32(msg, IFLA_LINK, (uint32_t)s->parent) < 0) ||
+	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, s->kind) < 0)
+		return NULL;
+	if (s->put_data) {
+		if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)) || s->put_data(msg, s->data) < 0)
+			return NULL;
+		nla_nest_end(msg, data);
+	}
+	nla_nest_end(msg, info);
+	return TAKE_PTR(msg);
+}
+
+int link_create(struct nl_sock *sk, const struct link_spec *s, struct ccni_error *err)
+{
+	struct nl_msg *msg = link_create_msg(s);
+
+	if (!msg)
+		return netlink_nomem(err, "link create");
+	return netlink_request(sk, msg, 0, err, "%s link %s: create", s->kind, s->name);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * link.h — what every network link has, whatever its kind: read it by name
+ * or index, change its flags, MTU, MAC, name, master or namespace (one
+ * setter), delete it, and the one path that creates a link of a kind
+ * (link-veth.c, link-bridge.c, ... add only their kind's own attributes).
+ * Every request names one link: no dumps. Internal.
+ */
+#ifndef CCNI_NET_LINK_H
+#define CCNI_NET_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ccni/error.h>
+
+struct nl_sock;
+struct nl_msg;
+
+/* IFNAMSIZ: a name and its NUL. */
+#define LINK_NAME_MAX 16
+
+struct link {
+	int ifindex;
+	int master;     /* IFLA_MASTER: the bridge (or VRF) it is a port of, 0 none */
+	int parent;     /* IFLA_LINK: a veth's peer, a macvlan's lower device, 0 none */
+	unsigned flags; /* IFF_* */
+	unsigned mtu;
+	unsigned txqlen;
+	uint8_t mac[6];
+	char name[LINK_NAME_MAX];
+	char kind[16]; /* "bridge", "veth", ... ("" when none) */
+};
+
+/* By name (ifindex 0) or by index (name NULL). 0 and *out filled; 1 when
+ * there is no such link; -1 on error. */
+int link_get(struct nl_sock *sk, const char *name, int ifindex, struct link *out,
+	     struct ccni_error *err);
+
+/* The name of ifindex in the socket's namespace, for messages ("#N" when
+ * it has none any more): error texts name devices, not indexes. */
+const char *link_name(struct nl_sock *sk, int ifindex, char buf[LINK_NAME_MAX]);
+
+/* What link_set changes; a field left zero leaves that attribute alone. */
+struct link_change {
+	unsigned flags_on, flags_off; /* IFF_* to set, to clear */
+	unsigned mtu;
+	const uint8_t *mac;
+	const char *name;
+	int master;   /* a bridge's index; LINK_NO_MASTER leaves the bridge */
+	int netns_fd; /* > 0: move to that namespace (fd 0, stdin, never is one) */
+	bool set_txqlen;
+	unsigned txqlen;
+};
+#define LINK_NO_MASTER (-1)
+
+/* One request changing everything ch names; the error names the link and
+ * each change ("link eth0: set mtu 70000: Invalid argument"). */
+int link_set(struct nl_sock *sk, int ifindex, const struct link_change *ch,
+	     struct ccni_error *err);
+int link_set_up(struct nl_sock *sk, int ifindex, bool up, struct ccni_error *err);
+
+/* Delete by index; a link already gone is success. */
+int link_del(struct nl_sock *sk, int ifindex, struct ccni_error *err);
+/* The same, returning as soon as the link is gone from its namespace. The
+ * kernel unlists a deleted link at once but frees it only after an RCU
+ * barrier (tens of ms), which the deleting task waits for; here a detached
+ * child sends the request and does that waiting, while the caller returns
+ * once `witness` (an index in the caller's namespace: the link itself, or a
+ * veth's peer) is reported deleted, or the child reports an error. sk must
+ * not be used again by the caller. Falls back to link_del when it cannot
+ * fork. */
+int link_del_unwaited(struct nl_sock *sk, int ifindex, int witness, struct ccni_error *err);
+
+/* A new link: the attributes every kind takes, and the kind's own (written
+ * by put_data inside IFLA_INFO_DATA). */
+struct link_spec {
+	const char *name;
+	const char *kind;
+	int parent;   /* IFLA_LINK: the lower device, 0 none */
+	int netns_fd; /* > 0: create it in that namespace */
+	unsigned mtu; /* 0: the kernel's default */
+	const uint8_t *mac;
+	unsigned flags; /* IFF_UP to create it up */
+	bool set_txqlen;
+	unsigned txqlen;
+	int (*put_data)(struct nl_msg *msg, const void *data);
+	const void *data;
+};
+
+/* The RTM_NEWLINK request (exclusive create) for s; NULL when out of
+ * memory. Separate from link_create for the unit tests. */
+struct nl_msg *link_create_msg(const struct link_spec *s);
+/* The name, MTU, MAC, namespace and txqueuelen attributes of s, for a
+ * kind that nests a second link (a veth's peer). 0, -1 when out of room. */
+int link_put_common(struct nl_msg *msg, const struct link_spec *s);
+/* Create it; a taken name fails with err->errnum EEXIST. */
+int link_create(struct nl_sock *sk, const struct link_spec *s, struct ccni_error *err);
+
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* macspoof.h — macspoofchk: frames entering a bridge from a container's
+ * port must carry the container's MAC (nftables, table "bridge
+ * ccni_spoof"). Internal. */
+#ifndef CCNI_NET_MACSPOOF_H
+#define CCNI_NET_MACSPOOF_H
+
+#include <stdint.h>
+
+#include <ccni/error.h>
+
+/* Drop frames entering the bridge from port `ifname` whose source MAC is
+ * not `mac`; DEL needs only the port's name. */
+int macspoof_add(const char *ifname, const uint8_t mac[6], struct ccni_error *err);
+int macspoof_del(const char *ifname, struct ccni_error *err);
+
+#endif
