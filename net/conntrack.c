@@ -30,6 +30,7 @@
 #include <netlink/socket.h>
 
 #include "net/conntrack.h"
+#include "net/netlink.h"
 #include "net/nftset.h"
 
 #define CT_MAX_VICTIMS 4096
@@ -56,27 +57,26 @@ static bool wanted(struct victims *v, struct nlattr *orig)
 	return false;
 }
 
-static int dump_cb(struct nl_msg *msg, void *arg)
+static int on_entry(struct nlmsghdr *h, void *arg)
 {
 	struct victims *v = arg;
-	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct nlattr *tb[CTA_MAX + 1];
 
 	if (nlmsg_parse(h, sizeof(struct nfgenmsg), tb, CTA_MAX, NULL) < 0 ||
 	    !tb[CTA_TUPLE_ORIG] || !wanted(v, tb[CTA_TUPLE_ORIG]) || v->n == CT_MAX_VICTIMS)
-		return NL_OK;
+		return 0;
 	/* A flow the new mapping already rewrote is not stale: the flush
 	 * runs after ADD has returned, and must leave the container's first
 	 * datagrams alone. */
 	if (tb[CTA_STATUS] && (ntohl(nla_get_u32(tb[CTA_STATUS])) & IPS_DST_NAT))
-		return NL_OK;
+		return 0;
 	v->tuples[v->n] = malloc((size_t)nla_total_size(nla_len(tb[CTA_TUPLE_ORIG])));
 	if (v->tuples[v->n]) {
 		memcpy(v->tuples[v->n], tb[CTA_TUPLE_ORIG],
 		       (size_t)nla_total_size(nla_len(tb[CTA_TUPLE_ORIG])));
 		v->n++;
 	}
-	return NL_OK;
+	return 0;
 }
 
 static struct nl_msg *ct_msg(int type, int flags, int family)
@@ -105,12 +105,38 @@ static bool tracking(void)
 	return n <= 0 || strtoul(buf, NULL, 10) != 0;
 }
 
+/* Delete the victims by their original tuple; one gone meanwhile (the
+ * flow ended by itself) is fine. The count deleted, or -1. */
+static int delete_victims(struct nl_sock *sk, int family, const struct victims *v,
+			  struct ccni_error *err)
+{
+	struct netlink_answer ans;
+	int deleted = 0, rc;
+
+	for (int i = 0; i < v->n; i++) {
+		struct nl_msg *m = ct_msg(IPCTNL_MSG_CT_DELETE, 0, family);
+
+		if (!m || nla_put(m, CTA_TUPLE_ORIG | NLA_F_NESTED, nla_len(v->tuples[i]),
+				  nla_data(v->tuples[i])) < 0) {
+			nlmsg_free(m);
+			return netlink_nomem(err, "conntrack");
+		}
+		rc = netlink_talk(sk, m, NULL, NULL, &ans);
+		if (rc == 0)
+			deleted++;
+		else if (rc != -ENOENT)
+			return netlink_error(err, &ans, "conntrack: delete a stale flow");
+	}
+	return deleted;
+}
+
 int conntrack_flush_udp_dports(int family, const uint16_t *ports, int n_ports, struct ccni_error *err)
 {
 	struct nl_sock *sk;
 	struct nl_msg *m;
 	struct victims *v;
-	int rc, deleted = 0;
+	struct netlink_answer ans;
+	int rc;
 
 	if (n_ports <= 0 || !tracking())
 		return 0;
@@ -119,41 +145,18 @@ int conntrack_flush_udp_dports(int family, const uint16_t *ports, int n_ports, s
 	if (!sk || !v) {
 		nl_socket_free(sk);
 		free(v);
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+		return netlink_nomem(err, "conntrack");
 	}
 	v->ports = ports;
 	v->n_ports = n_ports;
-	rc = nl_connect(sk, NETLINK_NETFILTER);
-	if (rc < 0)
-		goto nlfail;
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, dump_cb, v);
-	m = ct_msg(IPCTNL_MSG_CT_GET, NLM_F_DUMP, family);
-	if (!m) {
-		rc = -NLE_NOMEM;
-		goto nlfail;
-	}
-	rc = nl_send_auto(sk, m);
-	nlmsg_free(m);
-	if (rc < 0 || (rc = nl_recvmsgs_default(sk)) < 0)
-		goto nlfail;
-	for (int i = 0; i < v->n; i++) {
-		m = ct_msg(IPCTNL_MSG_CT_DELETE, NLM_F_ACK, family);
-		if (!m || nla_put(m, CTA_TUPLE_ORIG | NLA_F_NESTED, nla_len(v->tuples[i]),
-				  nla_data(v->tuples[i])) < 0) {
-			nlmsg_free(m);
-			rc = -NLE_NOMEM;
-			goto nlfail;
-		}
-		rc = nl_send_sync(sk, m); /* frees m */
-		if (rc == 0)
-			deleted++;
-		/* else: the flow ended by itself meanwhile (ENOENT); go on */
-	}
-	rc = deleted;
-	goto out;
-nlfail:
-	rc = ccni_error_set(err, CCNI_ERR_NETLINK, "conntrack: %s", nl_geterror(rc));
-out:
+	if (nl_connect(sk, NETLINK_NETFILTER) < 0)
+		rc = ccni_error_errno(err, CCNI_ERR_NETLINK, errno, "conntrack: netlink socket");
+	else if (!(m = ct_msg(IPCTNL_MSG_CT_GET, NLM_F_DUMP, family)))
+		rc = netlink_nomem(err, "conntrack");
+	else if (netlink_talk(sk, m, on_entry, v, &ans) < 0)
+		rc = netlink_error(err, &ans, "conntrack: list the flows");
+	else
+		rc = delete_victims(sk, family, v, err);
 	for (int i = 0; i < v->n; i++)
 		free(v->tuples[i]);
 	free(v);

@@ -44,14 +44,15 @@ static int open_here(void *data, struct ccni_error *err)
 {
 	struct open_job *j = data;
 	struct nl_sock *sk = nl_socket_alloc();
-	int rc, fd;
+	int fd;
 
 	if (!sk)
 		return netlink_nomem(err, "netlink socket");
-	rc = nl_connect(sk, NETLINK_ROUTE);
-	if (rc < 0) {
+	if (nl_connect(sk, NETLINK_ROUTE) < 0) {
+		int e = errno;
+
 		nl_socket_free(sk);
-		return ccni_error_set(err, CCNI_ERR_NETLINK, "netlink socket: %s", nl_geterror(rc));
+		return ccni_error_errno(err, CCNI_ERR_NETLINK, e, "netlink socket");
 	}
 	fd = nl_socket_get_fd(sk);
 	netlink_ext_ack_on(fd);
@@ -166,6 +167,7 @@ int netlink_talk(struct nl_sock *sk, struct nl_msg *msg, netlink_reply_fn fn, vo
 		nl_cb_put(base);
 	if (!cb) {
 		nlmsg_free(msg);
+		ans->ours = true;
 		return -(ans->error = ENOMEM);
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
@@ -183,7 +185,10 @@ int netlink_talk(struct nl_sock *sk, struct nl_msg *msg, netlink_reply_fn fn, vo
 	if (ans->error)
 		return -ans->error;
 	if (rc < 0 && !t.done) {
+		/* ours, not the kernel's: the socket failed (libnl's code says
+		 * how) */
 		ans->error = EIO;
+		ans->ours = true;
 		snprintf(ans->text, sizeof(ans->text), "netlink: %s", nl_geterror(rc));
 		return -EIO;
 	}
@@ -200,7 +205,7 @@ int netlink_error(struct ccni_error *err, const struct netlink_answer *ans, cons
 	va_end(ap);
 	ccni_error_errno(err, CCNI_ERR_NETLINK, ans->error, "%s", what);
 	if (ans->text[0])
-		ccni_error_set_details(err, "kernel: %s", ans->text);
+		ccni_error_set_details(err, "%s%s", ans->ours ? "" : "kernel: ", ans->text);
 	return -1;
 }
 

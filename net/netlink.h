@@ -37,6 +37,7 @@ DEFINE_CLEANUP(struct nl_msg *, nlmsg_free)
 struct netlink_answer {
 	int error;
 	char text[256];
+	bool ours; /* the failure was on our side (memory, the socket) */
 };
 
 /* Called for each reply message of a request (a GET's answer, a dump's

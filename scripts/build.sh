@@ -9,9 +9,6 @@ dir=$(realpath -m "${1:-$top/build}")
 shift || true
 if [ ! -f "$dir/build.ninja" ]; then
 	meson setup "$dir" "$top" "$@" >"$top/.setup.log" 2>&1 || { cat "$top/.setup.log" >&2; exit 1; }
-elif [ -n "$(find "$top/net" "$top/plugins" "$top/tests" -newer "$dir/build.ninja" \( -name '*.c' -o -name meson.build \) -print -quit)" ]; then
-	# plugins, net/ files and tests are found by name at configure time
-	meson setup --reconfigure "$dir" "$top" "$@" >"$top/.setup.log" 2>&1 || { cat "$top/.setup.log" >&2; exit 1; }
 fi
 ninja -C "$dir" >"$dir/.ninja.log" 2>&1 || { tail -50 "$dir/.ninja.log" >&2; exit 1; }
 rm -rf "$dir/stage"

@@ -117,6 +117,21 @@ test_del_without_prev_result_and_with_netns_gone() {
 	NETNS_PATH="" cni bandwidth DEL "{\"cniVersion\":\"1.0.0\",\"name\":\"$NET\",\"type\":\"bandwidth\"}"
 }
 
+test_ifb_name_taken_names_the_device_and_the_kernel_reason() {
+	need_ifb
+	prev=$(cni ptp ADD "$(pconf)")
+	veth=$(jq -r '.interfaces[0].name' <<<"$prev")
+	ifb=$(ifb_of "$CID")
+	# another link already has the ifb's name
+	h ip link add "$ifb" type veth peer name bwclash
+	o=$(cni bandwidth ADD "$(bconf "$prev" "$LIMITS")") && fail "ADD passed over a taken ifb name"
+	expect_error 101 "$o"
+	assert_contains "$(jq -r .msg <<<"$o")" "ifb link $ifb: create: File exists" "error names the ifb"
+	# the ingress shaping made before it is gone again; the other link stays
+	assert_eq "$(qd "$veth" '[.[] | .kind] | join(",")')" "noqueue" "qdiscs after the clash"
+	h ip link show bwclash >/dev/null || fail "the other link was removed"
+}
+
 test_failed_add_leaves_nothing() {
 	need_ifb
 	prev=$(cni ptp ADD "$(pconf)")

@@ -93,6 +93,19 @@ test_failed_add_leaves_nothing_behind() {
 	true
 }
 
+test_route_the_kernel_refuses_gives_the_device_and_the_kernel_reason() {
+	# an IPAM route via a gateway no subnet of the container reaches
+	ipam=',"ranges":[[{"subnet":"10.88.7.0/24"}]],"routes":[{"dst":"10.66.0.0/16","gw":"192.0.2.1"}]'
+	out=$(cni bridge ADD "$(brconf ',"isGateway":true' "$ipam")") && fail "ADD passed with an off-link gateway"
+	expect_error 101 "$out"
+	jq_eq "$out" '.msg' "add route 10.66.0.0/16 via 192.0.2.1 dev eth0: Network is unreachable"
+	jq_eq "$out" '.details' "kernel: Nexthop has invalid gateway"
+	# and nothing is left: veth, container link, reservation
+	assert_eq "$(h ip -o link | grep -c veth)" 0 "veths after the refused route"
+	in_ns "$NETNS" ip link show eth0 >/dev/null 2>&1 && fail "eth0 left in the netns"
+	assert_eq "$(ls "$T/ipam/brnet" | grep -c '^10\.')" 0 "reservations after the refused route"
+}
+
 test_ipmasq_nftables_masquerades_outbound_traffic() {
 	out_ns=$(mkns o)
 	h ip link add upl0 type veth peer name upl1 netns "$out_ns"

@@ -27,6 +27,14 @@ sc() { in_ns "$NETNS" sysctl -n "$1"; }
 
 ALL=',"mac":"'$MAC2'","mtu":1454,"promisc":true,"allmulti":true,"txQLen":42,"sysctl":{"net.core.somaxconn":"500","net.ipv4.conf.IFNAME.arp_filter":"1"}'
 
+test_mtu_the_device_refuses_gives_the_device_and_the_kernel_reason() {
+	mkif
+	out=$(cni tuning ADD "$(tconf ',"mtu":20')") && fail "ADD passed with mtu 20"
+	expect_error 101 "$out"
+	jq_eq "$out" '.msg' "mtu 20: link eth0: set mtu 20: Invalid argument"
+	jq_eq "$out" '.details' "kernel: mtu less than device minimum"
+}
+
 test_add_sets_everything_check_passes_del_restores() {
 	mkif
 	orig=$(link)

@@ -10,26 +10,19 @@
 
 #include <ccni/plugin.h>
 
+#include "tests/unit/helpers.h"
 #include "plugins/meta/bandwidth/bandwidth.h"
 
 #define BASE "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"bandwidth\""
 
 static int parse(const char *conf, struct bandwidth_limits *bw, struct ccni_error *e)
 {
-	struct ccni_request r = {0};
-	json_error_t je;
-	json_t *j = json_loads(conf, 0, &je);
+	struct test_request q;
 	int rc;
 
-	if (!j)
-		fail_msg("bad test JSON: %s: %s", je.text, conf);
-	r.command = CCNI_CMD_ADD;
-	r.config = j;
-	r.name = "net1";
-	r.container_id = "ctr1";
-	r.runtime_config = json_object_get(j, "runtimeConfig");
-	rc = bandwidth_conf_parse(&r, bw, e);
-	json_decref(j);
+	test_request_init(&q, CCNI_CMD_ADD, conf, NULL);
+	rc = bandwidth_conf_parse(&q.r, bw, e);
+	test_request_free(&q);
 	return rc;
 }
 

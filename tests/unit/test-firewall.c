@@ -11,6 +11,7 @@
 #include <ccni/plugin.h>
 #include <ccni/result.h>
 
+#include "tests/unit/helpers.h"
 #include "plugins/meta/firewall/firewall.h"
 
 #define BASE "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"firewall\""
@@ -22,26 +23,11 @@
 
 static int parse(const char *conf, struct firewall_conf *c, struct ccni_error *e)
 {
-	json_error_t je;
-	json_t *j = json_loads(conf, 0, &je), *prev;
-	struct ccni_request r;
-	struct ccni_result *pr = NULL;
+	struct test_request q;
 	int rc;
 
-	if (!j)
-		fail_msg("bad test JSON: %s: %s", je.text, conf);
-	memset(&r, 0, sizeof(r));
-	r.command = CCNI_CMD_ADD;
-	r.container_id = "ctr1";
-	r.ifname = "eth0";
-	r.config = j;
-	r.cni_version = "1.0.0";
-	r.name = "net1";
-	prev = json_object_get(j, "prevResult");
-	if (prev && ccni_result_decode(prev, "1.0.0", &pr, e) < 0)
-		fail_msg("bad prevResult: %s", e->msg);
-	r.prev_result = pr;
-	rc = firewall_conf_parse(&r, c, e);
+	test_request_init(&q, CCNI_CMD_ADD, conf, NULL);
+	rc = firewall_conf_parse(&q.r, c, e);
 	/* backend and zone point into the JSON: keep what the tests read */
 	if (rc == 0) {
 		static char backend[32], zone[32];
@@ -53,8 +39,7 @@ static int parse(const char *conf, struct firewall_conf *c, struct ccni_error *e
 			c->zone = zone;
 		}
 	}
-	ccni_result_free(pr);
-	json_decref(j);
+	test_request_free(&q);
 	return rc;
 }
 

@@ -11,35 +11,18 @@
 
 #include <ccni/plugin.h>
 
+#include "tests/unit/helpers.h"
 #include "plugins/main/ptp/ptp.h"
 
-/* The parsed config stays alive until the next call: ptp_conf borrows its
+/* The request stays alive until the next call: ptp_conf borrows its
  * strings. */
-static json_t *last;
+static struct test_request last;
 
 static int parse(const char *conf, struct ptp_conf *p, struct ccni_error *e)
 {
-	struct ccni_request r;
-	json_error_t je;
-	json_t *j;
-
-	json_decref(last);
-	last = j = json_loads(conf, 0, &je);
-
-	if (!j)
-		fail_msg("bad test JSON: %s: %s", je.text, conf);
-	memset(&r, 0, sizeof(r));
-	r.command = CCNI_CMD_ADD;
-	r.command_name = "ADD";
-	r.container_id = "ctr1";
-	r.netns = "/var/run/netns/x";
-	r.ifname = "eth0";
-	r.stdin_data = conf;
-	r.stdin_len = strlen(conf);
-	r.config = j;
-	r.cni_version = "1.0.0";
-	r.name = "net1";
-	return ptp_conf_parse(&r, p, e);
+	test_request_free(&last);
+	test_request_init(&last, CCNI_CMD_ADD, conf, NULL);
+	return ptp_conf_parse(&last.r, p, e);
 }
 
 #define HEAD "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"ptp\""
@@ -113,6 +96,6 @@ int main(void)
 
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
-	json_decref(last);
+	test_request_free(&last);
 	return rc;
 }

@@ -11,6 +11,7 @@
 
 #include <ccni/plugin.h>
 
+#include "tests/unit/helpers.h"
 #include "plugins/meta/sbr/sbr.h"
 
 #define BASE "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"sbr\""
@@ -19,14 +20,13 @@
 static int parse(const char *extra, struct sbr_conf *c, struct ccni_error *e)
 {
 	char text[512];
-	struct ccni_request r = {.command = CCNI_CMD_ADD, .ifname = "eth0"};
+	struct test_request q;
 	int rc;
 
 	snprintf(text, sizeof(text), BASE "%s}", extra);
-	r.config = json_loads(text, 0, NULL);
-	assert_non_null(r.config);
-	rc = sbr_conf_parse(&r, c, e);
-	json_decref(r.config);
+	test_request_init(&q, CCNI_CMD_ADD, text, NULL);
+	rc = sbr_conf_parse(&q.r, c, e);
+	test_request_free(&q);
 	return rc;
 }
 

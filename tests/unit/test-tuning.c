@@ -13,63 +13,28 @@
 
 #include <ccni/plugin.h>
 
+#include "tests/unit/helpers.h"
+
 #include "plugins/meta/tuning/tuning.h"
 
 #define BASE "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"tuning\""
 
-struct req {
-	struct ccni_request r;
-	json_t *conf;
-};
-
-static void req_init(struct req *q, enum ccni_command cmd, const char *conf, const char *args)
-{
-	json_error_t je;
-	struct ccni_error e = CCNI_ERROR_INIT;
-	json_t *a;
-
-	memset(q, 0, sizeof(*q));
-	q->conf = json_loads(conf, 0, &je);
-	if (!q->conf)
-		fail_msg("bad test JSON: %s: %s", je.text, conf);
-	q->r.command = cmd;
-	q->r.command_name = ccni_command_name(cmd);
-	q->r.container_id = "ctr1";
-	q->r.netns = "/var/run/netns/x";
-	q->r.ifname = "eth0";
-	q->r.args_text = args;
-	assert_int_equal(ccni_args_parse(args, &q->r.args, &e), 0);
-	q->r.stdin_data = conf;
-	q->r.stdin_len = strlen(conf);
-	q->r.config = q->conf;
-	q->r.cni_version = "1.0.0";
-	q->r.name = "net1";
-	q->r.runtime_config = json_object_get(q->conf, "runtimeConfig");
-	a = json_object_get(q->conf, "args");
-	q->r.cni_args = json_is_object(a) ? json_object_get(a, "cni") : NULL;
-}
-
-static void req_free(struct req *q)
-{
-	ccni_args_free(&q->r.args);
-	json_decref(q->conf);
-}
 
 /* Parse; c->data_dir is copied so it outlives the request. */
 static int parse(enum ccni_command cmd, const char *conf, const char *args, struct tuning_conf *c,
 		 struct ccni_error *e)
 {
 	static __thread char dir[256];
-	struct req q;
+	struct test_request q;
 	int rc;
 
-	req_init(&q, cmd, conf, args);
+	test_request_init(&q, cmd, conf, args);
 	rc = tuning_conf_parse(&q.r, c, e);
 	if (c->data_dir) {
 		snprintf(dir, sizeof(dir), "%s", c->data_dir);
 		c->data_dir = dir;
 	}
-	req_free(&q);
+	test_request_free(&q);
 	return rc;
 }
 

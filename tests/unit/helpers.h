@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * helpers.h — fixtures the unit tests share: a plugin request built around
+ * a config text, as the SDK would build it from stdin and the environment
+ * (container ctr1, netns /var/run/netns/x, ifname eth0, network net1,
+ * version 1.0.0), with the config's runtimeConfig, args.cni and prevResult.
+ * Include after <cmocka.h>.
+ */
+#ifndef CCNI_TESTS_UNIT_HELPERS_H
+#define CCNI_TESTS_UNIT_HELPERS_H
+
+#include <string.h>
+
+#include <ccni/plugin.h>
+#include <ccni/result.h>
+
+struct test_request {
+	struct ccni_request r;
+	json_t *conf;
+	struct ccni_result *prev;
+};
+
+/* Build q around conf (and the CNI_ARGS text args, or NULL); a config that
+ * is not JSON, or a bad prevResult, fails the test. */
+static inline void test_request_init(struct test_request *q, enum ccni_command cmd,
+				     const char *conf, const char *args)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+	json_error_t je;
+	json_t *a, *prev;
+
+	memset(q, 0, sizeof(*q));
+	q->conf = json_loads(conf, 0, &je);
+	if (!q->conf)
+		fail_msg("bad test JSON: %s: %s", je.text, conf);
+	q->r.command = cmd;
+	q->r.command_name = ccni_command_name(cmd);
+	q->r.container_id = "ctr1";
+	q->r.netns = "/var/run/netns/x";
+	q->r.ifname = "eth0";
+	q->r.path = "/opt/cni/bin";
+	q->r.args_text = args;
+	assert_int_equal(ccni_args_parse(args, &q->r.args, &e), 0);
+	q->r.stdin_data = conf;
+	q->r.stdin_len = strlen(conf);
+	q->r.config = q->conf;
+	q->r.cni_version = "1.0.0";
+	q->r.name = "net1";
+	q->r.runtime_config = json_object_get(q->conf, "runtimeConfig");
+	a = json_object_get(q->conf, "args");
+	q->r.cni_args = json_is_object(a) ? json_object_get(a, "cni") : NULL;
+	prev = json_object_get(q->conf, "prevResult");
+	if (prev && ccni_result_decode(prev, "1.0.0", &q->prev, &e) < 0)
+		fail_msg("bad prevResult: %s", e.msg);
+	q->r.prev_result = q->prev;
+}
+
+static inline void test_request_free(struct test_request *q)
+{
+	ccni_args_free(&q->r.args);
+	ccni_result_free(q->prev);
+	json_decref(q->conf);
+	memset(q, 0, sizeof(*q));
+}
+
+#endif
