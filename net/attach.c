@@ -146,7 +146,7 @@ static int dns_from_config(struct attach *a, struct ccni_error *err)
 
 /* --- the ADD driver ---------------------------------------------------------------- */
 
-static int add_all(struct attach *a, const struct attach_ops *ops, void *plugin,
+static int add_all(struct attach *a, const struct attach_plugin *p, void *self,
 		   struct ccni_error *err)
 {
 	const struct ccni_request *req = a->req;
@@ -163,7 +163,7 @@ static int add_all(struct attach *a, const struct attach_ops *ops, void *plugin,
 	a->r = ccni_result_new(req->cni_version);
 	if (!a->r)
 		return nomem(err);
-	if (ops->add(a, plugin, err) < 0)
+	if (p->add(a, self, err) < 0)
 		return -1;
 	if (a->conf->ipmasq && a->r->n_ips) {
 		if (masq_result(req, a->conf, true, a->r, err) < 0)
@@ -173,32 +173,32 @@ static int add_all(struct attach *a, const struct attach_ops *ops, void *plugin,
 	return dns_from_config(a, err);
 }
 
-static void undo_all(struct attach *a, const struct attach_ops *ops, void *plugin)
+static void undo_all(struct attach *a, const struct attach_plugin *p, void *self)
 {
 	struct ccni_error e = CCNI_ERROR_INIT;
 
 	if (a->masq_done)
 		masq_result(a->req, a->conf, false, a->r, &e);
 	ccni_error_clear(&e);
-	if (ops->undo)
-		ops->undo(a, plugin);
+	if (p->undo)
+		p->undo(a, self);
 	if (a->ipam_done)
 		ccni_delegate(a->req, a->conf->ipam_type, CCNI_CMD_DEL, NULL, &e);
 	ccni_error_clear(&e);
 }
 
-int attach_add(const struct ccni_request *req, const struct attach_conf *conf,
-	       const struct attach_ops *ops, void *plugin, struct ccni_result **out,
-	       struct ccni_error *err)
+static int attach_add(const struct attach_plugin *p, void *self, const struct ccni_request *req,
+		      const struct attach_conf *conf, struct ccni_result **out,
+		      struct ccni_error *err)
 {
 	struct attach a = { .req = req, .conf = conf, .ns = NETNS_PAIR_INIT };
 	int rc;
 
 	if (netns_pair_open(req->netns, &a.ns, err) < 0)
 		return -1;
-	rc = add_all(&a, ops, plugin, err);
+	rc = add_all(&a, p, self, err);
 	if (rc < 0)
-		undo_all(&a, ops, plugin);
+		undo_all(&a, p, self);
 	else
 		*out = TAKE_PTR(a.r);
 	ccni_result_free(a.r);
@@ -246,10 +246,8 @@ static int unmasq(const struct ccni_request *req, const struct attach_conf *conf
 	return masq_result(req, conf, false, req->prev_result, err);
 }
 
-int attach_del(const struct ccni_request *req, const struct attach_conf *conf,
-	       int (*del)(const struct ccni_request *req, struct attach_found *f, void *plugin,
-			  struct ccni_error *err),
-	       void *plugin, struct ccni_error *err)
+static int attach_del(const struct attach_plugin *p, void *self, const struct ccni_request *req,
+		      const struct attach_conf *conf, struct ccni_error *err)
 {
 	struct attach_found f = { .nsfd = -1 };
 	int rc = find(req, &f, err);
@@ -262,18 +260,15 @@ int attach_del(const struct ccni_request *req, const struct attach_conf *conf,
 	if (rc == 0 && conf->ipam_type)
 		rc = ccni_delegate(req, conf->ipam_type, CCNI_CMD_DEL, NULL, err);
 	if (rc == 0)
-		rc = del(req, &f, plugin, err);
+		rc = p->del(req, &f, self, err);
 	found_close(&f);
 	return rc;
 }
 
-/* --- CHECK and STATUS ------------------------------------------------------------------ */
+/* --- CHECK, and the verbs ------------------------------------------------------------------ */
 
-int attach_check(const struct ccni_request *req, const struct attach_conf *conf,
-		 const char *kind,
-		 int (*host)(struct netns_pair *ns, const struct link *cv, void *plugin,
-			     struct ccni_error *err),
-		 void *plugin, struct ccni_error *err)
+static int attach_check(const struct attach_plugin *p, void *self, const struct ccni_request *req,
+			const struct attach_conf *conf, struct ccni_error *err)
 {
 	_cleanup_(netns_pair_close) struct netns_pair ns = NETNS_PAIR_INIT;
 	const struct ccni_result *pr = req->prev_result;
@@ -286,16 +281,33 @@ int attach_check(const struct ccni_request *req, const struct attach_conf *conf,
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "prevResult: required for CHECK");
 	ci = check_find_interface(pr, req->ifname, req->netns, err);
 	if (ci < 0 || netns_pair_open(req->netns, &ns, err) < 0 ||
-	    check_link(ns.ct, pr, ci, req->ifname, req->netns, kind, &cv, err) < 0 ||
-	    (host && host(&ns, &cv, plugin, err) < 0))
+	    check_link(ns.ct, pr, ci, req->ifname, req->netns, p->kind, &cv, err) < 0 ||
+	    (p->check_host && p->check_host(&ns, &cv, self, err) < 0))
 		return -1;
 	return check_addrs_routes(ns.ct, pr, ci, &cv, req->netns, err);
 }
 
-int attach_status(const struct ccni_request *req, const struct attach_conf *conf,
-		  struct ccni_error *err)
+int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_request *req,
+		struct ccni_result **out, struct ccni_error *err)
 {
-	if (conf->ipam_type && ccni_delegate(req, conf->ipam_type, CCNI_CMD_STATUS, NULL, err) < 0)
+	const struct attach_conf *ac = p->parse(req, self, err);
+
+	if (!ac)
 		return -1;
-	return 0;
+	switch (req->command) {
+	case CCNI_CMD_ADD:
+		return attach_add(p, self, req, ac, out, err);
+	case CCNI_CMD_DEL:
+		return attach_del(p, self, req, ac, err);
+	case CCNI_CMD_CHECK:
+		return attach_check(p, self, req, ac, err);
+	case CCNI_CMD_STATUS:
+		/* ready when the IPAM plugin is */
+		if (ac->ipam_type && ccni_delegate(req, ac->ipam_type, CCNI_CMD_STATUS, NULL, err) < 0)
+			return -1;
+		return 0;
+	default:
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "%s: not a main plugin's verb",
+				      req->command_name);
+	}
 }

@@ -11,6 +11,7 @@
 #define CCNI_NET_ATTACH_H
 
 #include <stdbool.h>
+#include <string.h>
 
 #include <ccni/error.h>
 #include <ccni/plugin.h>
@@ -39,20 +40,82 @@ struct attach {
 	bool ipam_done, masq_done;
 };
 
-/* The plugin's part of ADD: make and configure its links (calling the
- * attach_* helpers below as it needs them), and take them back. */
-struct attach_ops {
-	int (*add)(struct attach *a, void *plugin, struct ccni_error *err);
-	void (*undo)(struct attach *a, void *plugin);
+/* What DEL finds of an attachment: the container's namespace and socket,
+ * its link when it still exists, and the addresses to unmasquerade. */
+struct attach_found {
+	int nsfd;	    /* -1: the namespace is gone (or none was given) */
+	struct nl_sock *ct; /* NULL with it */
+	bool have_link;
+	struct link link;
+	struct ccni_ipnet *addrs; /* malloc'd */
+	size_t n_addrs;
 };
 
-/* ADD: open the namespaces, check that CNI_IFNAME is free there, run
- * ops->add, then ipMasq (conf->ipmasq) and the config's dns; on any failure
- * undo everything (ipMasq, the plugin's links, the IPAM allocation). The
- * result goes to *out. */
-int attach_add(const struct ccni_request *req, const struct attach_conf *conf,
-	       const struct attach_ops *ops, void *plugin, struct ccni_result **out,
-	       struct ccni_error *err);
+/* A main plugin on the skeleton: its own work, on its own state `self`
+ * (its parsed config, and what ADD made). */
+struct attach_plugin {
+	/* The container link's kind that CHECK expects (NULL: any). */
+	const char *kind;
+	/* Parse the config into self; what the skeleton does with it (NULL
+	 * with err when the config is bad). */
+	const struct attach_conf *(*parse)(const struct ccni_request *req, void *self,
+					   struct ccni_error *err);
+	/* ADD: make and configure the links (calling the attach_* helpers
+	 * below as needed); undo: take back what add made. */
+	int (*add)(struct attach *a, void *self, struct ccni_error *err);
+	void (*undo)(struct attach *a, void *self);
+	/* DEL: remove the links found (the skeleton has removed ipMasq and
+	 * released IPAM by then). */
+	int (*del)(const struct ccni_request *req, struct attach_found *f, void *self,
+		   struct ccni_error *err);
+	/* CHECK: the host side of the container link cv (NULL: nothing). */
+	int (*check_host)(struct netns_pair *ns, const struct link *cv, void *self,
+			  struct ccni_error *err);
+};
+
+/* Every verb of a main plugin (its descriptor names this for ADD, DEL,
+ * CHECK and STATUS, through a one-line function giving self):
+ *  ADD    open the namespaces, check that CNI_IFNAME is free there, run
+ *         p->add, then ipMasq and the config's dns; on any failure undo
+ *         everything (ipMasq, the plugin's links, the IPAM allocation);
+ *  DEL    find the attachment (a namespace or link already gone is no
+ *         error), remove its ipMasq (by the link's addresses, or
+ *         prevResult's), release its IPAM allocation, then p->del;
+ *  CHECK  IPAM's CHECK, the container link of prevResult (its kind and
+ *         MAC), p->check_host, the addresses and routes of prevResult;
+ *  STATUS ready when the IPAM plugin is (as the reference). */
+int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_request *req,
+		struct ccni_result **out, struct ccni_error *err);
+
+/* The SDK descriptor plugin_ID of a main plugin on the skeleton. Its state
+ * is `type` (a zeroed one per call), whose `member` is its config, parsed
+ * by conf_parse(req, &self->member, err), with the skeleton's part in
+ * member.attach; the rest of the arguments are its hooks (.add = ...). */
+#define ATTACH_PLUGIN_DEFINE(id, binary, line, type, member, conf_parse, ...)                      \
+	static const struct attach_conf *id##_parse(const struct ccni_request *req,           \
+						    void *self, struct ccni_error *err)       \
+	{                                                                                    \
+		type *s = self;                                                              \
+                                                                                             \
+		return conf_parse(req, &s->member, err) < 0 ? NULL : &s->member.attach;      \
+	}                                                                                    \
+	static const struct attach_plugin id##_hooks = { .parse = id##_parse, __VA_ARGS__ }; \
+	static int id##_verb(const struct ccni_request *req, struct ccni_result **out,       \
+			     struct ccni_error *err)                                         \
+	{                                                                                    \
+		type self;                                                                   \
+                                                                                             \
+		memset(&self, 0, sizeof(self));                                              \
+		return attach_verb(&id##_hooks, &self, req, out, err);                       \
+	}                                                                                    \
+	const struct ccni_plugin plugin_##id = {                                             \
+		.name = (binary),                                                            \
+		.about = (line),                                                             \
+		.add = id##_verb,                                                            \
+		.del = id##_verb,                                                            \
+		.check = id##_verb,                                                          \
+		.status = id##_verb,                                                         \
+	}
 
 /* IPAM ADD, its addresses (pointing at interface `iface`, -1: none yet),
  * routes and DNS into a->r. An IPAM result without addresses, or with more
@@ -66,38 +129,5 @@ int attach_addrs(struct attach *a, int ifindex, bool nodad, struct ccni_error *e
 int attach_routes(struct attach *a, int ifindex, struct ccni_error *err);
 /* ip_forward (and IPv6 forwarding) on the host for the families asked. */
 int attach_forwarding(bool v4, bool v6, struct ccni_error *err);
-
-/* What DEL finds of an attachment: the container's namespace and socket,
- * its link when it still exists, and the addresses to unmasquerade. */
-struct attach_found {
-	int nsfd;	    /* -1: the namespace is gone (or none was given) */
-	struct nl_sock *ct; /* NULL with it */
-	bool have_link;
-	struct link link;
-	struct ccni_ipnet *addrs; /* malloc'd */
-	size_t n_addrs;
-};
-
-/* DEL: find the attachment (a namespace or link already gone is no
- * error), remove its ipMasq (by the link's addresses, or prevResult's),
- * release its IPAM allocation, then del(f, plugin) removes the plugin's
- * links. */
-int attach_del(const struct ccni_request *req, const struct attach_conf *conf,
-	       int (*del)(const struct ccni_request *req, struct attach_found *f, void *plugin,
-			  struct ccni_error *err),
-	       void *plugin, struct ccni_error *err);
-
-/* CHECK: IPAM's CHECK, then the container link of prevResult (of kind,
- * NULL: any, with prevResult's MAC), host(ns, link, plugin) for the
- * plugin's host side, and the addresses and routes of prevResult. */
-int attach_check(const struct ccni_request *req, const struct attach_conf *conf,
-		 const char *kind,
-		 int (*host)(struct netns_pair *ns, const struct link *cv, void *plugin,
-			     struct ccni_error *err),
-		 void *plugin, struct ccni_error *err);
-
-/* STATUS: ready when the IPAM plugin is (as the reference). */
-int attach_status(const struct ccni_request *req, const struct attach_conf *conf,
-		  struct ccni_error *err);
 
 #endif

@@ -61,3 +61,19 @@ int link_veth_create(struct nl_sock *sk, const char *host_name, const char *peer
 	snprintf(host_out, LINK_NAME_MAX, "%s", name);
 	return 0;
 }
+
+int link_veth_into(struct nl_sock *host, struct nl_sock *ct, int nsfd, const char *peer_name,
+		   unsigned mtu, const uint8_t *peer_mac, struct link *host_end, struct link *peer,
+		   struct ccni_error *err)
+{
+	char name[LINK_NAME_MAX];
+
+	if (link_veth_create(host, NULL, peer_name, nsfd, mtu, peer_mac, name, err) < 0)
+		return -1;
+	snprintf(host_end->name, sizeof(host_end->name), "%s", name);
+	if (link_get(host, name, 0, host_end, err) != 0 || link_get(ct, peer_name, 0, peer, err) != 0)
+		return ccni_error_is_set(err) ? -1 :
+		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: not found after creation",
+				      name);
+	return 0;
+}

@@ -202,6 +202,17 @@ int link_del(struct nl_sock *sk, int ifindex, struct ccni_error *err)
 	return netlink_error(err, &ans, "link %s: delete", link_name(sk, ifindex, name));
 }
 
+int link_del_named(struct nl_sock *sk, const char *name, struct ccni_error *err)
+{
+	struct link l;
+	int rc;
+
+	if (!name || !*name)
+		return 0;
+	rc = link_get(sk, name, 0, &l, err);
+	return rc == 0 ? link_del(sk, l.ifindex, err) : rc < 0 ? -1 : 0;
+}
+
 /* Does ifindex exist in this thread's namespace? (SIOCGIFNAME: no netlink) */
 static bool link_exists(int ifindex)
 {

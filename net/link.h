@@ -62,7 +62,9 @@ int link_set_up(struct nl_sock *sk, int ifindex, bool up, struct ccni_error *err
 
 /* Delete by index; a link already gone is success. */
 int link_del(struct nl_sock *sk, int ifindex, struct ccni_error *err);
-/* The same, returning as soon as the link is gone from its namespace. The
+/* Delete the link named name, if there is one (name "" or NULL: none). */
+int link_del_named(struct nl_sock *sk, const char *name, struct ccni_error *err);
+/* link_del, returning as soon as the link is gone from its namespace. The
  * kernel unlists a deleted link at once but frees it only after an RCU
  * barrier (tens of ms), which the deleting task waits for; here a detached
  * child sends the request and does that waiting, while the caller returns

@@ -176,18 +176,21 @@ int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,
 			b->has_mac = true;
 		}
 	}
+	b->attach = (struct attach_conf){ .ipam_type = b->ipam_type,
+					  .ipmasq = b->ipam_type && b->ipmasq,
+					  .masq_backend = b->ipmasq_backend };
 	return 0;
 }
 
 /* --- ADD ------------------------------------------------------------------ */
 
-/* The bridge's part of an ADD: its links, kept to take them back. */
+/* The bridge's state: its config, and the links its ADD made, kept to
+ * take them back. */
 struct bridge_add {
-	const struct bridge_conf *b;
+	struct bridge_conf b;
 	struct link br, hv, cv;
 	struct link vg; /* the VLAN gateway interface "<bridge>.<vlan>" */
-	char host_name[LINK_NAME_MAX];
-	bool veth_made, spoof_done, have_vg;
+	bool spoof_done, have_vg;
 };
 
 static int port_vlan(struct nl_sock *sk, int ifindex, uint16_t lo, uint16_t hi, bool pvid,
@@ -200,7 +203,7 @@ static int port_vlan(struct nl_sock *sk, int ifindex, uint16_t lo, uint16_t hi, 
 
 static int set_port(struct attach *a, struct bridge_add *s, struct ccni_error *err)
 {
-	const struct bridge_conf *b = s->b;
+	const struct bridge_conf *b = &s->b;
 	struct nl_sock *sk = a->ns.host;
 	int port = s->hv.ifindex;
 
@@ -290,10 +293,10 @@ static int calc_gateways(struct ccni_result *r, const struct bridge_conf *b,
  * ConfigureIface). */
 static int configure_container(struct attach *a, struct bridge_add *s, struct ccni_error *err)
 {
-	struct sysctl_job job = { a->req->ifname, s->b->enable_dad };
+	struct sysctl_job job = { a->req->ifname, s->b.enable_dad };
 
 	if (netns_run(a->ns.nsfd, container_sysctls, &job, err) < 0 ||
-	    attach_addrs(a, s->cv.ifindex, !s->b->enable_dad, err) < 0 ||
+	    attach_addrs(a, s->cv.ifindex, !s->b.enable_dad, err) < 0 ||
 	    link_set_up(a->ns.ct, s->cv.ifindex, true, err) < 0)
 		return -1;
 	return attach_routes(a, s->cv.ifindex, err);
@@ -340,7 +343,7 @@ static int bridge_gateway(struct attach *a, const struct bridge_conf *b, struct 
 static int vlan_gateway_port(struct nl_sock *sk, const struct bridge_add *s, int port,
 			     struct ccni_error *err)
 {
-	const struct bridge_conf *b = s->b;
+	const struct bridge_conf *b = &s->b;
 
 	if (link_set(sk, port, &(struct link_change){ .master = s->br.ifindex }, err) < 0 ||
 	    (!b->preserve_default_vlan && port_vlan(sk, port, 1, 1, false, true, err) < 0) ||
@@ -362,7 +365,7 @@ static int vlan_gateway(struct attach *a, struct bridge_add *s, struct ccni_erro
 	struct link p;
 	int rc;
 
-	snprintf(name, sizeof(name), "%s.%u", s->b->bridge, (unsigned)s->b->vlan);
+	snprintf(name, sizeof(name), "%s.%u", s->b.bridge, (unsigned)s->b.vlan);
 	if (strlen(name) >= LINK_NAME_MAX)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "vlan: the gateway interface name \"%s\" is longer than 15 bytes "
@@ -403,12 +406,12 @@ static int gateways(struct attach *a, struct bridge_add *s, struct ccni_error *e
 
 		if (!gw.ip.family)
 			continue;
-		if (s->b->vlan && !s->have_vg) {
+		if (s->b.vlan && !s->have_vg) {
 			if (vlan_gateway(a, s, err) < 0)
 				return -1;
 			s->have_vg = true;
 		}
-		if (bridge_gateway(a, s->b, s->b->vlan ? &s->vg : &s->br, &gw, err) < 0)
+		if (bridge_gateway(a, &s->b, s->b.vlan ? &s->vg : &s->br, &gw, err) < 0)
 			return -1;
 		fam[gw.ip.family == AF_INET6] = true;
 	}
@@ -439,25 +442,19 @@ static int result_interfaces(struct attach *a, struct bridge_add *s, struct ccni
 /* The veth pair, its host end a port of the bridge. */
 static int make_veth(struct attach *a, struct bridge_add *s, struct ccni_error *err)
 {
-	const struct bridge_conf *b = s->b;
+	const struct bridge_conf *b = &s->b;
 	const char *ifname = a->req->ifname;
 
-	if (link_veth_create(a->ns.host, NULL, ifname, a->ns.nsfd, b->mtu, b->has_mac ? b->mac : NULL,
-			     s->host_name, err) < 0)
+	if (link_veth_into(a->ns.host, a->ns.ct, a->ns.nsfd, ifname, b->mtu,
+			   b->has_mac ? b->mac : NULL, &s->hv, &s->cv, err) < 0)
 		return -1;
-	s->veth_made = true;
-	if (link_get(a->ns.host, s->host_name, 0, &s->hv, err) != 0 ||
-	    link_get(a->ns.ct, ifname, 0, &s->cv, err) != 0)
-		return ccni_error_is_set(err) ? -1 :
-		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: not found after creation",
-				      s->host_name);
 	return set_port(a, s, err);
 }
 
-static int br_links(struct attach *a, void *plugin, struct ccni_error *err)
+static int br_links(struct attach *a, void *self, struct ccni_error *err)
 {
-	struct bridge_add *s = plugin;
-	const struct bridge_conf *b = s->b;
+	struct bridge_add *s = self;
+	const struct bridge_conf *b = &s->b;
 	struct link_bridge_opts bo = { .mtu = b->mtu, .promisc = b->promisc,
 				       .vlan_filtering = b->vlan || b->n_trunk };
 
@@ -469,7 +466,7 @@ static int br_links(struct attach *a, void *plugin, struct ccni_error *err)
 	if (make_veth(a, s, err) < 0)
 		return -1;
 	if (b->macspoofchk) {
-		if (macspoof_add(s->host_name, s->cv.mac, err) < 0)
+		if (macspoof_add(s->hv.name, s->cv.mac, err) < 0)
 			return -1;
 		s->spoof_done = true;
 	}
@@ -484,41 +481,16 @@ static int br_links(struct attach *a, void *plugin, struct ccni_error *err)
 	return result_interfaces(a, s, err);
 }
 
-static void br_undo(struct attach *a, void *plugin)
+static void br_undo(struct attach *a, void *self)
 {
-	struct bridge_add *s = plugin;
+	struct bridge_add *s = self;
 	struct ccni_error e = CCNI_ERROR_INIT;
-	struct link l;
 
 	if (s->spoof_done)
-		macspoof_del(s->host_name, &e);
+		macspoof_del(s->hv.name, &e);
 	ccni_error_clear(&e);
-	if (s->veth_made && link_get(a->ns.host, s->host_name, 0, &l, &e) == 0)
-		link_del(a->ns.host, l.ifindex, &e);
+	link_del_named(a->ns.host, s->hv.name, &e);
 	ccni_error_clear(&e);
-}
-
-static const struct attach_ops bridge_ops = { .add = br_links, .undo = br_undo };
-
-/* What the shared skeleton needs of the config. */
-static struct attach_conf attach_conf_of(const struct bridge_conf *b)
-{
-	return (struct attach_conf){ .ipam_type = b->ipam_type,
-				     .ipmasq = b->ipam_type && b->ipmasq,
-				     .masq_backend = b->ipmasq_backend };
-}
-
-static int br_add(const struct ccni_request *req, struct ccni_result **out,
-		  struct ccni_error *err)
-{
-	struct bridge_conf b;
-	struct bridge_add s = { .b = &b };
-	struct attach_conf ac;
-
-	if (bridge_conf_parse(req, &b, err) < 0)
-		return -1;
-	ac = attach_conf_of(&b);
-	return attach_add(req, &ac, &bridge_ops, &s, out, err);
 }
 
 /* --- DEL ------------------------------------------------------------------ */
@@ -564,10 +536,10 @@ static bool port_name(const struct ccni_request *req, const struct attach_found 
 	return found;
 }
 
-static int br_del_links(const struct ccni_request *req, struct attach_found *f, void *plugin,
+static int br_del_links(const struct ccni_request *req, struct attach_found *f, void *self,
 			struct ccni_error *err)
 {
-	const struct bridge_conf *b = plugin;
+	const struct bridge_conf *b = &((struct bridge_add *)self)->b;
 	char port[LINK_NAME_MAX];
 	bool spoof = b->macspoofchk && port_name(req, f, port);
 
@@ -579,26 +551,13 @@ static int br_del_links(const struct ccni_request *req, struct attach_found *f, 
 	return 0;
 }
 
-static int br_del(const struct ccni_request *req, struct ccni_result **out,
-		  struct ccni_error *err)
-{
-	struct bridge_conf b;
-	struct attach_conf ac;
-
-	(void)out;
-	if (bridge_conf_parse(req, &b, err) < 0)
-		return -1;
-	ac = attach_conf_of(&b);
-	return attach_del(req, &ac, br_del_links, &b, err);
-}
-
 /* --- CHECK ---------------------------------------------------------------- */
 
 /* The bridge exists and the container's host end is its port. */
-static int br_check_host(struct netns_pair *ns, const struct link *cv, void *plugin,
+static int br_check_host(struct netns_pair *ns, const struct link *cv, void *self,
 			 struct ccni_error *err)
 {
-	const struct bridge_conf *b = plugin;
+	const struct bridge_conf *b = &((struct bridge_add *)self)->b;
 	struct link br, hv;
 
 	if (link_get(ns->host, b->bridge, 0, &br, err) != 0 || !streq(br.kind, "bridge"))
@@ -614,39 +573,8 @@ static int br_check_host(struct netns_pair *ns, const struct link *cv, void *plu
 	return 0;
 }
 
-static int br_check(const struct ccni_request *req, struct ccni_result **out,
-		    struct ccni_error *err)
-{
-	struct bridge_conf b;
-	struct attach_conf ac;
+/* --- the verbs ------------------------------------------------------------ */
 
-	(void)out;
-	if (bridge_conf_parse(req, &b, err) < 0)
-		return -1;
-	ac = attach_conf_of(&b);
-	return attach_check(req, &ac, NULL, br_check_host, &b, err);
-}
-
-/* --- STATUS --------------------------------------------------------------- */
-
-static int br_status(const struct ccni_request *req, struct ccni_result **out,
-		     struct ccni_error *err)
-{
-	struct bridge_conf b;
-	struct attach_conf ac;
-
-	(void)out;
-	if (bridge_conf_parse(req, &b, err) < 0)
-		return -1;
-	ac = attach_conf_of(&b);
-	return attach_status(req, &ac, err);
-}
-
-const struct ccni_plugin plugin_bridge = {
-	.name = "bridge",
-	.about = "ccni bridge: containers on a Linux bridge through veth pairs",
-	.add = br_add,
-	.del = br_del,
-	.check = br_check,
-	.status = br_status,
-};
+ATTACH_PLUGIN_DEFINE(bridge, "bridge", "ccni bridge: containers on a Linux bridge through veth pairs",
+		     struct bridge_add, b, bridge_conf_parse, .add = br_links, .undo = br_undo,
+		     .del = br_del_links, .check_host = br_check_host);

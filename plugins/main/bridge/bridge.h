@@ -8,6 +8,8 @@
 
 #include <ccni/plugin.h>
 
+#include "net/attach.h"
+
 #define BRIDGE_MAX_TRUNK 64
 
 struct bridge_conf {
@@ -24,6 +26,7 @@ struct bridge_conf {
 	const char *ipam_type; /* NULL: no IPAM (layer 2 only) */
 	uint8_t mac[6];
 	bool has_mac;
+	struct attach_conf attach; /* what the shared skeleton does with these */
 };
 
 int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,

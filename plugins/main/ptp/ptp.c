@@ -43,7 +43,12 @@ int ptp_conf_parse(const struct ccni_request *req, struct ptp_conf *p, struct cc
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "mtu: %lld is below the minimum of 68", v);
 	p->mtu = (unsigned)v;
-	return ccni_request_ipam_type(req, &p->ipam_type, err);
+	if (ccni_request_ipam_type(req, &p->ipam_type, err) < 0)
+		return -1;
+	p->attach = (struct attach_conf){ .ipam_type = p->ipam_type,
+					  .ipmasq = p->ipmasq,
+					  .masq_backend = p->ipmasq_backend };
+	return 0;
 }
 
 static struct ccni_ipnet host_prefix(const struct ccni_ip *ip)
@@ -53,12 +58,11 @@ static struct ccni_ipnet host_prefix(const struct ccni_ip *ip)
 	return n;
 }
 
-/* ptp's part of an ADD: the veth pair, kept to take it back. */
+/* ptp's state: its config, and the veth pair its ADD made, kept to take
+ * it back. */
 struct ptp_add {
-	const struct ptp_conf *p;
+	struct ptp_conf p;
 	struct link hv, cv;
-	char host_name[LINK_NAME_MAX];
-	bool veth_made;
 };
 
 /* Every address has a gateway (ptp routes via it); forwarding for their
@@ -131,101 +135,57 @@ static int configure_host(struct attach *a, int ifindex, struct ccni_error *err)
 	return 0;
 }
 
-static int ptp_links(struct attach *a, void *plugin, struct ccni_error *err)
+static int ptp_links(struct attach *a, void *self, struct ccni_error *err)
 {
-	struct ptp_add *s = plugin;
+	struct ptp_add *s = self;
 	const char *ifname = a->req->ifname;
 	char m[18];
 
 	if (attach_ipam(a, 1, err) < 0 || check_gateways(a, err) < 0)
 		return -1;
-	if (link_veth_create(a->ns.host, NULL, ifname, a->ns.nsfd, s->p->mtu, NULL, s->host_name,
-			     err) < 0)
-		return -1;
-	s->veth_made = true;
-	if (link_get(a->ns.host, s->host_name, 0, &s->hv, err) != 0 ||
-	    link_get(a->ns.ct, ifname, 0, &s->cv, err) != 0)
-		return ccni_error_is_set(err) ? -1 :
-		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: not found after creation",
-				      s->host_name);
-	if (link_set_up(a->ns.host, s->hv.ifindex, true, err) < 0 ||
+	if (link_veth_into(a->ns.host, a->ns.ct, a->ns.nsfd, ifname, s->p.mtu, NULL, &s->hv, &s->cv,
+			   err) < 0 ||
+	    link_set_up(a->ns.host, s->hv.ifindex, true, err) < 0 ||
 	    configure_container(a, s->cv.ifindex, err) < 0 ||
 	    configure_host(a, s->hv.ifindex, err) < 0)
 		return -1;
 	if (link_get(a->ns.host, NULL, s->hv.ifindex, &s->hv, err) != 0)
 		return ccni_error_is_set(err) ? -1 :
-		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: vanished", s->host_name);
+		       ccni_error_set(err, CCNI_ERR_NETLINK, "veth %s: vanished", s->hv.name);
 	if (ccni_result_add_interface(a->r, s->hv.name, ccni_mac_format(s->hv.mac, m), NULL) < 0 ||
 	    ccni_result_add_interface(a->r, ifname, ccni_mac_format(s->cv.mac, m), a->req->netns) < 0)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	return 0;
 }
 
-static void ptp_undo(struct attach *a, void *plugin)
+static void ptp_undo(struct attach *a, void *self)
 {
-	struct ptp_add *s = plugin;
+	struct ptp_add *s = self;
 	struct ccni_error e = CCNI_ERROR_INIT;
-	struct link l;
 
-	if (s->veth_made && link_get(a->ns.host, s->host_name, 0, &l, &e) == 0)
-		link_del(a->ns.host, l.ifindex, &e);
+	link_del_named(a->ns.host, s->hv.name, &e);
 	ccni_error_clear(&e);
-}
-
-static const struct attach_ops ptp_ops = { .add = ptp_links, .undo = ptp_undo };
-
-static struct attach_conf attach_conf_of(const struct ptp_conf *p)
-{
-	return (struct attach_conf){ .ipam_type = p->ipam_type,
-				     .ipmasq = p->ipmasq,
-				     .masq_backend = p->ipmasq_backend };
-}
-
-static int ptp_add(const struct ccni_request *req, struct ccni_result **out,
-		   struct ccni_error *err)
-{
-	struct ptp_conf p;
-	struct ptp_add s = { .p = &p };
-	struct attach_conf ac;
-
-	if (ptp_conf_parse(req, &p, err) < 0)
-		return -1;
-	ac = attach_conf_of(&p);
-	return attach_add(req, &ac, &ptp_ops, &s, out, err);
 }
 
 /* The host end and its routes go with the container end; this returns
  * once the host end is gone, while the kernel's freeing goes on. */
-static int ptp_del_links(const struct ccni_request *req, struct attach_found *f, void *plugin,
+static int ptp_del_links(const struct ccni_request *req, struct attach_found *f, void *self,
 			 struct ccni_error *err)
 {
 	(void)req;
-	(void)plugin;
+	(void)self;
 	if (!f->have_link)
 		return 0;
 	return link_del_unwaited(f->ct, f->link.ifindex, f->link.parent, err);
 }
 
-static int ptp_del(const struct ccni_request *req, struct ccni_result **out,
-		   struct ccni_error *err)
-{
-	struct ptp_conf p;
-	struct attach_conf ac;
-
-	(void)out;
-	if (ptp_conf_parse(req, &p, err) < 0)
-		return -1;
-	ac = attach_conf_of(&p);
-	return attach_del(req, &ac, ptp_del_links, NULL, err);
-}
-
 /* The container's veth has its host end. */
-static int ptp_check_host(struct netns_pair *ns, const struct link *cv, void *plugin,
+static int ptp_check_host(struct netns_pair *ns, const struct link *cv, void *self,
 			  struct ccni_error *err)
 {
 	struct link hv;
 
-	(void)plugin;
+	(void)self;
 	if (cv->parent <= 0 || link_get(ns->host, NULL, cv->parent, &hv, err) != 0)
 		return ccni_error_is_set(err) ? -1 :
 		       ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
@@ -233,37 +193,6 @@ static int ptp_check_host(struct netns_pair *ns, const struct link *cv, void *pl
 	return 0;
 }
 
-static int ptp_check(const struct ccni_request *req, struct ccni_result **out,
-		     struct ccni_error *err)
-{
-	struct ptp_conf p;
-	struct attach_conf ac;
-
-	(void)out;
-	if (ptp_conf_parse(req, &p, err) < 0)
-		return -1;
-	ac = attach_conf_of(&p);
-	return attach_check(req, &ac, "veth", ptp_check_host, NULL, err);
-}
-
-static int ptp_status(const struct ccni_request *req, struct ccni_result **out,
-		      struct ccni_error *err)
-{
-	struct ptp_conf p;
-	struct attach_conf ac;
-
-	(void)out;
-	if (ptp_conf_parse(req, &p, err) < 0)
-		return -1;
-	ac = attach_conf_of(&p);
-	return attach_status(req, &ac, err);
-}
-
-const struct ccni_plugin plugin_ptp = {
-	.name = "ptp",
-	.about = "ccni ptp: a routed veth pair between the container and the host",
-	.add = ptp_add,
-	.del = ptp_del,
-	.check = ptp_check,
-	.status = ptp_status,
-};
+ATTACH_PLUGIN_DEFINE(ptp, "ptp", "ccni ptp: a routed veth pair between the container and the host",
+		     struct ptp_add, p, ptp_conf_parse, .kind = "veth", .add = ptp_links,
+		     .undo = ptp_undo, .del = ptp_del_links, .check_host = ptp_check_host);
