@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* addr.c — see addr.h. */
+#include <assert.h>
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -21,6 +22,7 @@ struct nl_msg *addr_msg(bool add, int ifindex, const struct ccni_ipnet *a, bool 
 	_cleanup_(nlmsg_freep) struct nl_msg *msg = netlink_msg(
 		add ? RTM_NEWADDR : RTM_DELADDR, add ? NLM_F_CREATE | NLM_F_EXCL : 0, &ifa, sizeof(ifa));
 	int len = (int)ccni_ip_len(&a->ip);
+	assert(a && ifindex > 0);
 
 	if (!msg || nla_put(msg, IFA_LOCAL, len, a->ip.addr) < 0 ||
 	    nla_put(msg, IFA_ADDRESS, len, a->ip.addr) < 0)

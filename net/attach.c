@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* attach.c — see attach.h. */
+#include <assert.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,6 +292,7 @@ int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_req
 		struct ccni_result **out, struct ccni_error *err)
 {
 	const struct attach_conf *ac = p->parse(req, self, err);
+	assert(p && p->parse && p->add && p->del && self && req);
 
 	if (!ac)
 		return -1;

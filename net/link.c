@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* link.c — see link.h. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -63,6 +64,7 @@ int link_get(struct nl_sock *sk, const char *name, int ifindex, struct link *out
 	struct netlink_answer ans;
 	char b[LINK_NAME_MAX];
 	int rc;
+	assert(sk && out && (name || ifindex > 0));
 
 	if (!msg || (name && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
 	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
@@ -168,6 +170,7 @@ int link_set(struct nl_sock *sk, int ifindex, const struct link_change *ch,
 	struct netlink_answer ans;
 	char what[256], name[LINK_NAME_MAX];
 	struct nl_msg *msg = change_msg(ifindex, ch);
+	assert(sk && ifindex > 0 && ch);
 
 	if (!msg)
 		return netlink_nomem(err, "link change");
@@ -354,6 +357,7 @@ struct nl_msg *link_create_msg(const struct link_spec *s)
 	_cleanup_(nlmsg_freep) struct nl_msg *msg =
 		netlink_msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
 	struct nlattr *info, *data;
+	assert(s && s->name && s->kind);
 
 	if (!msg || link_put_common(msg, s) < 0 ||
 	    (s->parent && nla_put_u32(msg, IFLA_LINK, (uint32_t)s->parent) < 0) ||

@@ -5,6 +5,7 @@
  * read here: the error message's TLVs carry the kernel's extended ack, as
  * iproute2's libnetlink reads them.
  */
+#include <assert.h>
 #include <errno.h>
 #include <linux/netlink.h>
 #include <stdarg.h>
@@ -161,6 +162,7 @@ int netlink_talk(struct nl_sock *sk, struct nl_msg *msg, netlink_reply_fn fn, vo
 	struct nl_cb *base = nl_socket_get_cb(sk); /* a new reference */
 	struct nl_cb *cb = base ? nl_cb_clone(base) : NULL;
 	int rc;
+	assert(sk && msg && ans);
 
 	memset(ans, 0, sizeof(*ans));
 	if (base)

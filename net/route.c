@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* route.c — see route.h. */
+#include <assert.h>
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@ struct nl_msg *route_msg(bool add, const struct route *r, int flags)
 	_cleanup_(nlmsg_freep) struct nl_msg *msg =
 		netlink_msg(add ? RTM_NEWROUTE : RTM_DELROUTE, add ? flags : 0, &rtm, sizeof(rtm));
 	struct ccni_ipnet dst = ccni_ipnet_network(&r->dst);
+	assert(r && (r->dst.ip.family == AF_INET || r->dst.ip.family == AF_INET6));
 
 	if (!msg || nla_put_u32(msg, RTA_TABLE, table) < 0 ||
 	    (dst.prefix && put_ip(msg, RTA_DST, &dst.ip) < 0) ||
