@@ -12,6 +12,7 @@
 #include "net/check.h"
 #include "net/ipmasq.h"
 #include "net/netlink.h"
+#include "net/netns.h"
 #include "net/route.h"
 #include "net/sysctl.h"
 
@@ -192,10 +193,10 @@ static int attach_add(const struct attach_plugin *p, void *self, const struct cc
 		      const struct attach_conf *conf, struct ccni_result **out,
 		      struct ccni_error *err)
 {
-	struct attach a = { .req = req, .conf = conf, .ns = NETNS_PAIR_INIT };
+	struct attach a = { .req = req, .conf = conf, .ns = NETLINK_PAIR_INIT };
 	int rc;
 
-	if (netns_pair_open(req->netns, &a.ns, err) < 0)
+	if (netlink_pair_open(req->netns, &a.ns, err) < 0)
 		return -1;
 	rc = add_all(&a, p, self, err);
 	if (rc < 0)
@@ -203,7 +204,7 @@ static int attach_add(const struct attach_plugin *p, void *self, const struct cc
 	else
 		*out = TAKE_PTR(a.r);
 	ccni_result_free(a.r);
-	netns_pair_close(&a.ns);
+	netlink_pair_close(&a.ns);
 	return rc;
 }
 
@@ -271,7 +272,7 @@ static int attach_del(const struct attach_plugin *p, void *self, const struct cc
 static int attach_check(const struct attach_plugin *p, void *self, const struct ccni_request *req,
 			const struct attach_conf *conf, struct ccni_error *err)
 {
-	_cleanup_(netns_pair_close) struct netns_pair ns = NETNS_PAIR_INIT;
+	_cleanup_(netlink_pair_close) struct netlink_pair ns = NETLINK_PAIR_INIT;
 	const struct ccni_result *pr = req->prev_result;
 	struct link cv;
 	int ci;
@@ -281,7 +282,7 @@ static int attach_check(const struct attach_plugin *p, void *self, const struct 
 	if (!pr)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "prevResult: required for CHECK");
 	ci = check_find_interface(pr, req->ifname, req->netns, err);
-	if (ci < 0 || netns_pair_open(req->netns, &ns, err) < 0 ||
+	if (ci < 0 || netlink_pair_open(req->netns, &ns, err) < 0 ||
 	    check_link(ns.ct, pr, ci, req->ifname, req->netns, p->kind, &cv, err) < 0 ||
 	    (p->check_host && p->check_host(&ns, &cv, self, err) < 0))
 		return -1;

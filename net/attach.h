@@ -18,7 +18,7 @@
 #include <ccni/result.h>
 
 #include "net/link.h"
-#include "net/netns.h"
+#include "net/netlink.h"
 
 /* The addresses one attachment may have: IPAM results with more are
  * refused (naming the plugin and the count), never cut. */
@@ -35,7 +35,7 @@ struct attach_conf {
 struct attach {
 	const struct ccni_request *req;
 	const struct attach_conf *conf;
-	struct netns_pair ns; /* the container's namespace, its socket, the host's */
+	struct netlink_pair ns; /* the container's namespace, its socket, the host's */
 	struct ccni_result *r;
 	bool ipam_done, masq_done;
 };
@@ -69,7 +69,7 @@ struct attach_plugin {
 	int (*del)(const struct ccni_request *req, struct attach_found *f, void *self,
 		   struct ccni_error *err);
 	/* CHECK: the host side of the container link cv (NULL: nothing). */
-	int (*check_host)(struct netns_pair *ns, const struct link *cv, void *self,
+	int (*check_host)(struct netlink_pair *ns, const struct link *cv, void *self,
 			  struct ccni_error *err);
 };
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "net/netlink.h"
 #include "net/netns.h"
@@ -225,4 +226,26 @@ int netlink_request(struct nl_sock *sk, struct nl_msg *msg, int ok_errno, struct
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	return netlink_error(err, &ans, "%s", what);
+}
+
+/* --- the pair a main plugin works with ------------------------------------------ */
+
+int netlink_pair_open(const char *netns, struct netlink_pair *p, struct ccni_error *err)
+{
+	*p = (struct netlink_pair)NETLINK_PAIR_INIT;
+	if (netns_open(netns, &p->nsfd, err) < 0 || !(p->host = netlink_open(-1, err)) ||
+	    !(p->ct = netlink_open(p->nsfd, err))) {
+		netlink_pair_close(p);
+		return -1;
+	}
+	return 0;
+}
+
+void netlink_pair_close(struct netlink_pair *p)
+{
+	netlink_close(p->ct);
+	netlink_close(p->host);
+	if (p->nsfd >= 0)
+		close(p->nsfd);
+	*p = (struct netlink_pair)NETLINK_PAIR_INIT;
 }

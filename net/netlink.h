@@ -75,4 +75,16 @@ void netlink_ext_ack_on(int fd);
 /* Out of memory while building a request: code 100. Returns -1. */
 int netlink_nomem(struct ccni_error *err, const char *what);
 
+/* The container's namespace and a route socket in it (ct) and one in the
+ * caller's namespace (host): what a main plugin's ADD and CHECK work with.
+ * On failure nothing stays open; close is safe on NETLINK_PAIR_INIT and frees
+ * what is open. */
+struct netlink_pair {
+	int nsfd;
+	struct nl_sock *host, *ct;
+};
+#define NETLINK_PAIR_INIT { .nsfd = -1 }
+int netlink_pair_open(const char *netns, struct netlink_pair *p, struct ccni_error *err);
+void netlink_pair_close(struct netlink_pair *p);
+
 #endif

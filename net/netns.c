@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "lib/common/cleanup.h"
-#include "net/netlink.h"
 #include "net/netns.h"
 
 #ifndef NSFS_MAGIC
@@ -62,24 +61,4 @@ int netns_run(int nsfd, int (*fn)(void *data, struct ccni_error *err), void *dat
 		abort();
 	}
 	return rc;
-}
-
-int netns_pair_open(const char *netns, struct netns_pair *p, struct ccni_error *err)
-{
-	*p = (struct netns_pair)NETNS_PAIR_INIT;
-	if (netns_open(netns, &p->nsfd, err) < 0 || !(p->host = netlink_open(-1, err)) ||
-	    !(p->ct = netlink_open(p->nsfd, err))) {
-		netns_pair_close(p);
-		return -1;
-	}
-	return 0;
-}
-
-void netns_pair_close(struct netns_pair *p)
-{
-	netlink_close(p->ct);
-	netlink_close(p->host);
-	if (p->nsfd >= 0)
-		close(p->nsfd);
-	*p = (struct netns_pair)NETNS_PAIR_INIT;
 }

@@ -22,6 +22,7 @@
 #include "net/link-veth.h"
 #include "net/macspoof.h"
 #include "net/netlink.h"
+#include "net/netns.h"
 #include "net/sysctl.h"
 #include "plugins/main/bridge/bridge.h"
 
@@ -554,7 +555,7 @@ static int br_del_links(const struct ccni_request *req, struct attach_found *f, 
 /* --- CHECK ---------------------------------------------------------------- */
 
 /* The bridge exists and the container's host end is its port. */
-static int br_check_host(struct netns_pair *ns, const struct link *cv, void *self,
+static int br_check_host(struct netlink_pair *ns, const struct link *cv, void *self,
 			 struct ccni_error *err)
 {
 	const struct bridge_conf *b = &((struct bridge_add *)self)->b;

@@ -180,7 +180,7 @@ static int ptp_del_links(const struct ccni_request *req, struct attach_found *f,
 }
 
 /* The container's veth has its host end. */
-static int ptp_check_host(struct netns_pair *ns, const struct link *cv, void *self,
+static int ptp_check_host(struct netlink_pair *ns, const struct link *cv, void *self,
 			  struct ccni_error *err)
 {
 	struct link hv;
