@@ -130,13 +130,13 @@ test_ipmasq_nftables_masquerades_outbound_traffic() {
 	# what the peers see as the source: rewritten outside, not inside the subnet
 	command -v socat >/dev/null || skip "socat missing"
 	peer() { # NS: a one-shot TCP server printing the peer's address
-		in_ns "$1" socat -T3 TCP-LISTEN:7007,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR' >/dev/null 2>&1 &
+		in_ns "$1" socat -T3 -t3 TCP-LISTEN:7007,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR' >/dev/null 2>&1 &
 		wait_listen "$1" tcp 7007
 	}
 	peer "$out_ns"
-	assert_eq "$(in_ns "$NETNS" timeout 3 socat -T2 - TCP:192.168.77.2:7007 </dev/null 2>/dev/null)" 192.168.77.1 "source seen outside"
+	assert_eq "$(in_ns "$NETNS" timeout 6 socat -T3 -t3 - TCP:192.168.77.2:7007 </dev/null 2>/dev/null)" 192.168.77.1 "source seen outside"
 	peer "$ns2"
-	assert_eq "$(in_ns "$NETNS" timeout 3 socat -T2 - TCP:10.88.7.3:7007 </dev/null 2>/dev/null)" 10.88.7.2 "source seen in the subnet"
+	assert_eq "$(in_ns "$NETNS" timeout 6 socat -T3 -t3 - TCP:10.88.7.3:7007 </dev/null 2>/dev/null)" 10.88.7.2 "source seen in the subnet"
 }
 
 test_ipmasq_iptables_backend() {

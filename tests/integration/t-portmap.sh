@@ -18,21 +18,25 @@ pm_conf() {
 attach() { # NS-PATH CID -> prints the bridge result
 	CID=$2 NETNS_PATH=$1 cni bridge ADD "$(bridge_conf)"
 }
-# serve NS PROTO PORT: an echo-ish server answering "hello-from-NS".
+# serve NS PROTO PORT: an echo-ish server answering "hello-from-NS". It reads
+# the client's line first: a program that exits before socat has handed it
+# the client's data makes socat fail on the write and drop the answer.
 serve() {
 	local opt=TCP-LISTEN
 	[ "$2" = udp ] && opt=UDP-RECVFROM
-	in_ns "$1" socat -T2 "$opt:$3,fork,reuseaddr" SYSTEM:"echo hello-from-$1" >/dev/null 2>&1 &
+	in_ns "$1" socat -T3 -t3 "$opt:$3,fork,reuseaddr" SYSTEM:"read -r _; echo hello-from-$1" >/dev/null 2>&1 &
 	wait_listen "$1" "$2" "$3"
 }
-# ask NS PROTO HOST PORT: prints the answer ("" when none).
+# ask NS PROTO HOST PORT: prints the answer ("" when none). Both ends wait
+# (-t) for the other's data after their own input ends: socat's default of
+# 0.5 s is less than a loaded machine can take to start the server's echo.
 ask() {
 	local t=TCP
 	[ "$2" = udp ] && t=UDP
 	if [ "$1" = host ]; then
-		echo ping | h timeout 3 socat -T2 - "$t:$3:$4" 2>/dev/null || true
+		echo ping | h timeout 6 socat -T3 -t3 - "$t:$3:$4" 2>/dev/null || true
 	else
-		echo ping | in_ns "$1" timeout 3 socat -T2 - "$t:$3:$4" 2>/dev/null || true
+		echo ping | in_ns "$1" timeout 6 socat -T3 -t3 - "$t:$3:$4" 2>/dev/null || true
 	fi
 }
 
@@ -111,7 +115,7 @@ test_stale_udp_flow_is_flushed() {
 		sleep 0.05
 	done
 	assert_eq "$(h conntrack -L -p udp --orig-port-dst 5300 2>/dev/null)" "" "stale flow left in conntrack"
-	assert_eq "$(echo ping | in_ns "$ns2" timeout 3 socat -T2 - UDP:10.89.0.1:5300,sourceport=40123 2>/dev/null || true)" \
+	assert_eq "$(echo ping | in_ns "$ns2" timeout 6 socat -T3 -t3 - UDP:10.89.0.1:5300,sourceport=40123 2>/dev/null || true)" \
 		"hello-from-$NETNS" "same UDP flow after the mapping"
 }
 
@@ -119,8 +123,8 @@ test_v6_mapping() {
 	command -v socat >/dev/null || skip "socat missing"
 	prev=$(attach "$NETNS_PATH" "$CID")
 	cni portmap ADD "$(pm_conf "$prev" '[{"hostPort":8086,"containerPort":86,"protocol":"tcp"},{"hostPort":5386,"containerPort":53,"protocol":"udp"}]')" >/dev/null
-	in_ns "$NETNS" socat -T2 TCP6-LISTEN:86,fork,reuseaddr SYSTEM:"echo v6-hello" >/dev/null 2>&1 &
-	in_ns "$NETNS" socat -T2 UDP6-RECVFROM:53,fork,reuseaddr SYSTEM:"echo v6-udp" >/dev/null 2>&1 &
+	in_ns "$NETNS" socat -T3 -t3 TCP6-LISTEN:86,fork,reuseaddr SYSTEM:"read -r _; echo v6-hello" >/dev/null 2>&1 &
+	in_ns "$NETNS" socat -T3 -t3 UDP6-RECVFROM:53,fork,reuseaddr SYSTEM:"read -r _; echo v6-udp" >/dev/null 2>&1 &
 	wait_listen "$NETNS" tcp 86
 	wait_listen "$NETNS" udp 53
 	ns2=$(mkns e)
@@ -129,9 +133,9 @@ test_v6_mapping() {
 		local where=$1 t=TCP6 port=8086
 		[ "$2" = udp ] && t=UDP6 port=5386
 		if [ "$where" = host ]; then
-			echo x | h timeout 3 socat -T2 - "$t:[fd00:89::1]:$port" 2>/dev/null || true
+			echo x | h timeout 6 socat -T3 -t3 - "$t:[fd00:89::1]:$port" 2>/dev/null || true
 		else
-			echo x | in_ns "$where" timeout 3 socat -T2 - "$t:[fd00:89::1]:$port" 2>/dev/null || true
+			echo x | in_ns "$where" timeout 6 socat -T3 -t3 - "$t:[fd00:89::1]:$port" 2>/dev/null || true
 		fi
 	}
 	assert_eq "$(v6 host tcp)" "v6-hello" "v6 tcp host -> bridge address"
