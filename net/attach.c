@@ -13,6 +13,7 @@
 #include "net/ipmasq.h"
 #include "net/netlink.h"
 #include "net/netns.h"
+#include "net/nftables.h"
 #include "net/route.h"
 #include "net/sysctl.h"
 
@@ -91,6 +92,15 @@ int attach_routes(struct attach *a, int ifindex, struct ccni_error *err)
 			return -1;
 	}
 	return 0;
+}
+
+int attach_tag_link(struct attach *a, int ifindex, const struct link_change *ch,
+		    struct ccni_error *err)
+{
+	struct link_change c = ch ? *ch : (struct link_change){ 0 };
+
+	c.alias = a->tag;
+	return link_set(a->ns.host, ifindex, &c, err);
 }
 
 int attach_forwarding(bool v4, bool v6, struct ccni_error *err)
@@ -196,6 +206,7 @@ static int attach_add(const struct attach_plugin *p, void *self, const struct cc
 	struct attach a = { .req = req, .conf = conf, .ns = NETLINK_PAIR_INIT };
 	int rc;
 
+	tag_of(req->name, req->container_id, req->ifname, a.tag);
 	if (netlink_pair_open(req->netns, &a.ns, err) < 0)
 		return -1;
 	rc = add_all(&a, p, self, err);
@@ -289,6 +300,73 @@ static int attach_check(const struct attach_plugin *p, void *self, const struct 
 	return check_addrs_routes(ns.ct, pr, ci, &cv, req->netns, err);
 }
 
+/* --- GC ------------------------------------------------------------------------------ */
+
+struct gc_links {
+	const struct ccni_request *req;
+	int *doomed;
+	size_t n, cap;
+};
+
+static int stale_link(const struct link *l, void *arg)
+{
+	struct gc_links *g = arg;
+
+	if (!tag_is_stale(l->alias, g->req->name, g->req->valid_attachments))
+		return 0;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 16;
+		int *p = realloc(g->doomed, cap * sizeof(*p));
+
+		if (!p)
+			return 0; /* the rest waits for the next GC */
+		g->doomed = p;
+		g->cap = cap;
+	}
+	g->doomed[g->n++] = l->ifindex;
+	return 0;
+}
+
+/* The host links ADD tagged for attachments no longer valid. */
+static int gc_links(const struct ccni_request *req, struct ccni_error *err)
+{
+	_cleanup_(netlink_closep) struct nl_sock *host = netlink_open(-1, err);
+	struct gc_links g = { .req = req };
+	int rc = 0;
+
+	if (!host || link_foreach(host, stale_link, &g, err) < 0) {
+		free(g.doomed);
+		return -1;
+	}
+	for (size_t i = 0; i < g.n && rc == 0; i++)
+		rc = link_del(host, g.doomed[i], err);
+	free(g.doomed);
+	return rc;
+}
+
+static bool stale_comment(const char *comment, void *arg)
+{
+	const struct ccni_request *req = arg;
+
+	return tag_is_stale(comment, req->name, req->valid_attachments);
+}
+
+static int attach_gc(const struct attach_plugin *p, void *self, const struct ccni_request *req,
+		     const struct attach_conf *ac, struct ccni_error *err)
+{
+	if (gc_links(req, err) < 0)
+		return -1;
+	/* the iptables backend's chains are named by a hash: not collected */
+	if (ac->ipmasq && !streq(ac->masq_backend ? ac->masq_backend : "", "iptables") &&
+	    nftables_del_where("inet", "ccni_masq", stale_comment, (void *)req, err) < 0)
+		return ccni_error_prefix(err, "ipMasq");
+	if (p->gc && p->gc(req, self, err) < 0)
+		return -1;
+	if (ac->ipam_type && ccni_delegate(req, ac->ipam_type, CCNI_CMD_GC, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
 int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_request *req,
 		struct ccni_result **out, struct ccni_error *err)
 {
@@ -304,6 +382,8 @@ int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_req
 		return attach_del(p, self, req, ac, err);
 	case CCNI_CMD_CHECK:
 		return attach_check(p, self, req, ac, err);
+	case CCNI_CMD_GC:
+		return attach_gc(p, self, req, ac, err);
 	case CCNI_CMD_STATUS:
 		/* ready when the IPAM plugin is */
 		if (ac->ipam_type && ccni_delegate(req, ac->ipam_type, CCNI_CMD_STATUS, NULL, err) < 0)

@@ -19,6 +19,7 @@
 
 #include "net/link.h"
 #include "net/netlink.h"
+#include "net/tag.h"
 
 /* The addresses one attachment may have: IPAM results with more are
  * refused (naming the plugin and the count), never cut. */
@@ -37,6 +38,7 @@ struct attach {
 	const struct attach_conf *conf;
 	struct netlink_pair ns; /* the container's namespace, its socket, the host's */
 	struct ccni_result *r;
+	char tag[TAG_MAX]; /* the attachment's tag (net/tag.h), for what ADD leaves */
 	bool ipam_done, masq_done;
 };
 
@@ -71,6 +73,9 @@ struct attach_plugin {
 	/* CHECK: the host side of the container link cv (NULL: nothing). */
 	int (*check_host)(struct netlink_pair *ns, const struct link *cv, void *self,
 			  struct ccni_error *err);
+	/* GC: what else the plugin leaves, of attachments not valid (NULL:
+	 * nothing beyond what the skeleton collects). */
+	int (*gc)(const struct ccni_request *req, void *self, struct ccni_error *err);
 };
 
 /* Every verb of a main plugin (its descriptor names this for ADD, DEL,
@@ -83,7 +88,10 @@ struct attach_plugin {
  *         prevResult's), release its IPAM allocation, then p->del;
  *  CHECK  IPAM's CHECK, the container link of prevResult (its kind and
  *         MAC), p->check_host, the addresses and routes of prevResult;
- *  STATUS ready when the IPAM plugin is (as the reference). */
+ *  STATUS ready when the IPAM plugin is (as the reference);
+ *  GC     for the attachments of this network not in
+ *         cni.dev/valid-attachments: the host links ADD tagged (attach_tag_link)
+ *         and the ipMasq elements, then p->gc, then IPAM's GC. */
 int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_request *req,
 		struct ccni_result **out, struct ccni_error *err);
 
@@ -115,6 +123,7 @@ int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_req
 		.del = id##_verb,                                                            \
 		.check = id##_verb,                                                          \
 		.status = id##_verb,                                                         \
+		.gc = id##_verb,                                                             \
 	}
 
 /* IPAM ADD, its addresses (pointing at interface `iface`, -1: none yet),
@@ -127,6 +136,11 @@ int attach_addrs(struct attach *a, int ifindex, bool nodad, struct ccni_error *e
 /* The result's routes in the container through ifindex; a route without a
  * gateway goes via the gateway of its family, if the result has one. */
 int attach_routes(struct attach *a, int ifindex, struct ccni_error *err);
+/* Tag the host link ifindex with the attachment (IFLA_IFALIAS), so that GC
+ * finds it when the attachment is gone; with the change ch applied in the
+ * same request (ch may be NULL). */
+int attach_tag_link(struct attach *a, int ifindex, const struct link_change *ch,
+		    struct ccni_error *err);
 /* ip_forward (and IPv6 forwarding) on the host for the families asked. */
 int attach_forwarding(bool v4, bool v6, struct ccni_error *err);
 

@@ -27,6 +27,7 @@
 #include "net/ipmasq.h"
 #include "net/nftables.h"
 #include "net/nftset.h"
+#include "net/tag.h"
 
 static const char masq_setup[] =
 	"create table inet ccni_masq { comment \"ccni: ipMasq for bridge and ptp networks\"; }\n"
@@ -158,7 +159,7 @@ int ipmasq_apply(bool add, const char *backend, const struct ccni_ipnet *addrs, 
 		 struct ccni_error *err)
 {
 	_cleanup_free_ struct ccni_ipnet *a = NULL;
-	char tag[160];
+	char tag[TAG_MAX];
 	int k = 0;
 
 	if (n <= 0)
@@ -174,6 +175,6 @@ int ipmasq_apply(bool add, const char *backend, const struct ccni_ipnet *addrs, 
 		return iptables_masq(add, a, k, network, container_id, err);
 	if (!add)
 		return ipmasq_del(a, k, err);
-	snprintf(tag, sizeof(tag), "%s %s %s", network, container_id, ifname);
+	tag_of(network, container_id, ifname, tag);
 	return ipmasq_add(a, k, tag, err);
 }

@@ -41,6 +41,7 @@ static int parse_link(struct nlmsghdr *h, void *arg)
 	out->ifindex = ifi->ifi_index;
 	out->flags = ifi->ifi_flags;
 	put_string_attr(out->name, sizeof(out->name), tb[IFLA_IFNAME]);
+	put_string_attr(out->alias, sizeof(out->alias), tb[IFLA_IFALIAS]);
 	if (tb[IFLA_MTU])
 		out->mtu = nla_get_u32(tb[IFLA_MTU]);
 	if (tb[IFLA_TXQLEN])
@@ -80,6 +81,39 @@ int link_get(struct nl_sock *sk, const char *name, int ifindex, struct link *out
 			snprintf(b, sizeof(b), "#%d", ifindex);
 		return netlink_error(err, &ans, "link %s: read", name ? name : b);
 	}
+	return 0;
+}
+
+struct link_dump {
+	int (*fn)(const struct link *l, void *arg);
+	void *arg;
+};
+
+static int on_link(struct nlmsghdr *h, void *arg)
+{
+	struct link_dump *d = arg;
+	struct link l = { 0 };
+
+	parse_link(h, &l);
+	if (l.ifindex)
+		d->fn(&l, d->arg);
+	return 0;
+}
+
+int link_foreach(struct nl_sock *sk, int (*fn)(const struct link *l, void *arg), void *arg,
+		 struct ccni_error *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg = netlink_msg(RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+	struct link_dump d = { fn, arg };
+	struct netlink_answer ans;
+
+	if (!msg || nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(msg);
+		return netlink_nomem(err, "link listing");
+	}
+	if (netlink_talk(sk, msg, on_link, &d, &ans) < 0)
+		return netlink_error(err, &ans, "list links");
 	return 0;
 }
 
@@ -139,6 +173,8 @@ static void change_text(struct nl_sock *sk, const struct link_change *ch, char *
 		snprintf(v, sizeof(v), "%u", ch->txqlen);
 		say(buf, len, "%sset txqueuelen %s", v);
 	}
+	if (ch->alias)
+		say(buf, len, "%sset alias \"%.64s\"", ch->alias);
 }
 
 static struct nl_msg *change_msg(int ifindex, const struct link_change *ch)
@@ -157,7 +193,8 @@ static struct nl_msg *change_msg(int ifindex, const struct link_change *ch)
 	    (ch->master && nla_put_u32(msg, IFLA_MASTER,
 				       ch->master == LINK_NO_MASTER ? 0 : (uint32_t)ch->master) < 0) ||
 	    (ch->netns_fd > 0 && nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)ch->netns_fd) < 0) ||
-	    (ch->set_txqlen && nla_put_u32(msg, IFLA_TXQLEN, ch->txqlen) < 0)) {
+	    (ch->set_txqlen && nla_put_u32(msg, IFLA_TXQLEN, ch->txqlen) < 0) ||
+	    (ch->alias && nla_put_string(msg, IFLA_IFALIAS, ch->alias) < 0)) {
 		nlmsg_free(msg);
 		return NULL;
 	}

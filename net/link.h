@@ -29,7 +29,8 @@ struct link {
 	unsigned txqlen;
 	uint8_t mac[6];
 	char name[LINK_NAME_MAX];
-	char kind[16]; /* "bridge", "veth", ... ("" when none) */
+	char kind[16];	  /* "bridge", "veth", ... ("" when none) */
+	char alias[128];  /* IFLA_IFALIAS: ccni's attachment tag on links it made */
 };
 
 /* By name (ifindex 0) or by index (name NULL). 0 and *out filled; 1 when
@@ -41,6 +42,11 @@ int link_get(struct nl_sock *sk, const char *name, int ifindex, struct link *out
  * it has none any more): error texts name devices, not indexes. */
 const char *link_name(struct nl_sock *sk, int ifindex, char buf[LINK_NAME_MAX]);
 
+/* Every link of the socket's namespace, to fn (a dump: not for ADD or DEL,
+ * whose cost must not grow with the node; GC only). fn returns 0 to go on. */
+int link_foreach(struct nl_sock *sk, int (*fn)(const struct link *l, void *arg), void *arg,
+		 struct ccni_error *err);
+
 /* What link_set changes; a field left zero leaves that attribute alone. */
 struct link_change {
 	unsigned flags_on, flags_off; /* IFF_* to set, to clear */
@@ -51,6 +57,7 @@ struct link_change {
 	int netns_fd; /* > 0: move to that namespace (fd 0, stdin, never is one) */
 	bool set_txqlen;
 	unsigned txqlen;
+	const char *alias; /* IFLA_IFALIAS */
 };
 #define LINK_NO_MASTER (-1)
 

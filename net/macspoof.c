@@ -10,12 +10,15 @@
  *     ether saddr != MAC drop
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ccni/ip.h>
 
+#include "lib/common/cleanup.h"
 #include "net/macspoof.h"
 #include "net/nftables.h"
+#include "net/tag.h"
 
 static const char spoof_setup[] =
 	"create table bridge ccni_spoof { comment \"ccni: macspoofchk\"; }\n"
@@ -55,18 +58,20 @@ static int delete_each(char *script)
 }
 
 /* One chain per checked port, reached through the "ports" verdict map by
- * the port's name: DEL needs only the name, whatever the MAC is by then. */
-int macspoof_add(const char *ifname, const uint8_t mac[6], struct ccni_error *err)
+ * the port's name: DEL needs only the name, whatever the MAC is by then.
+ * The map element carries the attachment's tag, for GC. */
+int macspoof_add(const char *ifname, const uint8_t mac[6], const char *tag,
+		 struct ccni_error *err)
 {
-	char script[512], m[18];
+	char script[768], m[18];
 
 	ccni_mac_format(mac, m);
 	snprintf(script, sizeof(script),
 		 "add chain bridge ccni_spoof port-%s\n"
 		 "flush chain bridge ccni_spoof port-%s\n"
 		 "add rule bridge ccni_spoof port-%s ether saddr != %s drop\n"
-		 "add element bridge ccni_spoof ports { \"%s\" : jump port-%s }\n",
-		 ifname, ifname, ifname, m, ifname, ifname);
+		 "add element bridge ccni_spoof ports { \"%s\" comment \"%s\" : jump port-%s }\n",
+		 ifname, ifname, ifname, m, ifname, tag_script_safe(tag) ? tag : "", ifname);
 	if (with_table(spoof_setup, script, err) < 0)
 		return ccni_error_prefix(err, "macspoofchk");
 	return 0;
@@ -77,10 +82,62 @@ int macspoof_del(const char *ifname, struct ccni_error *err)
 	char script[512];
 
 	(void)err;
+	if (!tag_script_safe(ifname))
+		return 0;
 	snprintf(script, sizeof(script),
 		 "delete element bridge ccni_spoof ports { \"%s\" }\n"
 		 "flush chain bridge ccni_spoof port-%s\n"
 		 "delete chain bridge ccni_spoof port-%s\n",
 		 ifname, ifname, ifname);
 	return delete_each(script);
+}
+
+struct gc_ctx {
+	const char *network;
+	json_t *valid;
+	char *script;
+	size_t len, cap;
+};
+
+/* The port of one "ports" element, when its tag is stale. */
+static void gc_element(struct gc_ctx *g, json_t *el)
+{
+	json_t *e = json_object_get(json_array_get(el, 0), "elem");
+	const char *port = json_string_value(json_object_get(e, "val"));
+	int n;
+
+	if (!port || !tag_script_safe(port) ||
+	    !tag_is_stale(json_string_value(json_object_get(e, "comment")), g->network, g->valid))
+		return;
+	n = snprintf(g->script + g->len, g->cap - g->len,
+		     "delete element bridge ccni_spoof ports { \"%s\" }\n"
+		     "flush chain bridge ccni_spoof port-%s\n"
+		     "delete chain bridge ccni_spoof port-%s\n",
+		     port, port, port);
+	if (n > 0 && (size_t)n < g->cap - g->len)
+		g->len += (size_t)n;
+}
+
+int macspoof_gc(const char *network, json_t *valid, struct ccni_error *err)
+{
+	_cleanup_json_ json_t *j = NULL;
+	struct gc_ctx g = { network, valid, NULL, 0, 0 };
+	size_t i, k;
+	json_t *item, *el;
+	int rc = nftables_query("list map bridge ccni_spoof ports", &j, true, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	json_array_foreach(json_object_get(j, "nftables"), i, item)
+		g.cap += 256 * json_array_size(json_object_get(json_object_get(item, "map"), "elem"));
+	if (!g.cap)
+		return 0;
+	if (!(g.script = calloc(1, g.cap)))
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	json_array_foreach(json_object_get(j, "nftables"), i, item)
+		json_array_foreach(json_object_get(json_object_get(item, "map"), "elem"), k, el)
+			gc_element(&g, el);
+	rc = g.len ? delete_each(g.script) : 0;
+	free(g.script);
+	return rc;
 }

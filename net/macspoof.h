@@ -8,10 +8,15 @@
 #include <stdint.h>
 
 #include <ccni/error.h>
+#include <jansson.h>
 
 /* Drop frames entering the bridge from port `ifname` whose source MAC is
- * not `mac`; DEL needs only the port's name. */
-int macspoof_add(const char *ifname, const uint8_t mac[6], struct ccni_error *err);
+ * not `mac`; tag names the attachment (net/tag.h). DEL needs only the
+ * port's name. */
+int macspoof_add(const char *ifname, const uint8_t mac[6], const char *tag,
+		 struct ccni_error *err);
 int macspoof_del(const char *ifname, struct ccni_error *err);
+/* GC: remove the checks of network's attachments that are not valid. */
+int macspoof_gc(const char *network, json_t *valid, struct ccni_error *err);
 
 #endif

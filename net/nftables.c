@@ -181,50 +181,62 @@ int nftables_run_json(const char *json, struct ccni_error *err)
 	return 0;
 }
 
-/* Delete every element, of any set or map, and every rule of inet table
- * `table` whose comment is tag: one listing, then one JSON batch (the
- * path for a DEL without prevResult; its cost grows with the table). */
-int nftables_del_by_tag(const char *table, const char *tag, struct ccni_error *err)
+/* The delete command of a set or map element (set: {"elem":{val,comment}};
+ * map: [{"elem":{val,comment}}, data]) whose comment doomed() picks, or
+ * NULL. */
+static json_t *element_delete(const char *family, const char *table, json_t *set, json_t *el,
+			      bool (*doomed)(const char *comment, void *arg), void *arg)
+{
+	json_t *e = json_object_get(json_is_array(el) ? json_array_get(el, 0) : el, "elem");
+	const char *cm = json_string_value(json_object_get(e, "comment"));
+
+	if (!cm || !doomed(cm, arg))
+		return NULL;
+	return json_pack("{s:{s:{s:s,s:s,s:O,s:[O]}}}", "delete", "element", "family", family,
+			 "table", table, "name", json_object_get(set, "name"), "elem",
+			 json_object_get(e, "val"));
+}
+
+static json_t *rule_delete(const char *family, const char *table, json_t *rule,
+			   bool (*doomed)(const char *comment, void *arg), void *arg)
+{
+	const char *cm = json_string_value(json_object_get(rule, "comment"));
+
+	if (!cm || !doomed(cm, arg))
+		return NULL;
+	return json_pack("{s:{s:{s:s,s:s,s:O,s:O}}}", "delete", "rule", "family", family, "table",
+			 table, "chain", json_object_get(rule, "chain"), "handle",
+			 json_object_get(rule, "handle"));
+}
+
+/* One listing, then one JSON batch: the path for what a DEL without its
+ * keys, or GC, must find by comment; its cost grows with the table. */
+int nftables_del_where(const char *family, const char *table,
+		       bool (*doomed)(const char *comment, void *arg), void *arg,
+		       struct ccni_error *err)
 {
 	_cleanup_json_ json_t *j = NULL, *cmds = json_array();
 	_cleanup_json_ json_t *doc = NULL;
 	_cleanup_free_ char *text = NULL;
-	size_t i;
-	json_t *item;
+	size_t i, k;
+	json_t *item, *el, *d;
 	char cmd[128];
 	int rc;
 
-	snprintf(cmd, sizeof(cmd), "list table inet %s", table);
+	snprintf(cmd, sizeof(cmd), "list table %s %s", family, table);
 	rc = nftables_query(cmd, &j, true, err);
-
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (!cmds)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	json_array_foreach(json_object_get(j, "nftables"), i, item) {
 		json_t *set = json_object_get(item, "set") ?: json_object_get(item, "map");
-		json_t *rule = json_object_get(item, "rule"), *el;
-		size_t k;
 
-		if (rule && json_is_string(json_object_get(rule, "comment")) &&
-		    streq(json_string_value(json_object_get(rule, "comment")), tag))
-			json_array_append_new(cmds, json_pack("{s:{s:{s:s,s:s,s:O,s:O}}}", "delete", "rule",
-							      "family", "inet", "table", table,
-							      "chain", json_object_get(rule, "chain"),
-							      "handle", json_object_get(rule, "handle")));
-		json_array_foreach(json_object_get(set, "elem"), k, el) {
-			/* set: {"elem":{val,comment}}; map: [{"elem":{val,comment}}, data] */
-			json_t *e = json_object_get(json_is_array(el) ? json_array_get(el, 0) : el, "elem");
-			const char *cm = json_string_value(json_object_get(e, "comment"));
-
-			if (!cm || !streq(cm, tag))
-				continue;
-			json_array_append_new(cmds, json_pack("{s:{s:{s:s,s:s,s:O,s:[O]}}}", "delete",
-							      "element", "family", "inet", "table",
-							      table, "name",
-							      json_object_get(set, "name"), "elem",
-							      json_object_get(e, "val")));
-		}
+		if ((d = rule_delete(family, table, json_object_get(item, "rule"), doomed, arg)))
+			json_array_append_new(cmds, d);
+		json_array_foreach(json_object_get(set, "elem"), k, el)
+			if ((d = element_delete(family, table, set, el, doomed, arg)))
+				json_array_append_new(cmds, d);
 	}
 	if (!json_array_size(cmds))
 		return 0;
@@ -233,4 +245,14 @@ int nftables_del_by_tag(const char *table, const char *tag, struct ccni_error *e
 	if (!text)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	return nftables_run_json(text, err);
+}
+
+static bool comment_is(const char *comment, void *tag)
+{
+	return streq(comment, (const char *)tag);
+}
+
+int nftables_del_by_tag(const char *table, const char *tag, struct ccni_error *err)
+{
+	return nftables_del_where("inet", table, comment_is, (void *)tag, err);
 }

@@ -24,8 +24,14 @@ int nftables_query(const char *cmd, json_t **out, bool ok_missing, struct ccni_e
 /* The same with nft's text output (some commands, like "get element",
  * print only text); *out is malloc'd. */
 int nftables_get_text(const char *cmd, char **out, bool ok_missing, struct ccni_error *err);
-/* Delete every element and rule of inet table `table` whose comment is tag
- * (one listing, one batch). 0 also when the table does not exist. */
+/* Delete every element (of any set or map) and every rule of table
+ * (family "inet", "bridge", ...) whose comment doomed(comment, arg) picks:
+ * one listing, one batch, so the cost grows with the table (DEL without
+ * its keys, GC). 0 also when the table does not exist. */
+int nftables_del_where(const char *family, const char *table,
+		       bool (*doomed)(const char *comment, void *arg), void *arg,
+		       struct ccni_error *err);
+/* The same for the comment tag in inet table `table`. */
 int nftables_del_by_tag(const char *table, const char *tag, struct ccni_error *err);
 
 #endif

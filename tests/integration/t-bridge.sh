@@ -63,6 +63,41 @@ test_del_with_netns_gone_releases_ipam() {
 	NETNS_PATH="" cni bridge DEL "$(brconf)"
 }
 
+# gcconf EXTRA VALID-JSON: brconf with cni.dev/valid-attachments.
+gcconf() { brconf "$1" | jq -c --argjson v "$2" '. + {"cniVersion": "1.1.0", "cni.dev/valid-attachments": $v}'; }
+
+test_gc_removes_what_invalid_attachments_left_and_keeps_the_valid() {
+	x=',"isGateway":true,"ipMasq":true,"macspoofchk":true'
+	nb=$(mkns gb) nc=$(mkns gc)
+	CID=keep cni bridge ADD "$(brconf "$x")" >/dev/null
+	CID=lost NETNS_PATH=/run/netns/$nb cni bridge ADD "$(brconf "$x")" >/dev/null
+	CID=gone NETNS_PATH=/run/netns/$nc cni bridge ADD "$(brconf "$x")" >/dev/null
+	keepv=$(in_ns "$NETNS" ip -j link show eth0 | jq -r '.[0].link_index')
+	keepv=$(h ip -j link show | jq -r --argjson i "$keepv" '.[] | select(.ifindex==$i) | .ifname')
+	# the host end carries the attachment's tag
+	assert_eq "$(h ip -j link show "$keepv" | jq -r '.[0].ifalias')" "brnet keep eth0" "host veth alias"
+	# "gone": its namespace is deleted (its veth with it); "lost": the
+	# runtime forgot it, its namespace lives on
+	ip netns del "$nc"
+	jq_eq "$(h nft -j list table inet ccni_masq)" '[.nftables[] | (.map // .set) | select(.) | .elem[]? | (if type == "array" then .[0] else . end) | .elem.comment] | unique | join(",")' \
+		"brnet gone eth0,brnet keep eth0,brnet lost eth0"
+	assert_eq "$(ls "$T/ipam/brnet" | grep -c '^10\.')" 3 "reservations before GC"
+	out=$(cni bridge GC "$(gcconf "$x" '[{"containerID":"keep","ifname":"eth0"}]')")
+	assert_eq "$out" "" "GC prints nothing"
+	# kernel state, object by object: only "keep" is left
+	assert_eq "$(h ip -j link show type veth | jq -r '[.[].ifalias // empty] | sort | join(",")')" "brnet keep eth0" "host veths"
+	in_ns "$nb" ip link show eth0 >/dev/null 2>&1 && fail "lost's container link survived GC"
+	s=$(h nft -j list table inet ccni_masq)
+	jq_eq "$s" '[.nftables[] | (.map // .set) | select(.) | .elem[]? | (if type == "array" then .[0] else . end) | .elem.comment] | unique | join(",")' "brnet keep eth0"
+	jq_eq "$(h nft -j list map bridge ccni_spoof ports)" '[.nftables[] | select(.map) | .map.elem[]? | .[0].elem.comment] | join(",")' "brnet keep eth0"
+	assert_eq "$(h nft -j list chains bridge | jq -r '[.nftables[] | select(.chain) | .chain.name | select(startswith("port-"))] | join(",")')" "port-$keepv" "spoof chains"
+	assert_eq "$(ls "$T/ipam/brnet" | grep '^10\.' | xargs -I{} sh -c 'head -1 "$0/{}"' "$T/ipam/brnet" | tr -d '\r' | sort | paste -sd,)" "keep" "reservations"
+	# the valid attachment still works, and a second GC changes nothing
+	in_ns "$NETNS" ping -c1 -W2 10.88.7.1 >/dev/null || fail "keep lost its network"
+	cni bridge GC "$(gcconf "$x" '[{"containerID":"keep","ifname":"eth0"}]')" >/dev/null
+	assert_eq "$(h ip -j link show type veth | jq -r '[.[].ifalias // empty] | join(",")')" "brnet keep eth0" "host veths after a second GC"
+}
+
 test_ipam_of_another_origin_is_executed() {
 	# ccni's own host-local runs inside the bridge process; a host-local of
 	# any other origin under that name in CNI_PATH is executed as usual

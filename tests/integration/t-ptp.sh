@@ -12,6 +12,22 @@ pconf() {
 }
 h() { in_host "$@"; }
 
+test_gc_removes_what_invalid_attachments_left_and_keeps_the_valid() {
+	nb=$(mkns gb)
+	gc() { pconf ',"ipMasq":true' | jq -c '. + {"cniVersion":"1.1.0","cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}'; }
+	CID=keep cni ptp ADD "$(pconf ',"ipMasq":true')" >/dev/null
+	CID=lost NETNS_PATH=/run/netns/$nb cni ptp ADD "$(pconf ',"ipMasq":true')" >/dev/null
+	assert_eq "$(h ip -j link show type veth | jq -r '[.[].ifalias // empty] | sort | join(",")')" "ptpnet keep eth0,ptpnet lost eth0" "tagged host veths"
+	cni ptp GC "$(gc)" >/dev/null
+	assert_eq "$(h ip -j link show type veth | jq -r '[.[].ifalias // empty] | join(",")')" "ptpnet keep eth0" "host veths after GC"
+	in_ns "$nb" ip link show eth0 >/dev/null 2>&1 && fail "lost's container link survived GC"
+	jq_eq "$(h nft -j list table inet ccni_masq)" '[.nftables[] | (.map // .set) | select(.) | .elem[]? | (if type == "array" then .[0] else . end) | .elem.comment] | unique | join(",")' "ptpnet keep eth0"
+	assert_eq "$(grep -l keep "$T"/ipam/ptpnet/10.* "$T"/ipam/ptpnet/fd00* | wc -l) $(ls "$T/ipam/ptpnet" | grep -c '^10\.\|^fd00')" "2 2" "reservations: keep's two only"
+	# the host route of the lost address went with its veth
+	assert_eq "$(h ip route show 10.77.5.3)" "" "host route of the lost address"
+	in_ns "$NETNS" ping -c1 -W2 10.77.5.1 >/dev/null || fail "keep lost its network"
+}
+
 test_add_kernel_state_result_and_traffic() {
 	ns2=$(mkns b)
 	out=$(cni ptp ADD "$(pconf ',"mtu":1400,"dns":{"nameservers":["10.77.5.53"]}')")

@@ -208,7 +208,7 @@ static int set_port(struct attach *a, struct bridge_add *s, struct ccni_error *e
 	struct nl_sock *sk = a->ns.host;
 	int port = s->hv.ifindex;
 
-	if (link_set(sk, port, &(struct link_change){ .master = s->br.ifindex }, err) < 0 ||
+	if (attach_tag_link(a, port, &(struct link_change){ .master = s->br.ifindex }, err) < 0 ||
 	    link_bridge_port_set(sk, port, b->hairpin ? 1 : -1, b->port_isolation ? 1 : -1, err) < 0)
 		return -1;
 	if ((b->vlan || b->n_trunk) && !b->preserve_default_vlan &&
@@ -467,7 +467,7 @@ static int br_links(struct attach *a, void *self, struct ccni_error *err)
 	if (make_veth(a, s, err) < 0)
 		return -1;
 	if (b->macspoofchk) {
-		if (macspoof_add(s->hv.name, s->cv.mac, err) < 0)
+		if (macspoof_add(s->hv.name, s->cv.mac, a->tag, err) < 0)
 			return -1;
 		s->spoof_done = true;
 	}
@@ -574,8 +574,21 @@ static int br_check_host(struct netlink_pair *ns, const struct link *cv, void *s
 	return 0;
 }
 
+/* --- GC ------------------------------------------------------------------- */
+
+/* The spoof checks of ports whose attachment is gone (the skeleton removes
+ * the ports themselves, ipMasq and the IPAM reservations). */
+static int br_gc(const struct ccni_request *req, void *self, struct ccni_error *err)
+{
+	const struct bridge_conf *b = &((struct bridge_add *)self)->b;
+
+	if (b->macspoofchk && macspoof_gc(req->name, req->valid_attachments, err) < 0)
+		return ccni_error_prefix(err, "macspoofchk");
+	return 0;
+}
+
 /* --- the verbs ------------------------------------------------------------ */
 
 ATTACH_PLUGIN_DEFINE(bridge, "bridge", "ccni bridge: containers on a Linux bridge through veth pairs",
 		     struct bridge_add, b, bridge_conf_parse, .add = br_links, .undo = br_undo,
-		     .del = br_del_links, .check_host = br_check_host);
+		     .del = br_del_links, .check_host = br_check_host, .gc = br_gc);

@@ -6,6 +6,7 @@
  * host reaches each container address through a host route on that end.
  */
 #include <errno.h>
+#include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,7 +146,7 @@ static int ptp_links(struct attach *a, void *self, struct ccni_error *err)
 		return -1;
 	if (link_veth_into(a->ns.host, a->ns.ct, a->ns.nsfd, ifname, s->p.mtu, NULL, &s->hv, &s->cv,
 			   err) < 0 ||
-	    link_set_up(a->ns.host, s->hv.ifindex, true, err) < 0 ||
+	    attach_tag_link(a, s->hv.ifindex, &(struct link_change){ .flags_on = IFF_UP }, err) < 0 ||
 	    configure_container(a, s->cv.ifindex, err) < 0 ||
 	    configure_host(a, s->hv.ifindex, err) < 0)
 		return -1;
