@@ -256,7 +256,10 @@ static int unmasq(const struct ccni_request *req, const struct attach_conf *conf
 {
 	if (f->n_addrs)
 		return masq(req, conf, false, f->addrs, (int)f->n_addrs, err);
-	return masq_result(req, conf, false, req->prev_result, err);
+	if (req->prev_result && req->prev_result->n_ips)
+		return masq_result(req, conf, false, req->prev_result, err);
+	/* neither the link nor prevResult: by tag */
+	return masq(req, conf, false, NULL, 0, err);
 }
 
 static int attach_del(const struct attach_plugin *p, void *self, const struct ccni_request *req,

@@ -132,25 +132,21 @@ int ipmasq_add(const struct ccni_ipnet *addrs, int n, const char *tag, struct cc
 	return 0;
 }
 
-/* Missing elements (or table) are fine: then each is deleted on its own. */
-int ipmasq_del(const struct ccni_ipnet *addrs, int n, struct ccni_error *err)
+/* Only the attachment's own elements go: an address may belong to another
+ * attachment by now (a retried DEL). Missing elements (or table) are fine.
+ * Without the addresses, the elements are found by tag (a listing). */
+int ipmasq_del(const struct ccni_ipnet *addrs, int n, const char *tag, struct ccni_error *err)
 {
 	_cleanup_free_ struct nftset_elem *el = NULL;
-	struct ccni_error e = CCNI_ERROR_INIT;
 	int k;
 
 	if (n <= 0)
-		return 0;
+		return nftables_del_by_tag("ccni_masq", tag, err);
 	if (!(el = calloc(2 * (size_t)n, sizeof(*el))))
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "ipMasq: out of memory");
 	k = masq_elements(addrs, n, NULL, el);
-	if (nftset_elems(NFPROTO_INET, "ccni_masq", false, el, k, &e) == 0)
-		return 0;
-	ccni_error_clear(&e);
-	for (int i = 0; i < k; i++) {
-		nftset_elems(NFPROTO_INET, "ccni_masq", false, &el[i], 1, &e);
-		ccni_error_clear(&e);
-	}
+	if (nftset_del_owned("ccni_masq", el, k, tag, NULL, err) < 0)
+		return ccni_error_prefix(err, "ipMasq");
 	return 0;
 }
 
@@ -158,23 +154,23 @@ int ipmasq_apply(bool add, const char *backend, const struct ccni_ipnet *addrs, 
 		 const char *network, const char *container_id, const char *ifname,
 		 struct ccni_error *err)
 {
-	_cleanup_free_ struct ccni_ipnet *a = NULL;
+	_cleanup_free_ struct ccni_ipnet *a = calloc((size_t)(n > 0 ? n : 1), sizeof(*a));
+	bool iptables = backend && strcmp(backend, "iptables") == 0;
 	char tag[TAG_MAX];
 	int k = 0;
 
-	if (n <= 0)
-		return 0;
-	if (!(a = calloc((size_t)n, sizeof(*a))))
+	if (!a)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "ipMasq: out of memory");
 	for (int i = 0; i < n; i++)
 		if (!ccni_ip_is_link_local6(&addrs[i].ip))
 			a[k++] = addrs[i];
+	tag_of(network, container_id, ifname, tag);
+	/* a DEL that knows no address still finds its elements by tag */
+	if (!add && !iptables)
+		return n > 0 && k == 0 ? 0 : ipmasq_del(a, k, tag, err);
 	if (k == 0)
 		return 0;
-	if (backend && strcmp(backend, "iptables") == 0)
+	if (iptables)
 		return iptables_masq(add, a, k, network, container_id, err);
-	if (!add)
-		return ipmasq_del(a, k, err);
-	tag_of(network, container_id, ifname, tag);
 	return ipmasq_add(a, k, tag, err);
 }

@@ -14,13 +14,16 @@
 
 /* One batch adds (or removes) the attachment's set elements in ccni's
  * table "inet ccni_masq". tag names the attachment in element comments
- * ("NET CID IFNAME"). */
+ * (net/tag.h); deleting, the elements not tagged so are left alone, and
+ * with no address (n 0) they are found by tag. */
 int ipmasq_add(const struct ccni_ipnet *addrs, int n, const char *tag, struct ccni_error *err);
-int ipmasq_del(const struct ccni_ipnet *addrs, int n, struct ccni_error *err);
+int ipmasq_del(const struct ccni_ipnet *addrs, int n, const char *tag, struct ccni_error *err);
 
 /* An attachment's ipMasq added or removed through its backend: "iptables"
  * (iptables_masq) or else nftables (ipmasq_add/ipmasq_del, tagged
- * "NETWORK CONTAINERID IFNAME"). IPv6 link-local addresses are skipped. */
+ * "NETWORK CONTAINERID IFNAME"). IPv6 link-local addresses are skipped.
+ * DEL removes only the attachment's own elements, by tag when it knows no
+ * address. */
 int ipmasq_apply(bool add, const char *backend, const struct ccni_ipnet *addrs, int n,
 		 const char *network, const char *container_id, const char *ifname,
 		 struct ccni_error *err);

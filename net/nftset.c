@@ -506,3 +506,26 @@ int nftset_add_ensuring(int family, const char *table, const struct nftset_elem 
 		return -1;
 	return nftset_elems(family, table, true, elems, n, err);
 }
+
+int nftset_del_owned(const char *table, struct nftset_elem *elems, int n, const char *tag,
+		     int *missing, struct ccni_error *err)
+{
+	int k = 0, gone = 0;
+
+	for (int i = 0; i < n; i++) {
+		char owner[256];
+		int rc = nftset_elem_get(table, elems[i].set, &elems[i].key, owner, sizeof(owner), err);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0 && strcmp(owner, tag) == 0)
+			elems[k++] = elems[i];
+		else
+			gone++;
+	}
+	if (missing)
+		*missing = gone;
+	if (k == 0)
+		return 0;
+	return nftset_elems(NFPROTO_INET, table, false, elems, k, err);
+}

@@ -69,6 +69,13 @@ int nftset_elem_get(const char *table, const char *set, const struct nftset_val 
  * ends, when nothing is left to wait for. Falls back to close(). */
 void nftset_close(int fd);
 
+/* Delete those of elems (of inet table `table`) whose comment is tag, one
+ * lookup each and one batch: an element another attachment holds now (its
+ * address given to someone else since) is left alone. *missing (may be
+ * NULL) counts the elements absent or not ours. 0, or -1 with err. */
+int nftset_del_owned(const char *table, struct nftset_elem *elems, int n, const char *tag,
+		     int *missing, struct ccni_error *err);
+
 /* Does chain exist in inet table? 1, 0, or -1 on error. */
 int nftset_chain_exists(const char *table, const char *chain, struct ccni_error *err);
 

@@ -98,6 +98,32 @@ test_gc_removes_what_invalid_attachments_left_and_keeps_the_valid() {
 	assert_eq "$(h ip -j link show type veth | jq -r '[.[].ifalias // empty] | join(",")')" "brnet keep eth0" "host veths after a second GC"
 }
 
+masq_tags() { h nft -j list table inet ccni_masq | jq -r '[.nftables[] | (.map // .set) | select(.) | .elem[]? | (if type == "array" then .[0] else . end) | .elem.comment] | sort | join(",")'; }
+
+test_retried_del_leaves_the_masquerade_of_the_address_s_new_owner() {
+	x=',"isGateway":true,"ipMasq":true'
+	prev=$(CID=a cni bridge ADD "$(brconf "$x")")
+	jq_eq "$prev" '.ips[0].address' 10.88.7.2/24
+	CID=a cni bridge DEL "$(brconf "$x")"
+	# the address goes to b, then a's DEL comes again (the spec allows it)
+	nb=$(mkns rb)
+	CID=b NETNS_PATH=/run/netns/$nb CNI_ARGS_T="IgnoreUnknown=1;IP=10.88.7.2" cni bridge ADD "$(brconf "$x")" >/dev/null
+	jq_eq "$(in_ns "$nb" ip -j -4 addr show eth0)" '.[0].addr_info[0].local' 10.88.7.2
+	assert_eq "$(masq_tags)" "brnet b eth0,brnet b eth0,brnet b eth0,brnet b eth0" "b's elements (v4 and v6)"
+	ip netns del "$NETNS"
+	CID=a cni bridge DEL "$(brconf "$x" | jq -c --argjson p "$prev" '. + {prevResult: $p}')"
+	assert_eq "$(masq_tags)" "brnet b eth0,brnet b eth0,brnet b eth0,brnet b eth0" "b's elements after a's retried DEL"
+}
+
+test_del_without_netns_or_prev_result_finds_the_masquerade_by_tag() {
+	x=',"isGateway":true,"ipMasq":true'
+	CID=a cni bridge ADD "$(brconf "$x")" >/dev/null
+	assert_eq "$(masq_tags)" "brnet a eth0,brnet a eth0,brnet a eth0,brnet a eth0" "a's elements (v4 and v6)"
+	ip netns del "$NETNS"
+	CID=a cni bridge DEL "$(brconf "$x")"
+	assert_eq "$(masq_tags)" "" "elements after DEL with neither the link nor prevResult"
+}
+
 test_ipam_of_another_origin_is_executed() {
 	# ccni's own host-local runs inside the bridge process; a host-local of
 	# any other origin under that name in CNI_PATH is executed as usual
