@@ -424,6 +424,7 @@ struct elem_ctx {
 	bool found;
 	char *comment;
 	size_t comment_len;
+	struct nftset_val *data;
 };
 
 static void on_elem(const uint8_t *p, size_t len, void *ctx)
@@ -439,20 +440,35 @@ static void on_elem(const uint8_t *p, size_t len, void *ctx)
 	c->found = true;
 	if (ud && c->comment_len)
 		comment_of(ud, c->comment, c->comment_len);
+	if (c->data && one) {
+		const struct nlattr *d = find((const uint8_t *)one + NLA_HDRLEN,
+					      one->nla_len - NLA_HDRLEN, NFTA_SET_ELEM_DATA);
+		const struct nlattr *v = d ? find((const uint8_t *)d + NLA_HDRLEN,
+						  d->nla_len - NLA_HDRLEN, NFTA_DATA_VALUE)
+					   : NULL;
+		size_t dl = v ? v->nla_len - NLA_HDRLEN : 0;
+
+		if (dl <= sizeof(c->data->b)) {
+			memcpy(c->data->b, (const uint8_t *)v + NLA_HDRLEN, dl);
+			c->data->len = dl;
+		}
+	}
 }
 
 int nftset_elem_get(const char *table, const char *set, const struct nftset_val *key, char *comment,
-		  size_t comment_len, struct ccni_error *err)
+		    size_t comment_len, struct nftset_val *data, struct ccni_error *err)
 {
 	uint8_t mem[1024];
 	struct buf b = { .p = mem, .cap = sizeof(mem) };
 	size_t at;
-	struct elem_ctx c = { false, comment, comment_len };
+	struct elem_ctx c = { false, comment, comment_len, data };
 	size_t list, el;
 	int e;
 
 	if (comment_len)
 		comment[0] = '\0';
+	if (data)
+		data->len = 0;
 	at = msg_begin(&b, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM, NLM_F_ACK, 1,
 		       NFPROTO_INET, 0);
 	attr(&b, NFTA_SET_ELEM_LIST_TABLE, table, strlen(table) + 1);
@@ -514,7 +530,8 @@ int nftset_del_owned(const char *table, struct nftset_elem *elems, int n, const 
 
 	for (int i = 0; i < n; i++) {
 		char owner[256];
-		int rc = nftset_elem_get(table, elems[i].set, &elems[i].key, owner, sizeof(owner), err);
+		int rc = nftset_elem_get(table, elems[i].set, &elems[i].key, owner, sizeof(owner), NULL,
+					 err);
 
 		if (rc < 0)
 			return -1;

@@ -57,9 +57,10 @@ int nftset_add_ensuring(int family, const char *table, const struct nftset_elem 
 
 /* Look one element of an inet-family set up by key, straight from the
  * kernel (no listing): 0 when it exists, its comment in comment ("" when
- * none), 1 when it does not, -1 on error. */
+ * none) and a map element's data in *data (may be NULL), 1 when it does
+ * not, -1 on error. */
 int nftset_elem_get(const char *table, const char *set, const struct nftset_val *key, char *comment,
-		  size_t comment_len, struct ccni_error *err);
+		    size_t comment_len, struct nftset_val *data, struct ccni_error *err);
 /* Close a NETLINK_NETFILTER socket without waiting. The last close of
  * such a socket makes the kernel finish freeing whatever any nftables
  * deletion on the machine left for after its RCU grace period, holding

@@ -57,8 +57,8 @@ test_nft_add_sets_check_del() {
 	c=$(fw_conf "$prev")
 	out=$(cni firewall ADD "$c")
 	assert_eq "$(jq -cS . <<<"$out")" "$(jq -cS . <<<"$prev")" "firewall passes prevResult on"
-	assert_eq "$(elems addr4)" "10.91.1.2 $CID/eth0" "addr4"
-	assert_eq "$(elems addr6)" "fd00:91:1::2 $CID/eth0" "addr6"
+	assert_eq "$(elems addr4)" "10.91.1.2 fwnet $CID eth0" "addr4"
+	assert_eq "$(elems addr6)" "fd00:91:1::2 fwnet $CID eth0" "addr6"
 	assert_eq "$(elems iso4)" "" "iso4 with ingressPolicy open"
 	chain=$(h nft -j list chain inet ccni_firewall forward)
 	jq_eq "$chain" '.nftables[] | select(.chain) | .chain | "\(.hook) \(.prio) \(.policy)"' "forward 0 accept"
@@ -76,15 +76,15 @@ ip6 saddr @addr6 accept'
 	cni firewall CHECK "$c" >/dev/null || fail "CHECK after ADD: $(cat "$T/stderr")"
 	# ADD again (a retried ADD): still one element each
 	cni firewall ADD "$c" >/dev/null
-	assert_eq "$(elems addr4)" "10.91.1.2 $CID/eth0" "addr4 after a second ADD"
+	assert_eq "$(elems addr4)" "10.91.1.2 fwnet $CID eth0" "addr4 after a second ADD"
 	# an element held by another attachment is not ours
 	h nft delete element inet ccni_firewall addr4 '{ 10.91.1.2 }'
-	h nft add element inet ccni_firewall addr4 '{ 10.91.1.2 comment "other/eth0" }'
+	h nft add element inet ccni_firewall addr4 '{ 10.91.1.2 comment "fwnet other eth0" }'
 	out=$(cni firewall CHECK "$c") && fail "CHECK passed with another attachment's element"
-	expect_error 108 "$out" 'belongs to "other/eth0"'
+	expect_error 108 "$out" 'belongs to "fwnet other eth0"'
 	# ADD takes over an element a vanished attachment left
 	cni firewall ADD "$c" >/dev/null
-	assert_eq "$(elems addr4)" "10.91.1.2 $CID/eth0" "addr4 after ADD over a stale element"
+	assert_eq "$(elems addr4)" "10.91.1.2 fwnet $CID eth0" "addr4 after ADD over a stale element"
 	h nft delete element inet ccni_firewall addr6 '{ fd00:91:1::2 }'
 	out=$(cni firewall CHECK "$c") && fail "CHECK passed with an element gone"
 	expect_error 108 "$out" "fd00:91:1::2"
@@ -97,14 +97,36 @@ ip6 saddr @addr6 accept'
 	expect_error 108 "$out" "10.91.1.2"
 }
 
+test_nft_retried_del_leaves_the_address_s_new_owner_alone() {
+	prev=$(attach "$NETNS" "$CID" fwa0 10.91.1.0/24)
+	cni firewall ADD "$(fw_conf "$prev")" >/dev/null
+	cni firewall DEL "$(fw_conf "$prev")"
+	# the address is another attachment's now; then the first DEL again
+	h nft add element inet ccni_firewall addr4 '{ 10.91.1.2 comment "fwnet other eth0" }'
+	cni firewall DEL "$(fw_conf "$prev")"
+	assert_eq "$(elems addr4)" "10.91.1.2 fwnet other eth0" "the new owner's element"
+}
+
+test_nft_gc_removes_the_elements_of_attachments_not_valid() {
+	prev=$(attach "$NETNS" keep fwa0 10.91.1.0/24)
+	ns2=$(mkns g)
+	prev2=$(attach "$ns2" lost fwa0 10.91.1.0/24)
+	CID=keep cni firewall ADD "$(fw_conf "$prev" ',"ingressPolicy":"same-bridge"')" >/dev/null
+	CID=lost cni firewall ADD "$(fw_conf "$prev2" ',"ingressPolicy":"same-bridge"')" >/dev/null
+	gc='{"cniVersion":"1.1.0","name":"fwnet","type":"firewall","cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}'
+	cni firewall GC "$gc" >/dev/null
+	assert_eq "$(elems addr4)" "10.91.1.2 fwnet keep eth0" "addr4 after GC"
+	assert_eq "$(elems iso4)" "fwa0 . 10.91.1.2 fwnet keep eth0" "iso4 after GC"
+}
+
 test_nft_del_without_prev_result_keeps_others() {
 	prev=$(attach "$NETNS" "$CID" fwa0 10.91.1.0/24)
 	ns2=$(mkns b)
 	prev2=$(attach "$ns2" other fwa0 10.91.1.0/24)
 	cni firewall ADD "$(fw_conf "$prev" ',"ingressPolicy":"same-bridge"')" >/dev/null
 	CID=other cni firewall ADD "$(fw_conf "$prev2" ',"ingressPolicy":"same-bridge"')" >/dev/null
-	assert_eq "$(elems addr4)" "$(printf '10.91.1.2 %s/eth0\n10.91.1.3 other/eth0' "$CID")" "addr4"
-	assert_eq "$(elems iso4)" "$(printf 'fwa0 . 10.91.1.2 %s/eth0\nfwa0 . 10.91.1.3 other/eth0' "$CID")" "iso4"
+	assert_eq "$(elems addr4)" "$(printf '10.91.1.2 fwnet %s eth0\n10.91.1.3 fwnet other eth0' "$CID")" "addr4"
+	assert_eq "$(elems iso4)" "$(printf 'fwa0 . 10.91.1.2 fwnet %s eth0\nfwa0 . 10.91.1.3 fwnet other eth0' "$CID")" "iso4"
 	c2=$(fw_conf "$prev2" ',"ingressPolicy":"same-bridge"')
 	CID=other cni firewall CHECK "$c2" >/dev/null || fail "CHECK: $(cat "$T/stderr")"
 	h nft delete element inet ccni_firewall iso4 '{ "fwa0" . 10.91.1.3 }'
@@ -112,8 +134,8 @@ test_nft_del_without_prev_result_keeps_others() {
 	expect_error 108 "$out" "10.91.1.3 on bridge fwa0 is not in set iso4"
 	CID=other cni firewall ADD "$c2" >/dev/null
 	cni firewall DEL "$(fw_conf "" ',"ingressPolicy":"same-bridge"')"
-	assert_eq "$(elems addr4)" "10.91.1.3 other/eth0" "addr4 after DEL without prevResult"
-	assert_eq "$(elems iso4)" "fwa0 . 10.91.1.3 other/eth0" "iso4 after DEL without prevResult"
+	assert_eq "$(elems addr4)" "10.91.1.3 fwnet other eth0" "addr4 after DEL without prevResult"
+	assert_eq "$(elems iso4)" "fwa0 . 10.91.1.3 fwnet other eth0" "iso4 after DEL without prevResult"
 	CID=other cni firewall DEL "$(fw_conf "" ',"ingressPolicy":"same-bridge"')"
 	assert_eq "$(elems addr4)$(elems iso4)" "" "sets after both DELs"
 	# the table gone altogether: DEL still succeeds
@@ -170,7 +192,7 @@ isolation() {
 	CID=a1 cni firewall ADD "$(fw_conf "$pa1" "$sb")" >/dev/null
 	CID=a2 cni firewall ADD "$(fw_conf "$pa2" "$sb")" >/dev/null
 	CID=b1 cni firewall ADD "$(fw_conf "$pb1" "$sb")" >/dev/null
-	[ -z "$1" ] && assert_eq "$(elems iso4)" "$(printf 'fwa0 . 10.91.1.2 a1/eth0\nfwa0 . 10.91.1.3 a2/eth0\nfwb0 . 10.91.2.2 b1/eth0')" "iso4"
+	[ -z "$1" ] && assert_eq "$(elems iso4)" "$(printf 'fwa0 . 10.91.1.2 fwnet a1 eth0\nfwa0 . 10.91.1.3 fwnet a2 eth0\nfwb0 . 10.91.2.2 fwnet b1 eth0')" "iso4"
 	CID=b1 cni firewall CHECK "$(fw_conf "$pb1" "$sb")" >/dev/null || fail "CHECK: $(cat "$T/stderr")"
 	pings "$NETNS" 10.91.1.3 || fail "a1 -> a2 (same bridge) dropped"
 	pings "$a2" 10.91.1.2 || fail "a2 -> a1 (same bridge) dropped"
@@ -180,7 +202,7 @@ isolation() {
 	[ -n "$1" ] && return 0
 	# after b1's DEL its bridge is no longer isolated: traffic flows again
 	CID=b1 cni firewall DEL "$(fw_conf "$pb1" "$sb")"
-	assert_eq "$(elems iso4)" "$(printf 'fwa0 . 10.91.1.2 a1/eth0\nfwa0 . 10.91.1.3 a2/eth0')" "iso4 after b1's DEL"
+	assert_eq "$(elems iso4)" "$(printf 'fwa0 . 10.91.1.2 fwnet a1 eth0\nfwa0 . 10.91.1.3 fwnet a2 eth0')" "iso4 after b1's DEL"
 	pings "$NETNS" 10.91.2.2 || fail "a1 -> b1 after b1's DEL"
 	CID=a1 cni firewall DEL "$(fw_conf "$pa1" "$sb")"
 	CID=a2 cni firewall DEL "$(fw_conf "$pa2" "$sb")"

@@ -173,7 +173,59 @@ test_conflict_is_a_clear_error() {
 	jq_eq "$(h nft -j list map inet ccni_portmap dnat4)" '[.nftables[] | select(.map) | .map.elem[]] | length' 1
 	# and with a prevResult too: the key is the winner's, so it stays
 	CID=second NETNS_PATH=/run/netns/$ns2 cni portmap DEL "$(pm_conf "$prev2" '[{"hostPort":8082,"containerPort":81,"protocol":"tcp"}]')"
-	jq_eq "$(h nft -j list map inet ccni_portmap dnat4)" '[.nftables[] | select(.map) | .map.elem[] | .[0].elem.comment] | join(",")' "$CID/eth0"
+	jq_eq "$(h nft -j list map inet ccni_portmap dnat4)" '[.nftables[] | select(.map) | .map.elem[] | .[0].elem.comment] | join(",")' "pmnet $CID eth0"
+}
+
+# tags: every element's comment in table ccni_portmap, sorted.
+tags() { h nft -j list table inet ccni_portmap | jq -r '[.nftables[] | (.map // .set) | select(.) | .elem[]? | (if type == "array" then .[0] else . end) | .elem.comment] | sort | join(",")'; }
+M8090='[{"hostPort":8090,"containerPort":80,"protocol":"tcp"}]'
+
+test_retried_del_leaves_the_entries_of_the_address_s_new_owner() {
+	prev=$(attach "$NETNS_PATH" a)
+	CID=a cni portmap ADD "$(pm_conf "$prev" "$M8090")" >/dev/null
+	CID=a cni bridge DEL "$(bridge_conf)"
+	CID=a cni portmap DEL "$(pm_conf "$prev" "$M8090")"
+	# a's address goes to b, which maps another port; then a's DEL again
+	nb=$(mkns rb)
+	prev2=$(CID=b NETNS_PATH=/run/netns/$nb CNI_ARGS_T="IgnoreUnknown=1;IP=10.89.0.2" cni bridge ADD "$(bridge_conf)")
+	jq_eq "$prev2" '.ips[0].address' 10.89.0.2/24
+	CID=b NETNS_PATH=/run/netns/$nb cni portmap ADD "$(pm_conf "$prev2" '[{"hostPort":8091,"containerPort":80,"protocol":"tcp"}]')" >/dev/null
+	before=$(tags)
+	assert_not_contains "$before" "pmnet a eth0" "a's entries after its DEL"
+	CID=a cni portmap DEL "$(pm_conf "$prev" "$M8090")"
+	assert_eq "$(tags)" "$before" "b's entries after a's retried DEL"
+}
+
+test_del_told_other_or_fewer_mappings_removes_all_add_made() {
+	prev=$(attach "$NETNS_PATH" "$CID")
+	two='[{"hostPort":8092,"containerPort":80,"protocol":"tcp"},{"hostPort":8093,"containerPort":80,"protocol":"udp"}]'
+	cni portmap ADD "$(pm_conf "$prev" "$two")" >/dev/null
+	# DEL given one of the two mappings
+	cni portmap DEL "$(pm_conf "$prev" '[{"hostPort":8092,"containerPort":80,"protocol":"tcp"}]')"
+	assert_eq "$(tags)" "" "entries after a DEL told one of two mappings"
+	cni portmap ADD "$(pm_conf "$prev" "$two")" >/dev/null
+	# DEL given another mapping altogether
+	cni portmap DEL "$(pm_conf "$prev" '[{"hostPort":9099,"containerPort":80,"protocol":"tcp"}]')"
+	assert_eq "$(tags)" "" "entries after a DEL told other mappings"
+	# so the next pod can map those ports
+	nb=$(mkns nx)
+	prev2=$(CID=next NETNS_PATH=/run/netns/$nb attach "/run/netns/$nb" next)
+	CID=next NETNS_PATH=/run/netns/$nb cni portmap ADD "$(pm_conf "$prev2" "$two")" >/dev/null
+}
+
+test_gc_removes_the_entries_of_attachments_not_valid() {
+	prev=$(attach "$NETNS_PATH" keep)
+	CID=keep cni portmap ADD "$(pm_conf "$prev" "$M8090")" >/dev/null
+	nb=$(mkns gl)
+	prev2=$(attach "/run/netns/$nb" lost)
+	CID=lost NETNS_PATH=/run/netns/$nb cni portmap ADD "$(pm_conf "$prev2" '[{"hostPort":8094,"containerPort":80,"protocol":"udp"}]' ',"masqAll":true')" >/dev/null
+	assert_contains "$(tags)" "pmnet lost eth0" "lost's entries before GC"
+	gc='{"cniVersion":"1.1.0","name":"pmnet","type":"portmap","cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}'
+	cni portmap GC "$gc" >/dev/null
+	t=$(tags)
+	assert_not_contains "$t" "pmnet lost eth0" "lost's entries after GC"
+	assert_eq "$(tr ',' '\n' <<<"$t" | sort -u)" "pmnet keep eth0" "only keep's entries"
+	jq_eq "$(h nft -j list map inet ccni_portmap dnat4)" '[.nftables[] | select(.map) | .map.elem[] | "\(.[0].elem.val.concat | join(" ")) \(.[0].elem.comment)"] | join(",")' "tcp 8090 pmnet keep eth0"
 }
 
 test_no_mappings_does_no_firewall_work() {

@@ -35,6 +35,7 @@
 #include "lib/common/cleanup.h"
 #include "net/nftables.h"
 #include "net/nftset.h"
+#include "net/tag.h"
 #include "plugins/meta/firewall/firewall.h"
 
 #define TABLE "ccni_firewall"
@@ -177,9 +178,9 @@ int firewall_conf_parse(const struct ccni_request *req, struct firewall_conf *c,
 
 /* --- nftables backend ----------------------------------------------------------- */
 
-static void tag_of(const struct ccni_request *req, char *tag, size_t len)
+static void attachment_tag(const struct ccni_request *req, char tag[TAG_MAX])
 {
-	snprintf(tag, len, "%.100s/%.15s", req->container_id, req->ifname);
+	tag_of(req->name, req->container_id, req->ifname, tag);
 }
 
 static void put_ifname(struct nftset_val *v, const char *name)
@@ -240,7 +241,7 @@ static int retag(const struct nftset_elem *el, int n, const char *tag, struct cc
 
 	for (int i = 0; i < n; i++) {
 		char cm[256];
-		int rc = nftset_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
+		int rc = nftset_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), NULL, err);
 
 		if (rc < 0)
 			return -1;
@@ -271,11 +272,11 @@ static int nft_add(const struct ccni_request *req, const struct firewall_conf *c
 		   struct ccni_error *err)
 {
 	struct nftset_elem el[2 * FW_ADDR_MAX];
-	char tag[128];
+	char tag[TAG_MAX];
 	int n;
 	struct ccni_error e = CCNI_ERROR_INIT;
 
-	tag_of(req, tag, sizeof(tag));
+	attachment_tag(req, tag);
 	n = elements(c, tag, el);
 	if (n == 0)
 		return 0;
@@ -297,11 +298,11 @@ static int nft_del(const struct ccni_request *req, const struct firewall_conf *c
 		   struct ccni_error *err)
 {
 	struct nftset_elem el[2 * FW_ADDR_MAX];
-	char tag[128];
-	int n;
+	char tag[TAG_MAX];
+	int n, missing = 0;
 	struct ccni_error e = CCNI_ERROR_INIT;
 
-	tag_of(req, tag, sizeof(tag));
+	attachment_tag(req, tag);
 	n = elements(c, NULL, el);
 	/* Without the addresses (or the bridge), find what is ours by tag. */
 	if (n == 0 || (c->same_bridge && !*c->bridge)) {
@@ -309,13 +310,22 @@ static int nft_del(const struct ccni_request *req, const struct firewall_conf *c
 			return ccni_error_prefix(err, "firewall");
 		return 0;
 	}
-	if (nftset_elems(NFPROTO_INET, TABLE, false, el, n, &e) == 0)
+	/* only what is ours: an address may be another attachment's by now */
+	if (nftset_del_owned(TABLE, el, n, tag, &missing, &e) == 0 && missing == 0)
 		return 0;
 	ccni_error_clear(&e);
-	/* Something was already gone: remove what is left, by tag. */
+	/* Something was already gone (or is someone else's): remove what is
+	 * left of ours, by tag. */
 	if (nftables_del_by_tag(TABLE, tag, err) < 0)
 		return ccni_error_prefix(err, "firewall");
 	return 0;
+}
+
+static bool stale_comment(const char *comment, void *arg)
+{
+	const struct ccni_request *req = arg;
+
+	return tag_is_stale(comment, req->name, req->valid_attachments);
 }
 
 /* CHECK: every element there, and ours (by its tag); one netlink lookup
@@ -324,14 +334,14 @@ static int nft_check(const struct ccni_request *req, const struct firewall_conf 
 		     struct ccni_error *err)
 {
 	struct nftset_elem el[2 * FW_ADDR_MAX];
-	char tag[128];
+	char tag[TAG_MAX];
 	int n;
 
-	tag_of(req, tag, sizeof(tag));
+	attachment_tag(req, tag);
 	n = elements(c, tag, el);
 	for (int i = 0; i < n; i++) {
 		char cm[256], a[CCNI_IP_STRLEN];
-		int rc = nftset_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), err);
+		int rc = nftset_elem_get(TABLE, el[i].set, &el[i].key, cm, sizeof(cm), NULL, err);
 		const struct ccni_ip *ip = &c->addrs[i / (c->same_bridge && *c->bridge ? 2 : 1)].ip;
 		bool iso = el[i].set[0] == 'i';
 
@@ -415,10 +425,28 @@ static int fw_check(const struct ccni_request *req, struct ccni_result **out,
 	return nft_check(req, &c, err);
 }
 
+/* GC: the nftables elements of the network's attachments that are not
+ * valid. The iptables backend's rules name addresses only: not collected. */
+static int fw_gc(const struct ccni_request *req, struct ccni_result **out,
+		 struct ccni_error *err)
+{
+	struct firewall_conf c;
+
+	(void)out;
+	if (firewall_conf_parse(req, &c, err) < 0)
+		return -1;
+	if (streq(c.backend, "iptables"))
+		return 0;
+	if (nftables_del_where("inet", TABLE, stale_comment, (void *)req, err) < 0)
+		return ccni_error_prefix(err, "firewall");
+	return 0;
+}
+
 const struct ccni_plugin plugin_firewall = {
 	.name = "firewall",
 	.about = "ccni firewall: forward-path access for container addresses (nftables sets)",
 	.add = fw_add,
 	.del = fw_del,
 	.check = fw_check,
+	.gc = fw_gc,
 };

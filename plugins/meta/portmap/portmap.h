@@ -29,6 +29,15 @@ struct portmap_conf {
 
 int portmap_conf_parse(const struct ccni_request *req, struct portmap_conf *c,
 		       struct ccni_error *err);
+/* The nftables backend (portmap-nft.c). */
+int portmap_nft_add(const struct ccni_request *req, const struct portmap_conf *c,
+		    struct ccni_error *err);
+int portmap_nft_del(const struct ccni_request *req, const struct portmap_conf *c,
+		    struct ccni_error *err);
+int portmap_nft_check(const struct portmap_conf *c, struct ccni_error *err);
+/* GC: the elements and rules of the network's attachments that are not in
+ * cni.dev/valid-attachments. */
+int portmap_nft_gc(const struct ccni_request *req, struct ccni_error *err);
 /* The iptables backend (portmap-ipt.c). */
 int portmap_ipt(const struct ccni_request *req, const struct portmap_conf *c, bool add,
 		struct ccni_error *err);
