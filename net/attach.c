@@ -305,48 +305,6 @@ static int attach_check(const struct attach_plugin *p, void *self, const struct 
 
 /* --- GC ------------------------------------------------------------------------------ */
 
-struct gc_links {
-	const struct ccni_request *req;
-	int *doomed;
-	size_t n, cap;
-};
-
-static int stale_link(const struct link *l, void *arg)
-{
-	struct gc_links *g = arg;
-
-	if (!tag_is_stale(l->alias, g->req->name, g->req->valid_attachments))
-		return 0;
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? 2 * g->cap : 16;
-		int *p = realloc(g->doomed, cap * sizeof(*p));
-
-		if (!p)
-			return 0; /* the rest waits for the next GC */
-		g->doomed = p;
-		g->cap = cap;
-	}
-	g->doomed[g->n++] = l->ifindex;
-	return 0;
-}
-
-/* The host links ADD tagged for attachments no longer valid. */
-static int gc_links(const struct ccni_request *req, struct ccni_error *err)
-{
-	_cleanup_(netlink_closep) struct nl_sock *host = netlink_open(-1, err);
-	struct gc_links g = { .req = req };
-	int rc = 0;
-
-	if (!host || link_foreach(host, stale_link, &g, err) < 0) {
-		free(g.doomed);
-		return -1;
-	}
-	for (size_t i = 0; i < g.n && rc == 0; i++)
-		rc = link_del(host, g.doomed[i], err);
-	free(g.doomed);
-	return rc;
-}
-
 static bool stale_comment(const char *comment, void *arg)
 {
 	const struct ccni_request *req = arg;
@@ -357,7 +315,9 @@ static bool stale_comment(const char *comment, void *arg)
 static int attach_gc(const struct attach_plugin *p, void *self, const struct ccni_request *req,
 		     const struct attach_conf *ac, struct ccni_error *err)
 {
-	if (gc_links(req, err) < 0)
+	_cleanup_(netlink_closep) struct nl_sock *host = netlink_open(-1, err);
+
+	if (!host || link_del_stale(host, req->name, req->valid_attachments, err) < 0)
 		return -1;
 	/* the iptables backend's chains are named by a hash: not collected */
 	if (ac->ipmasq && !streq(ac->masq_backend ? ac->masq_backend : "", "iptables") &&

@@ -10,8 +10,9 @@
 struct nl_sock;
 
 /* Create an ifb link, up, with the given MTU and a transmit queue length of
- * 0 (as the reference creates it); *out is the new link. Exclusive. */
-int link_ifb_create(struct nl_sock *sk, const char *name, unsigned mtu, struct link *out,
-		    struct ccni_error *err);
+ * 0 (as the reference creates it), and alias (NULL: none; the kernel takes
+ * it only after creation); *out is the new link. Exclusive. */
+int link_ifb_create(struct nl_sock *sk, const char *name, unsigned mtu, const char *alias,
+		    struct link *out, struct ccni_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@
 #include "lib/common/util.h"
 #include "net/link.h"
 #include "net/netlink.h"
+#include "net/tag.h"
 
 /* --- reading a link ------------------------------------------------------------ */
 
@@ -417,4 +419,43 @@ int link_create(struct nl_sock *sk, const struct link_spec *s, struct ccni_error
 	if (!msg)
 		return netlink_nomem(err, "link create");
 	return netlink_request(sk, msg, 0, err, "%s link %s: create", s->kind, s->name);
+}
+
+/* --- GC ------------------------------------------------------------------------- */
+
+struct stale_links {
+	const char *network;
+	json_t *valid;
+	int *doomed;
+	size_t n, cap;
+};
+
+static int stale_link(const struct link *l, void *arg)
+{
+	struct stale_links *g = arg;
+
+	if (!tag_is_stale(l->alias, g->network, g->valid))
+		return 0;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 16;
+		int *p = realloc(g->doomed, cap * sizeof(*p));
+
+		if (!p)
+			return 0; /* the rest waits for the next GC */
+		g->doomed = p;
+		g->cap = cap;
+	}
+	g->doomed[g->n++] = l->ifindex;
+	return 0;
+}
+
+int link_del_stale(struct nl_sock *sk, const char *network, json_t *valid, struct ccni_error *err)
+{
+	struct stale_links g = { .network = network, .valid = valid };
+	int rc = link_foreach(sk, stale_link, &g, err);
+
+	for (size_t i = 0; i < g.n && rc == 0; i++)
+		rc = link_del(sk, g.doomed[i], err);
+	free(g.doomed);
+	return rc;
 }

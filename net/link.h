@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <ccni/error.h>
+#include <jansson.h>
 
 struct nl_sock;
 struct nl_msg;
@@ -46,6 +47,12 @@ const char *link_name(struct nl_sock *sk, int ifindex, char buf[LINK_NAME_MAX]);
  * whose cost must not grow with the node; GC only). fn returns 0 to go on. */
 int link_foreach(struct nl_sock *sk, int (*fn)(const struct link *l, void *arg), void *arg,
 		 struct ccni_error *err);
+
+/* GC: delete the links whose alias is the tag (net/tag.h) of one of
+ * network's attachments that is not in valid (cni.dev/valid-attachments).
+ * A dump: GC only. */
+int link_del_stale(struct nl_sock *sk, const char *network, json_t *valid,
+		   struct ccni_error *err);
 
 /* What link_set changes; a field left zero leaves that attribute alone. */
 struct link_change {

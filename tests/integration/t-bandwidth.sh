@@ -117,6 +117,24 @@ test_del_without_prev_result_and_with_netns_gone() {
 	NETNS_PATH="" cni bandwidth DEL "{\"cniVersion\":\"1.0.0\",\"name\":\"$NET\",\"type\":\"bandwidth\"}"
 }
 
+test_gc_removes_the_ifbs_of_attachments_not_valid() {
+	need_ifb
+	prev=$(CID=keep cni ptp ADD "$(pconf)")
+	CID=keep cni bandwidth ADD "$(bconf "$prev" "$LIMITS")" >/dev/null
+	nb=$(mkns gl)
+	prev2=$(CID=lost NETNS_PATH=/run/netns/$nb cni ptp ADD "$(pconf)")
+	CID=lost NETNS_PATH=/run/netns/$nb cni bandwidth ADD "$(bconf "$prev2" "$LIMITS")" >/dev/null
+	assert_eq "$(h ip -j link show "$(ifb_of keep)" | jq -r '.[0].ifalias')" "$NET keep eth0" "the ifb's tag"
+	# an ifb of another network stays whatever GC says
+	h ip link add bwpother0 type ifb
+	h ip link set bwpother0 alias "othernet lost eth0"
+	gc=$(printf '{"cniVersion":"1.1.0","name":"%s","type":"bandwidth","cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}' "$NET")
+	cni bandwidth GC "$gc" >/dev/null
+	h ip link show "$(ifb_of lost)" >/dev/null 2>&1 && fail "lost's ifb survived GC"
+	h ip link show "$(ifb_of keep)" >/dev/null || fail "keep's ifb was removed"
+	h ip link show bwpother0 >/dev/null || fail "another network's ifb was removed"
+}
+
 test_ifb_name_taken_names_the_device_and_the_kernel_reason() {
 	need_ifb
 	prev=$(cni ptp ADD "$(pconf)")
@@ -219,7 +237,10 @@ test_same_qdiscs_filter_and_result_as_the_reference() {
 		flt='map(if .options.actions then .options.actions |= map(del(.index)) else . end)'
 		assert_eq "$(h tc -j filter show dev "$va" ingress | sed "s/$ia/IFB/g" | jq -c "$flt")" \
 			"$(h tc -j filter show dev "$vb" ingress | sed "s/$ib/IFB/g" | jq -c "$flt")" "filters for $lim"
-		assert_eq "$(h ip -j -d link show "$ia" | jq -c '.[0] | del(.ifindex, .ifname, .address, .operstate)')" \
+		# the same link, but for ccni's tag in its alias (for GC; the
+		# reference leaves none)
+		assert_eq "$(h ip -j -d link show "$ia" | jq -r '.[0].ifalias')" "$NET $CID eth0" "ccni's ifb alias"
+		assert_eq "$(h ip -j -d link show "$ia" | jq -c '.[0] | del(.ifindex, .ifname, .address, .operstate, .ifalias)')" \
 			"$(h ip -j -d link show "$ib" | jq -c '.[0] | del(.ifindex, .ifname, .address, .operstate)')" "ifb links"
 		# each accepts the other's state in CHECK
 		cni bandwidth CHECK "$(bconf "$ra" "$lim")"

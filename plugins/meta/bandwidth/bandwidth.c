@@ -22,6 +22,7 @@
 #include "net/netlink.h"
 #include "net/netns.h"
 #include "net/qdisc.h"
+#include "net/tag.h"
 #include "plugins/meta/bandwidth/bandwidth.h"
 
 DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
@@ -212,10 +213,11 @@ static int shape_egress(const struct ccni_request *req, struct made *m,
 {
 	struct link ifb;
 	struct qdisc_tbf t;
-	char name[16], mac[18];
+	char name[16], mac[18], tag[TAG_MAX];
 
 	bandwidth_ifb_name(req->name ? req->name : "", req->container_id, name);
-	if (link_ifb_create(m->sk, name, host->mtu, &ifb, err) < 0)
+	tag_of(req->name, req->container_id, req->ifname, tag);
+	if (link_ifb_create(m->sk, name, host->mtu, tag, &ifb, err) < 0)
 		return -1;
 	m->ifb = ifb.ifindex;
 	if (ccni_result_add_interface(r, name, ccni_mac_format(ifb.mac, mac), NULL) < 0)
@@ -385,6 +387,21 @@ static int bandwidth_check(const struct ccni_request *req, struct ccni_result **
 
 static const char *const bandwidth_versions[] = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0", NULL};
 
+/* --- GC --------------------------------------------------------------------------- */
+
+/* The ifbs of the network's attachments that are not valid (found by the
+ * tag ADD gives them; a link dump). The qdiscs on a host veth go with it. */
+static int bandwidth_gc(const struct ccni_request *req, struct ccni_result **out,
+			struct ccni_error *err)
+{
+	_cleanup_(netlink_closep) struct nl_sock *sk = netlink_open(-1, err);
+
+	(void)out;
+	if (!sk || link_del_stale(sk, req->name, req->valid_attachments, err) < 0)
+		return ccni_error_prefix(err, "bandwidth");
+	return 0;
+}
+
 const struct ccni_plugin plugin_bandwidth = {
     .name = "bandwidth",
     .about = "ccni bandwidth: shapes a container's traffic with tbf qdiscs and an ifb",
@@ -392,4 +409,5 @@ const struct ccni_plugin plugin_bandwidth = {
     .add = bandwidth_add,
     .del = bandwidth_del,
     .check = bandwidth_check,
+    .gc = bandwidth_gc,
 };
