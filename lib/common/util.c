@@ -213,3 +213,18 @@ int util_fork_detached(int keep_a, int keep_b)
 	}
 	return 0;
 }
+
+bool util_tmp_is_orphan(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+	char *end;
+	long pid;
+
+	if (!t || !t[5])
+		return false;
+	errno = 0;
+	pid = strtol(t + 5, &end, 10);
+	if (*end || errno || pid <= 0 || pid > 4194304)
+		return false;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}

@@ -27,6 +27,10 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 			   bool durable);
 /* mkdir -p with mode for the components it creates. 0 or -1 (errno). */
 int util_mkdir_p(const char *path, mode_t mode);
+/* Is name a temporary file util_write_file_atomic leaves when its process
+ * dies before the rename ("FILE.tmp.PID"), of a process no longer alive?
+ * (A live process's is being written: left alone.) */
+bool util_tmp_is_orphan(const char *name);
 /* Monotonic clock in nanoseconds. */
 unsigned long long util_now_ns(void);
 /* Fork a detached process for work nobody should wait for (the kernel's

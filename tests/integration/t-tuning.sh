@@ -27,6 +27,24 @@ sc() { in_ns "$NETNS" sysctl -n "$1"; }
 
 ALL=',"mac":"'$MAC2'","mtu":1454,"promisc":true,"allmulti":true,"txQLen":42,"sysctl":{"net.core.somaxconn":"500","net.ipv4.conf.IFNAME.arp_filter":"1"}'
 
+test_gc_removes_backups_of_attachments_not_valid_and_dead_writers_temp_files() {
+	mkif
+	CID=keep cni tuning ADD "$(tconf ',"mtu":1454')" >/dev/null
+	in_ns "$NETNS" ip link set eth0 mtu 1500
+	CID=lost cni tuning ADD "$(tconf ',"mtu":1454')" >/dev/null
+	jq_eq "$(cat "$T/tuning/keep_eth0.json")" '.ccniAttachment' "tnet keep eth0"
+	# a backup of another network, one without a tag (the reference's), and
+	# temporary files: of a dead writer, and of a live one
+	printf '{"mtu":1500,"ccniAttachment":"othernet lost eth0"}' >"$T/tuning/other_eth0.json"
+	printf '{"mtu":1500}' >"$T/tuning/ref_eth0.json"
+	sleep 0 & dead=$!; wait $dead
+	: >"$T/tuning/x_eth0.json.tmp.$dead"
+	: >"$T/tuning/y_eth0.json.tmp.$$"
+	gc=$(printf '{"cniVersion":"1.1.0","name":"tnet","type":"tuning","dataDir":"%s","cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}' "$T/tuning")
+	cni tuning GC "$gc" >/dev/null
+	assert_eq "$(ls "$T/tuning" | sort | paste -sd' ')" "keep_eth0.json other_eth0.json ref_eth0.json y_eth0.json.tmp.$$" "dataDir after GC"
+}
+
 test_mtu_the_device_refuses_gives_the_device_and_the_kernel_reason() {
 	mkif
 	out=$(cni tuning ADD "$(tconf ',"mtu":20')") && fail "ADD passed with mtu 20"
@@ -63,7 +81,10 @@ test_add_sets_everything_check_passes_del_restores() {
 	# the backup holds the original values, in the reference's format
 	bk=$T/tuning/${CID}_eth0.json
 	[ -f "$bk" ] || fail "no backup file $bk"
-	jq_eq "$(cat "$bk")" 'keys_unsorted | join(",")' "mac,promisc,mtu,allmulti,txQLen"
+	# the reference's keys in its order, then ccni's tag of the attachment
+	# (for GC; the reference's DEL ignores it)
+	jq_eq "$(cat "$bk")" 'keys_unsorted | join(",")' "mac,promisc,mtu,allmulti,txQLen,ccniAttachment"
+	jq_eq "$(cat "$bk")" '.ccniAttachment' "tnet $CID eth0"
 	jq_eq "$(cat "$bk")" '"\(.mac) \(.promisc) \(.mtu) \(.allmulti) \(.txQLen)"' \
 		"$omac false $omtu false $oq"
 	assert_eq "$(head -2 "$bk")" $'{\n "mac": "'"$omac"'",' "backup layout"

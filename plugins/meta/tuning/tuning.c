@@ -24,6 +24,7 @@
 #include "net/netlink.h"
 #include "net/netns.h"
 #include "net/sysctl.h"
+#include "net/tag.h"
 #include "plugins/meta/tuning/tuning.h"
 
 DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
@@ -410,7 +411,7 @@ static int write_backup(const struct ccni_request *req, const struct tuning_conf
 {
 	_cleanup_json_ json_t *o = json_object();
 	_cleanup_free_ char *path = backup_path(req, c), *text = NULL;
-	char mac[18];
+	char mac[18], tag[TAG_MAX];
 	int rc = 0;
 
 	if (!o || !path)
@@ -425,6 +426,10 @@ static int write_backup(const struct ccni_request *req, const struct tuning_conf
 		rc |= json_object_set_new(o, "allmulti", json_boolean(l->flags & IFF_ALLMULTI));
 	if (c->txqlen >= 0)
 		rc |= json_object_set_new(o, "txQLen", json_integer(l->txqlen));
+	/* after the reference's keys (which its DEL reads; it ignores this
+	 * one): whose backup it is, for GC */
+	tag_of(req->name, req->container_id, req->ifname, tag);
+	rc |= json_object_set_new(o, "ccniAttachment", json_string(tag));
 	if (rc)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
@@ -661,4 +666,5 @@ const struct ccni_plugin plugin_tuning = {
     .add = tuning_add,
     .del = tuning_del,
     .check = tuning_check,
+    .gc = tuning_gc,
 };

@@ -40,4 +40,8 @@ int tuning_sysctl_dups(const char *data, size_t len, struct ccni_error *err);
  * that file exists. */
 int tuning_allowlist_check(const char *file, json_t *sysctl, struct ccni_error *err);
 
+/* GC (tuning-gc.c): the backups of the network's attachments that are not
+ * valid, and temporary files of writers that died. */
+int tuning_gc(const struct ccni_request *req, struct ccni_result **out, struct ccni_error *err);
+
 #endif
