@@ -28,6 +28,45 @@ test_result_shapes_0_3_1_and_0_2_0() {
 	jq_eq "$out" '.ip6.routes[0].gw' fd77::99
 }
 
+test_a_second_add_of_one_attachment_is_refused() {
+	cni host-local ADD "$(hl 1.0.0 "$dual")" >/dev/null
+	out=$(cni host-local ADD "$(hl 1.0.0 "$dual")") && fail "a second ADD of $CID/eth0 passed"
+	expect_error 104 "$out"
+	jq_eq "$out" '.msg' "10.77.0.2 has been allocated to $CID, duplicate allocation is not allowed"
+	assert_eq "$(ls "$T/data/hlnet" | grep -c '^10\.\|^fd77')" 2 "reservations (the first ADD's only)"
+	# another interface of the same container is another attachment
+	IFNAME=net1 cni host-local ADD "$(hl 1.0.0 "$dual")" >/dev/null
+	# after DEL the attachment may come again, also when a DEL of another
+	# tool (the reference's) released it
+	cni host-local DEL "$(hl 1.0.0 "$dual")"
+	jq_eq "$(cni host-local ADD "$(hl 1.0.0 "$dual")")" '.ips[0].address' 10.77.0.4/24
+	if [ -x "$REF_BIN/host-local" ]; then
+		ref host-local DEL "$(hl 1.0.0 "$dual")"
+		jq_eq "$(cni host-local ADD "$(hl 1.0.0 "$dual")")" '.ips[0].address' 10.77.0.5/24
+	fi
+	# the records live beside the network's directory, which stays the
+	# reference's; GC removes those of attachments not valid
+	assert_eq "$(ls "$T/data/.ccni/hlnet" | wc -l)" 2 "records of eth0 and net1"
+	gc=$(hl 1.1.0 "$dual" | jq -c --arg c "$CID" '. + {"cni.dev/valid-attachments":[{"containerID":$c,"ifname":"net1"}]}')
+	cni host-local GC "$gc"
+	assert_eq "$(ls "$T/data/.ccni/hlnet" | wc -l)" 1 "records after GC"
+	IFNAME=net1 cni host-local ADD "$(hl 1.0.0 "$dual")" >/dev/null && fail "net1 added twice after GC"
+	true
+}
+
+test_a_second_add_through_bridge_into_another_netns_is_refused() {
+	br='{"cniVersion":"1.0.0","name":"hlnet","type":"bridge","bridge":"hlbr0","ipam":{"type":"host-local","dataDir":"'"$T/data"'","ranges":[[{"subnet":"10.77.0.0/24"}]]}}'
+	jq_eq "$(cni bridge ADD "$br")" '.ips[0].address' 10.77.0.2/24
+	n2=$(mkns d)
+	out=$(NETNS_PATH=/run/netns/$n2 cni bridge ADD "$br") && fail "a second ADD of $CID/eth0 passed"
+	expect_error 104 "$out" "duplicate allocation is not allowed"
+	# the first attachment keeps its address, the second netns got nothing
+	assert_eq "$(cat "$T/data/hlnet/10.77.0.2")" "$(printf '%s\r\neth0' "$CID")" "the first reservation"
+	assert_eq "$(ls "$T/data/hlnet" | grep -c '^10\.')" 1 "reservations"
+	in_ns "$n2" ip link show eth0 >/dev/null 2>&1 && fail "eth0 left in the second netns"
+	in_host ip -o link | grep -c veth | grep -qx 1 || fail "more than the first veth on the host"
+}
+
 test_state_files_match_the_reference() {
 	[ -x "$REF_BIN/host-local" ] || skip "no reference host-local"
 	cni host-local ADD "$(hl 1.0.0 "$dual")" >/dev/null

@@ -59,6 +59,22 @@ static int load_resolv(const char *path, struct ccni_dns *dns, struct ccni_error
 	return 0;
 }
 
+/* The spec forbids two ADDs of one container and ifname, and runtimes
+ * retrying an ADD rely on the second one failing (as the reference's). The
+ * attachment's record answers without a scan of the directory. */
+static int refuse_duplicate(struct hl_store *s, const struct ccni_request *req,
+			    struct ccni_error *err)
+{
+	struct ccni_ip held;
+	char b[CCNI_IP_STRLEN];
+
+	if (hl_store_record_held(s, req->container_id, req->ifname, &held) != 1)
+		return 0;
+	return ccni_error_set(err, CCNI_ERR_ADDR_CONFLICT,
+			      "%s has been allocated to %s, duplicate allocation is not allowed",
+			      ccni_ip_format(&held, b), req->container_id);
+}
+
 static int hl_add(const struct ccni_request *req, struct ccni_result **out,
 		  struct ccni_error *err)
 {
@@ -90,16 +106,12 @@ static int hl_add(const struct ccni_request *req, struct ccni_result **out,
 		ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 		goto out_conf;
 	}
-	/* Unlike the reference, ADD does not scan the directory to refuse a
-	 * second ADD of the same container + ifname (the spec forbids the
-	 * runtime to send one): the hot path only tries candidates. DEL of
-	 * that attachment still releases every address it holds. */
 	/* DNS first, as the reference: a bad resolvConf reserves nothing. */
 	if (c.resolv_conf && *c.resolv_conf && load_resolv(c.resolv_conf, &r->dns, err) < 0) {
 		ccni_result_free(r);
 		goto out_conf;
 	}
-	if (hl_store_open(&s, c.data_dir, c.name, err) < 0)
+	if (hl_store_open(&s, c.data_dir, c.name, err) < 0 || refuse_duplicate(&s, req, err) < 0)
 		goto out;
 	for (int i = 0; i < c.n_sets; i++) {
 		const struct ccni_ip *want = NULL;
@@ -135,6 +147,8 @@ static int hl_add(const struct ccni_request *req, struct ccni_result **out,
 			ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 			goto undo;
 		}
+	if (hl_store_record_write(&s, req->container_id, req->ifname, got, n_got, err) < 0)
+		goto undo;
 	*out = r;
 	r = NULL;
 	rc = 0;
@@ -175,6 +189,7 @@ static int hl_del(const struct ccni_request *req, struct ccni_result **out,
 		if (hl_store_release_all(&s, req->container_id, req->ifname, err) < 0)
 			goto out;
 	}
+	hl_store_record_remove(&s, req->container_id, req->ifname);
 	rc = 0;
 out:
 	hl_store_close(&s);
@@ -290,6 +305,11 @@ static int gc_cb(struct hl_store *s, const char *file, const struct ccni_ip *ip,
 	return 0;
 }
 
+static bool gc_record_valid(const char *id, const char *ifname, void *valid)
+{
+	return gc_is_valid(valid, id, ifname);
+}
+
 static int hl_gc(const struct ccni_request *req, struct ccni_result **out,
 		 struct ccni_error *err)
 {
@@ -308,7 +328,8 @@ static int hl_gc(const struct ccni_request *req, struct ccni_result **out,
 	}
 	if (hl_store_open(&s, c.data_dir, c.name, err) < 0)
 		goto out;
-	if (hl_store_foreach(&s, gc_cb, &g, err) < 0 || hl_store_sweep_temp(&s, err) < 0)
+	if (hl_store_foreach(&s, gc_cb, &g, err) < 0 || hl_store_sweep_temp(&s, err) < 0 ||
+	    hl_store_record_gc(&s, gc_record_valid, req->valid_attachments, err) < 0)
 		goto out;
 	rc = 0;
 out:

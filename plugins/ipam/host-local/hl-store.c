@@ -25,22 +25,26 @@
 #include <ccni/conf.h>
 
 #include "lib/common/cleanup.h"
+#include "lib/common/sha512.h"
 #include "lib/common/util.h"
 #include "plugins/ipam/host-local/hl.h"
 
 #define LINE_BREAK "\r\n"
 #define OWNER_MAX 1024
+#define RECORD_MAX 4096
 
 int hl_store_open(struct hl_store *s, const char *data_dir, const char *name,
 		  struct ccni_error *err)
 {
 	memset(s, 0, sizeof(*s));
-	s->dirfd = s->lockfd = -1;
+	s->dirfd = s->lockfd = s->recfd = -1;
 	if (!ccni_name_valid(name))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "name: \"%s\" cannot name a directory", name ? name : "");
 	s->dir = util_asprintf("%s/%s", data_dir, name);
-	if (!s->dir)
+	s->data_dir = strdup(data_dir);
+	s->name = strdup(name);
+	if (!s->dir || !s->data_dir || !s->name)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	if (util_mkdir_p(s->dir, 0755) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "ipam.dataDir: cannot create %s",
@@ -66,9 +70,13 @@ void hl_store_close(struct hl_store *s)
 		close(s->lockfd); /* releases the flock */
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	if (s->recfd >= 0)
+		close(s->recfd);
 	free(s->dir);
+	free(s->data_dir);
+	free(s->name);
 	memset(s, 0, sizeof(*s));
-	s->dirfd = s->lockfd = -1;
+	s->dirfd = s->lockfd = s->recfd = -1;
 }
 
 /* Write "ID\r\nIFNAME" once to a temp file; each reservation links it. */
@@ -142,11 +150,15 @@ static int read_owner(struct hl_store *s, const char *file, char *id, size_t idl
 		      char *ifname, size_t iflen)
 {
 	char buf[OWNER_MAX + 1], *p, *br;
-	_cleanup_close_ int fd = openat(s->dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* non-blocking, and only a regular file: a FIFO put there must not
+	 * hang every later ADD, DEL and GC */
+	_cleanup_close_ int fd =
+		openat(s->dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
 	ssize_t n;
 	size_t l;
 
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return -1;
 	n = read(fd, buf, OWNER_MAX + 1);
 	if (n <= 0 || n > OWNER_MAX)
@@ -281,4 +293,148 @@ int hl_store_last(struct hl_store *s, int set_index, struct ccni_ip *ip)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n ")] = '\0';
 	return ccni_ip_parse(buf, ip) == 0 ? 0 : 1;
+}
+
+/* --- attachment records -------------------------------------------------------- */
+
+/* DATA_DIR/.ccni/NAME, made on first use; -1 when it cannot be. */
+static int record_dir(struct hl_store *s, bool create)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (s->recfd >= 0)
+		return s->recfd;
+	path = util_asprintf("%s/.ccni/%s", s->data_dir, s->name);
+	if (!path || (create && util_mkdir_p(path, 0755) < 0))
+		return -1;
+	s->recfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return s->recfd;
+}
+
+/* 32 hex digits of SHA-512("ID\r\nIFNAME"). */
+static void record_name(const char *id, const char *ifname, char out[64])
+{
+	_cleanup_free_ char *key = util_asprintf("%s" LINE_BREAK "%s", id, ifname);
+	uint8_t h[64];
+
+	out[0] = '\0';
+	if (!key)
+		return;
+	sha512(key, strlen(key), h);
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* A record's text: "ID\r\nIFNAME\r\nIP\r\nIP...". *len its size. */
+static char *record_read(struct hl_store *s, const char *name, size_t *len)
+{
+	int dir = record_dir(s, false);
+	_cleanup_close_ int fd =
+		dir < 0 ? -1 : openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	return util_read_fd(fd, RECORD_MAX, len);
+}
+
+int hl_store_record_held(struct hl_store *s, const char *id, const char *ifname,
+			 struct ccni_ip *held)
+{
+	char name[64], *save = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int line = 0;
+
+	record_name(id, ifname, name);
+	if (!(text = record_read(s, name, &len)))
+		return 0;
+	for (char *t = strtok_r(text, LINE_BREAK, &save); t; t = strtok_r(NULL, LINE_BREAK, &save)) {
+		char fid[OWNER_MAX + 1], fif[64];
+
+		/* its addresses count while they are still reserved for it (a DEL
+		 * by another tool may have released them) */
+		if (line++ < 2 || ccni_ip_parse(t, held) < 0 ||
+		    read_owner(s, t, fid, sizeof(fid), fif, sizeof(fif)) < 0 ||
+		    !owned(fid, fif, id, ifname))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+int hl_store_record_write(struct hl_store *s, const char *id, const char *ifname,
+			  const struct ccni_ip *ips, int n, struct ccni_error *err)
+{
+	char name[64], b[CCNI_IP_STRLEN];
+	_cleanup_free_ char *path = NULL, *text = util_asprintf("%s" LINE_BREAK "%s", id, ifname);
+
+	for (int i = 0; text && i < n; i++) {
+		char *t = util_asprintf("%s" LINE_BREAK "%s", text, ccni_ip_format(&ips[i], b));
+
+		free(text);
+		text = t;
+	}
+	record_name(id, ifname, name);
+	path = util_asprintf("%s/.ccni/%s/%s", s->data_dir, s->name, name);
+	if (!text || !path)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	if (record_dir(s, true) < 0 ||
+	    util_write_file_atomic(path, text, strlen(text), 0644, false) < 0)
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s: cannot write", path);
+	return 0;
+}
+
+void hl_store_record_remove(struct hl_store *s, const char *id, const char *ifname)
+{
+	int dir = record_dir(s, false);
+	char name[64];
+
+	record_name(id, ifname, name);
+	if (dir >= 0)
+		unlinkat(dir, name, 0);
+}
+
+int hl_store_record_gc(struct hl_store *s, bool (*valid)(const char *id, const char *ifname,
+							 void *arg),
+		       void *arg, struct ccni_error *err)
+{
+	int dir = record_dir(s, false), fd, n = 0;
+	DIR *d;
+	struct dirent *de;
+
+	if (dir < 0)
+		return 0; /* no record ever written */
+	if ((fd = dup(dir)) < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s/.ccni/%s: cannot list",
+					s->data_dir, s->name);
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *text = NULL;
+		char *br, *br2;
+		size_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		/* a writer that died before its rename left a temp file */
+		if (util_tmp_is_orphan(de->d_name)) {
+			n += unlinkat(dir, de->d_name, 0) == 0;
+			continue;
+		}
+		if (!(text = record_read(s, de->d_name, &len)))
+			continue;
+		br = strstr(text, LINE_BREAK);
+		br2 = br ? strstr(br + 2, LINE_BREAK) : NULL;
+		if (br2)
+			*br2 = '\0';
+		if (br)
+			*br = '\0';
+		if ((!br || !valid(text, br + 2, arg)) && unlinkat(dir, de->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }

@@ -54,6 +54,8 @@ struct hl_store {
 	int lockfd;
 	char *dir;
 	char tmpname[64]; /* a written reservation, ready to be linked */
+	char *data_dir, *name;
+	int recfd; /* DATA_DIR/.ccni/NAME (attachment records), -1 until used */
 };
 
 int hl_store_open(struct hl_store *s, const char *data_dir, const char *name,
@@ -71,6 +73,20 @@ int hl_store_release_all(struct hl_store *s, const char *id, const char *ifname,
 			 struct ccni_error *err);
 /* Remove temp files a crashed allocator left (GC). Count or -1. */
 int hl_store_sweep_temp(struct hl_store *s, struct ccni_error *err);
+/* The record of an attachment's addresses (DATA_DIR/.ccni/NAME/HASH:
+ * beside the network's directory, which stays byte for byte the
+ * reference's; no network name starts with a dot), which refuses a second
+ * ADD of the same container and ifname without a scan of the directory. held: 1 with *held one of the addresses still reserved for
+ * it, 0 when it holds none (no record, or a stale one). */
+int hl_store_record_held(struct hl_store *s, const char *id, const char *ifname,
+			 struct ccni_ip *held);
+int hl_store_record_write(struct hl_store *s, const char *id, const char *ifname,
+			  const struct ccni_ip *ips, int n, struct ccni_error *err);
+void hl_store_record_remove(struct hl_store *s, const char *id, const char *ifname);
+/* GC: remove the records valid(id, ifname) does not keep. Count or -1. */
+int hl_store_record_gc(struct hl_store *s, bool (*valid)(const char *id, const char *ifname,
+							 void *arg),
+		       void *arg, struct ccni_error *err);
 /* last_reserved_ip.N: 0 and *ip, 1 when none. */
 int hl_store_last(struct hl_store *s, int set_index, struct ccni_ip *ip);
 
