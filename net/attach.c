@@ -283,6 +283,27 @@ static int attach_del(const struct attach_plugin *p, void *self, const struct cc
 
 /* --- CHECK, and the verbs ------------------------------------------------------------------ */
 
+/* CHECK of ipMasq (nftables): the elements of prevResult's addresses of
+ * interface ci (the iptables backend's rules are not looked at). */
+static int check_masq(const struct ccni_request *req, const struct attach_conf *conf, int ci,
+		      struct ccni_error *err)
+{
+	const struct ccni_result *pr = req->prev_result;
+	_cleanup_free_ struct ccni_ipnet *addrs = calloc(pr->n_ips + 1, sizeof(*addrs));
+	char tag[TAG_MAX];
+	int n = 0;
+
+	if (!conf->ipmasq || streq(conf->masq_backend ? conf->masq_backend : "", "iptables"))
+		return 0;
+	if (!addrs)
+		return nomem(err);
+	for (size_t i = 0; i < pr->n_ips; i++)
+		if (pr->ips[i].interface == ci && !ccni_ip_is_link_local6(&pr->ips[i].address.ip))
+			addrs[n++] = pr->ips[i].address;
+	tag_of(req->name, req->container_id, req->ifname, tag);
+	return ipmasq_check(addrs, n, tag, err);
+}
+
 static int attach_check(const struct attach_plugin *p, void *self, const struct ccni_request *req,
 			const struct attach_conf *conf, struct ccni_error *err)
 {
@@ -298,9 +319,10 @@ static int attach_check(const struct attach_plugin *p, void *self, const struct 
 	ci = check_find_interface(pr, req->ifname, req->netns, err);
 	if (ci < 0 || netlink_pair_open(req->netns, &ns, err) < 0 ||
 	    check_link(ns.ct, pr, ci, req->ifname, req->netns, p->kind, &cv, err) < 0 ||
-	    (p->check_host && p->check_host(&ns, &cv, self, err) < 0))
+	    (p->check_host && p->check_host(&ns, &cv, self, err) < 0) ||
+	    check_addrs_routes(ns.ct, pr, ci, &cv, req->netns, err) < 0)
 		return -1;
-	return check_addrs_routes(ns.ct, pr, ci, &cv, req->netns, err);
+	return check_masq(req, conf, ci, err);
 }
 
 /* --- GC ------------------------------------------------------------------------------ */

@@ -174,3 +174,33 @@ int ipmasq_apply(bool add, const char *backend, const struct ccni_ipnet *addrs, 
 		return iptables_masq(add, a, k, network, container_id, err);
 	return ipmasq_add(a, k, tag, err);
 }
+
+int ipmasq_check(const struct ccni_ipnet *addrs, int n, const char *tag, struct ccni_error *err)
+{
+	_cleanup_free_ struct nftset_elem *el = calloc(2 * (size_t)(n > 0 ? n : 1), sizeof(*el));
+	int k;
+
+	if (!el)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "ipMasq: out of memory");
+	k = masq_elements(addrs, n, NULL, el);
+	for (int i = 0; i < k; i++) {
+		char owner[256], a[CCNI_IP_STRLEN];
+		int rc = nftset_elem_get("ccni_masq", el[i].set, &el[i].key, owner, sizeof(owner),
+					 NULL, err);
+
+		ccni_ip_format(&addrs[i / 2].ip, a);
+		if (rc < 0)
+			return ccni_error_prefix(err, "ipMasq");
+		if (rc > 0)
+			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+					      "ipMasq: %s is not masqueraded (no element in set %s of "
+					      "table inet ccni_masq)",
+					      a, el[i].set);
+		if (strcmp(owner, tag) != 0)
+			return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+					      "ipMasq: the element of %s in set %s belongs to \"%.128s\", "
+					      "not \"%s\"",
+					      a, el[i].set, owner, tag);
+	}
+	return 0;
+}

@@ -28,4 +28,8 @@ int ipmasq_apply(bool add, const char *backend, const struct ccni_ipnet *addrs, 
 		 const char *network, const char *container_id, const char *ifname,
 		 struct ccni_error *err);
 
+/* CHECK: every element of addrs is in place and tagged with the
+ * attachment (code 108 naming the address and the set otherwise). */
+int ipmasq_check(const struct ccni_ipnet *addrs, int n, const char *tag, struct ccni_error *err);
+
 #endif

@@ -321,6 +321,22 @@ test_check_against_prev_result() {
 	expect_error 108 "$out" "10.88.7.2/24"
 }
 
+test_check_finds_a_flushed_masquerade() {
+	c=$(brconf ',"isGateway":true,"ipMasq":true')
+	out=$(cni bridge ADD "$c")
+	withprev=$(jq -c --argjson p "$out" '.prevResult=$p' <<<"$c")
+	cni bridge CHECK "$withprev"
+	# one element taken over by another attachment does not count as ours
+	h nft delete element inet ccni_masq src4 '{ 10.88.7.2 }'
+	h nft add element inet ccni_masq src4 '{ 10.88.7.2 comment "brnet other eth0" : jump m4_24 }'
+	out=$(cni bridge CHECK "$withprev") && fail "CHECK passed with another's element"
+	expect_error 108 "$out" 'belongs to "brnet other eth0"'
+	# what "nft flush ruleset" (or a firewall reload) does
+	h nft flush ruleset
+	out=$(cni bridge CHECK "$withprev") && fail "CHECK passed with the masquerade gone"
+	expect_error 108 "$out" "ipMasq: 10.88.7.2 is not masqueraded"
+}
+
 test_existing_non_bridge_name_is_an_error() {
 	h ip link add cbr0 type veth peer name cbr0p
 	out=$(cni bridge ADD "$(brconf)") && fail "accepted"
