@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/common/util.h"
 #include "net/addr.h"
 #include "net/link.h"
 #include "net/netlink.h"
@@ -77,6 +78,7 @@ static int on_addr(struct nlmsghdr *h, void *arg)
 	struct addr_dump *d = arg;
 	struct ifaddrmsg *ifa = nlmsg_data(h);
 	struct nlattr *tb[IFA_MAX + 1], *a;
+	struct ccni_ipnet *p;
 
 	if (h->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != d->ifindex ||
 	    (d->family && ifa->ifa_family != d->family) ||
@@ -85,17 +87,11 @@ static int on_addr(struct nlmsghdr *h, void *arg)
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a || (nla_len(a) != 4 && nla_len(a) != 16))
 		return 0;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 4;
-		struct ccni_ipnet *p = realloc(d->out, cap * sizeof(*p));
-
-		if (!p) {
-			d->nomem = true;
-			return 0;
-		}
-		d->out = p;
-		d->cap = cap;
+	if (!(p = util_array_grow(d->out, d->n, &d->cap, sizeof(*p)))) {
+		d->nomem = true;
+		return 0;
 	}
+	d->out = p;
 	memset(&d->out[d->n], 0, sizeof(d->out[d->n]));
 	d->out[d->n].ip.family = ifa->ifa_family;
 	memcpy(d->out[d->n].ip.addr, nla_data(a), (size_t)nla_len(a));

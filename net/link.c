@@ -433,18 +433,13 @@ struct stale_links {
 static int stale_link(const struct link *l, void *arg)
 {
 	struct stale_links *g = arg;
+	int *p;
 
 	if (!tag_is_stale(l->alias, g->network, g->valid))
 		return 0;
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? 2 * g->cap : 16;
-		int *p = realloc(g->doomed, cap * sizeof(*p));
-
-		if (!p)
-			return 0; /* the rest waits for the next GC */
-		g->doomed = p;
-		g->cap = cap;
-	}
+	if (!(p = util_array_grow(g->doomed, g->n, &g->cap, sizeof(*p))))
+		return 0; /* the rest waits for the next GC */
+	g->doomed = p;
 	g->doomed[g->n++] = l->ifindex;
 	return 0;
 }

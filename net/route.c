@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/common/util.h"
 #include "net/link.h"
 #include "net/netlink.h"
 #include "net/route.h"
@@ -246,20 +247,15 @@ struct route_list {
 static int collect(const struct route *r, void *arg)
 {
 	struct route_list *l = arg;
+	struct route *p;
 
 	if (r->ifindex != l->ifindex || r->table != l->table)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct route *p = realloc(l->out, cap * sizeof(*p));
-
-		if (!p) {
-			l->nomem = true;
-			return 0;
-		}
-		l->out = p;
-		l->cap = cap;
+	if (!(p = util_array_grow(l->out, l->n, &l->cap, sizeof(*p)))) {
+		l->nomem = true;
+		return 0;
 	}
+	l->out = p;
 	l->out[l->n++] = *r;
 	return 0;
 }

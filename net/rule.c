@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/common/util.h"
 #include "net/netlink.h"
 #include "net/rule.h"
 
@@ -33,17 +34,11 @@ static int on_rule(struct nlmsghdr *h, void *arg)
 
 	if (h->nlmsg_type != RTM_NEWRULE || nlmsg_parse(h, sizeof(*frh), tb, FRA_MAX, NULL) < 0)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct rule *p = realloc(l->r, cap * sizeof(*p));
-
-		if (!p) {
-			l->nomem = true;
-			return 0;
-		}
-		l->r = p;
-		l->cap = cap;
+	if (!(r = util_array_grow(l->r, l->n, &l->cap, sizeof(*r)))) {
+		l->nomem = true;
+		return 0;
 	}
+	l->r = r;
 	r = &l->r[l->n++];
 	memset(r, 0, sizeof(*r));
 	r->family = frh->family;

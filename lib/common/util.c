@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,4 +228,17 @@ bool util_tmp_is_orphan(const char *name)
 	if (*end || errno || pid <= 0 || pid > 4194304)
 		return false;
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+void *util_array_grow(void *array, size_t n, size_t *cap, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 8;
+	void *p;
+
+	if (n < *cap)
+		return array;
+	if (c < *cap || c > SIZE_MAX / size || !(p = realloc(array, c * size)))
+		return NULL;
+	*cap = c;
+	return p;
 }

@@ -27,6 +27,10 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 			   bool durable);
 /* mkdir -p with mode for the components it creates. 0 or -1 (errno). */
 int util_mkdir_p(const char *path, mode_t mode);
+/* Room for one more element in an array of n elements of `size` bytes with
+ * capacity *cap (doubled when full): the array, maybe moved, or NULL when
+ * out of memory (the array then stays as it was). */
+void *util_array_grow(void *array, size_t n, size_t *cap, size_t size);
 /* Is name a temporary file util_write_file_atomic leaves when its process
  * dies before the rename ("FILE.tmp.PID"), of a process no longer alive?
  * (A live process's is being written: left alone.) */

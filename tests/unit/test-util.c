@@ -4,10 +4,15 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdint.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/common/sha512.h"
+#include "lib/common/util.h"
 
 static void hex(const uint8_t *md, size_t n, char *out)
 {
@@ -71,12 +76,56 @@ static void names_as_the_reference(void **state)
 	assert_string_equal(out, "CNI-01cd542e2d44e9037474063c");
 }
 
+static void array_grows_by_doubling_and_keeps_its_elements(void **state)
+{
+	size_t cap = 0;
+	int *a = NULL;
+
+	(void)state;
+	for (size_t n = 0; n < 100; n++) {
+		int *p = util_array_grow(a, n, &cap, sizeof(*a));
+
+		assert_non_null(p);
+		a = p;
+		a[n] = (int)n;
+		assert_true(cap > n);
+	}
+	assert_int_equal(cap, 128);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(a[i], i);
+	/* full and too big to double: NULL, the array untouched */
+	cap = SIZE_MAX / 2 + 1;
+	assert_null(util_array_grow(a, cap, &cap, sizeof(*a)));
+	assert_int_equal(a[99], 99);
+	free(a);
+}
+
+static void temp_file_of_a_dead_writer_is_an_orphan(void **state)
+{
+	char name[64];
+	pid_t pid = fork();
+
+	(void)state;
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	snprintf(name, sizeof(name), "x.json.tmp.%d", (int)pid);
+	assert_true(util_tmp_is_orphan(name));
+	snprintf(name, sizeof(name), "x.json.tmp.%d", (int)getpid());
+	assert_false(util_tmp_is_orphan(name));
+	assert_false(util_tmp_is_orphan("x.json"));
+	assert_false(util_tmp_is_orphan("x.tmp.12ab"));
+	assert_false(util_tmp_is_orphan("x.tmp."));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sha512_known_vector),
 		cmocka_unit_test(pieces_hash_as_one),
 		cmocka_unit_test(names_as_the_reference),
+		cmocka_unit_test(array_grows_by_doubling_and_keeps_its_elements),
+		cmocka_unit_test(temp_file_of_a_dead_writer_is_an_orphan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
