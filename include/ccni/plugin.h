@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include <ccni/args.h>
+#include <ccni/command.h>
 #include <ccni/error.h>
 #include <ccni/result.h>
 
@@ -26,15 +27,6 @@ extern "C" {
 #endif
 
 #define CCNI_STDIN_MAX (1024 * 1024) /* bytes of config a plugin accepts */
-
-enum ccni_command {
-	CCNI_CMD_ADD,
-	CCNI_CMD_DEL,
-	CCNI_CMD_CHECK,
-	CCNI_CMD_STATUS,
-	CCNI_CMD_GC,
-	CCNI_CMD_VERSION,
-};
 
 struct ccni_request {
 	enum ccni_command command;
@@ -105,9 +97,6 @@ int ccni_request_ipam_type(const struct ccni_request *req, const char **type,
 /* Look a binary up in a ':'-separated path list. Returns a malloc'd path,
  * or NULL with err set (code 102 naming the type and the path). */
 char *ccni_find_in_path(const char *type, const char *path, struct ccni_error *err);
-
-const char *ccni_command_name(enum ccni_command c);
-int ccni_command_parse(const char *s, enum ccni_command *out);
 
 #ifdef __cplusplus
 }

@@ -20,26 +20,6 @@
 
 extern char **environ;
 
-static const char *const command_names[] = {
-	[CCNI_CMD_ADD] = "ADD",       [CCNI_CMD_DEL] = "DEL", [CCNI_CMD_CHECK] = "CHECK",
-	[CCNI_CMD_STATUS] = "STATUS", [CCNI_CMD_GC] = "GC",   [CCNI_CMD_VERSION] = "VERSION",
-};
-
-const char *ccni_command_name(enum ccni_command c)
-{
-	return (unsigned)c < ARRAY_SIZE(command_names) ? command_names[c] : "?";
-}
-
-int ccni_command_parse(const char *s, enum ccni_command *out)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(command_names); i++)
-		if (s && streq(s, command_names[i])) {
-			*out = (enum ccni_command)i;
-			return 0;
-		}
-	return -1;
-}
-
 static const char *env_get(char *const *envp, const char *key)
 {
 	size_t n = strlen(key);
