@@ -20,81 +20,29 @@
 
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
-#include "lib/runtime/internal.h"
+#include "lib/common/base64.h"
+#include "lib/runtime/cache.h"
 
 #define CACHE_MAX (4 * 1024 * 1024)
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-char *b64_encode(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	char *out = malloc((len + 2) / 3 * 4 + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		*o++ = b64[(v >> 18) & 63];
-		*o++ = b64[(v >> 12) & 63];
-		*o++ = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-		*o++ = i + 2 < len ? b64[v & 63] : '=';
-	}
-	*o = '\0';
-	return out;
-}
-
-void *b64_decode(const char *s, size_t *len)
-{
-	size_t n = strlen(s), o = 0;
-	unsigned v = 0;
-	int bits = 0;
-	unsigned char *out = malloc(n / 4 * 3 + 3);
-
-	if (!out)
-		return NULL;
-	for (; *s && *s != '='; s++) {
-		const char *c = strchr(b64, *s);
-
-		if (!c || !*s) {
-			free(out);
-			return NULL;
-		}
-		v = (v << 6) | (unsigned)(c - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(v >> bits);
-		}
-	}
-	out[o] = '\0';
-	*len = o;
-	return out;
-}
 
 static bool part_ok(const char *s)
 {
 	return s && *s && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..");
 }
 
-char *cache_path(struct ccni_runtime *rt, const char *network, const char *cid,
+char *cache_path(const struct cache *c, const char *network, const char *cid,
 		 const char *ifname)
 {
 	if (!part_ok(network) || !part_ok(cid) || !part_ok(ifname))
 		return NULL;
-	return util_asprintf("%s/results/%s-%s-%s", rt->cache_dir, network, cid, ifname);
+	return util_asprintf("%s/results/%s-%s-%s", c->dir, network, cid, ifname);
 }
 
-int cache_lock(struct ccni_runtime *rt, const char *network, bool exclusive,
+int cache_lock(const struct cache *c, const char *network, bool exclusive,
 	       struct ccni_error *err)
 {
-	_cleanup_free_ char *dir = util_asprintf("%s/locks", rt->cache_dir);
-	_cleanup_free_ char *path = util_asprintf("%s/locks/%s", rt->cache_dir, network);
+	_cleanup_free_ char *dir = util_asprintf("%s/locks", c->dir);
+	_cleanup_free_ char *path = util_asprintf("%s/locks/%s", c->dir, network);
 	int fd;
 
 	if (!dir || !path)
@@ -130,17 +78,17 @@ static json_t *args_pairs(const char *text)
 	return arr;
 }
 
-int cache_write(struct ccni_runtime *rt, const struct ccni_network *net,
-		const struct ccni_attachment *att, json_t *result, struct ccni_error *err)
+int cache_write(const struct cache *c, const char *name, const char *config,
+		size_t config_len, const struct ccni_attachment *att, json_t *result,
+		struct ccni_error *err)
 {
 	_cleanup_free_ char *path = NULL, *dir = NULL, *conf = NULL, *text = NULL;
 	_cleanup_json_ json_t *entry = NULL;
-	const char *name = ccni_network_name(net);
 	json_t *pairs;
 
-	path = cache_path(rt, name, att->container_id, att->ifname);
-	dir = util_asprintf("%s/results", rt->cache_dir);
-	conf = b64_encode(net->bytes, net->len);
+	path = cache_path(c, name, att->container_id, att->ifname);
+	dir = util_asprintf("%s/results", c->dir);
+	conf = b64_encode(config, config_len);
 	if (!path || !dir || !conf)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "cache: invalid entry name or no memory");
 	entry = json_object();
@@ -170,14 +118,14 @@ int cache_write(struct ccni_runtime *rt, const struct ccni_network *net,
 	 * prevResult, so durability is not worth two disk flushes per ADD. */
 	if (util_write_file_atomic(path, text, strlen(text), 0600, false) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cache: cannot write %s", path);
-	rt_trace(rt, "cache: wrote %s (%zu bytes)", path, strlen(text));
+	trace_step(c->trace, "cache", NULL, "wrote %s (%zu bytes)", path, strlen(text));
 	return 0;
 }
 
-int cache_read(struct ccni_runtime *rt, const char *network, const char *cid,
-	       const char *ifname, json_t **entry, struct ccni_error *err)
+int cache_read(const struct cache *c, const char *network, const char *cid, const char *ifname,
+	       json_t **entry, struct ccni_error *err)
 {
-	_cleanup_free_ char *path = cache_path(rt, network, cid, ifname);
+	_cleanup_free_ char *path = cache_path(c, network, cid, ifname);
 	_cleanup_free_ char *data = NULL;
 	json_error_t jerr;
 	size_t len = 0;
@@ -202,34 +150,23 @@ int cache_read(struct ccni_runtime *rt, const char *network, const char *cid,
 	return 0;
 }
 
-int cache_remove(struct ccni_runtime *rt, const char *network, const char *cid,
+int cache_remove(const struct cache *c, const char *network, const char *cid,
 		 const char *ifname)
 {
-	_cleanup_free_ char *path = cache_path(rt, network, cid, ifname);
+	_cleanup_free_ char *path = cache_path(c, network, cid, ifname);
 
 	if (!path)
 		return -1;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -1;
-	rt_trace(rt, "cache: removed %s", path);
+	trace_step(c->trace, "cache", NULL, "removed %s", path);
 	return 0;
 }
 
-int ccni_cache_get(struct ccni_runtime *rt, const char *network, const char *container_id,
-		   const char *ifname, json_t **entry, struct ccni_error *err)
+int cache_list(const struct cache *c, const char *network, json_t **entries,
+	       struct ccni_error *err)
 {
-	if (cache_read(rt, network, container_id, ifname ? ifname : "eth0", entry, err) < 0)
-		return -1;
-	if (!*entry)
-		return ccni_error_set(err, CCNI_ERR_NOT_FOUND,
-				      "cache: no attachment of %s on network %s", container_id, network);
-	return 0;
-}
-
-int ccni_cache_list(struct ccni_runtime *rt, const char *network, json_t **entries,
-		    struct ccni_error *err)
-{
-	_cleanup_free_ char *dir = util_asprintf("%s/results", rt->cache_dir);
+	_cleanup_free_ char *dir = util_asprintf("%s/results", c->dir);
 	DIR *d;
 	struct dirent *de;
 

@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* internal.h — what the runtime's files share. Internal. */
+/*
+ * internal.h — what the runtime's files share: the handles, the call that
+ * runs one plugin of a chain (exec.c), the config a plugin gets (chain.c)
+ * and the version a network runs at (load.c). Internal.
+ */
 #ifndef CCNI_RUNTIME_INTERNAL_H
 #define CCNI_RUNTIME_INTERNAL_H
 
 #include <pthread.h>
 
 #include <ccni/ccni.h>
+#include <ccni/command.h>
+
+#include "lib/common/trace.h"
+#include "lib/runtime/cache.h"
 
 struct memo {
 	char *path;
@@ -18,10 +26,8 @@ struct ccni_runtime {
 	char *conf_dir;
 	char *cache_dir;
 	int timeout_ms;
-	bool trace;
-	ccni_trace_fn trace_fn;
-	void *trace_data;
-	unsigned long long t0;
+	struct trace trace;
+	struct cache cache;   /* in cache_dir, tracing to trace */
 	pthread_mutex_t lock; /* guards memo */
 	struct memo *memo;
 };
@@ -34,31 +40,39 @@ struct ccni_network {
 	size_t len;
 };
 
-void rt_trace(struct ccni_runtime *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define rt_trace(rt, step, ...) trace_step(&(rt)->trace, step, NULL, __VA_ARGS__)
 
-/* Cache (cache.c). */
-char *cache_path(struct ccni_runtime *rt, const char *network, const char *cid,
-		 const char *ifname);
-int cache_write(struct ccni_runtime *rt, const struct ccni_network *net,
-		const struct ccni_attachment *att, json_t *result, struct ccni_error *err);
-/* 0 with *entry NULL when there is none; -1 when it cannot be read/parsed. */
-int cache_read(struct ccni_runtime *rt, const char *network, const char *cid,
-	       const char *ifname, json_t **entry, struct ccni_error *err);
-int cache_remove(struct ccni_runtime *rt, const char *network, const char *cid,
-		 const char *ifname);
-/* Shared (ADD/DEL/CHECK) or exclusive (GC) lock of a network; returns fd. */
-int cache_lock(struct ccni_runtime *rt, const char *network, bool exclusive,
-	       struct ccni_error *err);
+/* One plugin run of a chain (exec.c). */
+struct rt_call {
+	const char *type;
+	enum ccni_command cmd;
+	const struct ccni_attachment *att; /* NULL for STATUS, GC, VERSION */
+	const char *stdin_text;
+	const char *version; /* ADD: the result must decode in this version */
+};
+
+/* Run it; *out (may be NULL) gets the output of ADD (a result of
+ * c->version) and VERSION. A plugin's own error object comes back prefixed
+ * with 'plugin "TYPE" CMD: '. */
+int rt_run_plugin(struct ccni_runtime *rt, const struct rt_call *c, json_t **out,
+		  struct ccni_error *err);
 
 /* The config one plugin gets (compact JSON text): its object with name,
  * cniVersion, prevResult and runtimeConfig from the capabilities it declares,
- * plus extra keys. */
+ * plus extra keys (chain.c). */
 char *rt_plugin_config(const struct ccni_network *net, json_t *plugin, json_t *prev,
 		       const struct ccni_attachment *att, json_t *extra);
-/* The version the network runs at. */
-const char *rt_choose_version(const struct ccni_conflist *list);
+/* The plugin type of a plugin object (borrowed, may be NULL). */
+const char *rt_plugin_type(json_t *plugin);
+/* Container id and ifname checked, ifname defaulted to eth0 (chain.c). */
+int rt_attachment(const struct ccni_attachment *att, struct ccni_attachment *out,
+		  struct ccni_error *err);
+/* DEL of the chain in reverse with prev (may be NULL) as prevResult, then
+ * the cache entry removed; the caller holds the network's lock. */
+int rt_del_locked(struct ccni_runtime *rt, const struct ccni_network *net,
+		  const struct ccni_attachment *att, json_t *prev, struct ccni_error *err);
 
-char *b64_encode(const void *data, size_t len);
-void *b64_decode(const char *s, size_t *len);
+/* The version the network runs at (load.c). */
+const char *rt_choose_version(const struct ccni_conflist *list);
 
 #endif

@@ -13,6 +13,7 @@
 #include <ccni/ccni.h>
 
 #include "lib/common/util.h"
+#include "lib/common/base64.h"
 #include "lib/runtime/internal.h"
 
 struct fx {
