@@ -155,132 +155,30 @@ int cli_runtime(const struct cli *c, struct ccni_runtime **rt, struct ccni_error
 	return ccni_runtime_new(&o, rt, err);
 }
 
-static int attach_cmd(struct cli *c, const char *cmd, int argc, char **argv)
-{
-	struct ccni_error err = CCNI_ERROR_INIT;
-	struct ccni_runtime *rt = NULL;
-	struct ccni_network *net = NULL;
-	_cleanup_free_ char *netns = NULL, *cid = NULL;
-	_cleanup_json_ json_t *caps = NULL, *result = NULL, *valid = NULL;
-	const char *capenv = getenv("CAP_ARGS");
-	const char *ifname = c->ifname;
-	struct ccni_attachment att = { 0 };
-	bool needs_ns = streq(cmd, "add") || streq(cmd, "check") || streq(cmd, "del");
-	int rc = -1;
-
-	if (argc < (needs_ns ? 2 : 1)) {
-		fprintf(stderr, "ccni %s: network name%s required\n", cmd,
-			needs_ns ? " and namespace are" : " is");
-		return 2;
-	}
-	if (!ifname) {
-		ifname = getenv("CNI_IFNAME");
-		if (!ifname || !*ifname)
-			ifname = "eth0";
-	}
-	if (cli_runtime(c, &rt, &err) < 0)
-		return fail(c, &err);
-	if (ccni_network_load(rt, argv[0], &net, &err) < 0)
-		goto out;
-	if (capenv && *capenv) {
-		json_error_t je;
-
-		caps = json_loads(capenv, 0, &je);
-		if (!json_is_object(caps)) {
-			ccni_error_set(&err, CCNI_ERR_INVALID_ENV,
-				       "CAP_ARGS: expected a JSON object (%s)", caps ? "not an object" : je.text);
-			goto out;
-		}
-	}
-	if (argc >= 2) {
-		netns = cli_abs(argv[1]);
-		cid = netns ? cli_container_id(netns) : NULL;
-		if (!cid) {
-			ccni_error_set(&err, CCNI_ERR_INTERNAL, "out of memory");
-			goto out;
-		}
-	}
-	att.container_id = cid;
-	att.netns = netns;
-	att.ifname = ifname;
-	att.args = getenv("CNI_ARGS");
-	att.capability_args = caps;
-
-	if (streq(cmd, "add")) {
-		rc = ccni_add(rt, net, &att, &result, &err);
-		if (rc == 0 && result)
-			cli_print_json(result);
-	} else if (streq(cmd, "check")) {
-		rc = ccni_check(rt, net, &att, &err);
-	} else if (streq(cmd, "del")) {
-		rc = ccni_del(rt, net, &att, &err);
-	} else if (streq(cmd, "status")) {
-		rc = ccni_status(rt, net, &err);
-	} else if (streq(cmd, "gc")) {
-		if (c->n_valid) {
-			valid = json_array();
-			for (size_t i = 0; i < c->n_valid; i++) {
-				const char *slash = strchr(c->valid[i], '/');
-
-				if (!slash) {
-					ccni_error_set(&err, CCNI_ERR_INVALID_CONFIG,
-						       "--valid %s: expected CONTAINERID/IFNAME",
-						       c->valid[i]);
-					goto out;
-				}
-				json_array_append_new(valid, json_pack("{s:s%,s:s}", "containerID",
-								       c->valid[i],
-								       (size_t)(slash - c->valid[i]),
-								       "ifname", slash + 1));
-			}
-		} else {
-			/* Keep what the cache knows; a runtime passes its own list. */
-			_cleanup_json_ json_t *entries = NULL;
-			size_t i;
-			json_t *e;
-
-			if (ccni_cache_list(rt, ccni_network_name(net), &entries, &err) < 0)
-				goto out;
-			valid = json_array();
-			json_array_foreach(entries, i, e) json_array_append_new(
-				valid, json_pack("{s:O,s:O}", "containerID",
-						 json_object_get(e, "containerId"), "ifname",
-						 json_object_get(e, "ifName")));
-		}
-		rc = ccni_gc(rt, net, valid, &err);
-	}
-out:
-	ccni_network_free(net);
-	ccni_runtime_free(rt);
-	if (rc < 0)
-		return fail(c, &err);
-	return 0;
-}
-
 static const struct command {
 	const char *name;
 	int (*fn)(struct cli *c, const char *cmd, int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "add", attach_cmd,
+	{ "add", cli_add,
 	  "Usage: ccni add [-i IFNAME] [--trace] [--timeout MS] NET NETNS\n\n"
 	  "Attach the network namespace at path NETNS (e.g. /run/netns/NAME) to\n"
 	  "network NET: run its plugins in order, cache the result, print it (JSON).\n"
 	  "The container id is derived from NETNS as cnitool does. CNI_ARGS and\n"
 	  "CAP_ARGS (a JSON object of capability arguments) are passed on.\n" },
-	{ "check", attach_cmd,
+	{ "check", cli_check,
 	  "Usage: ccni check [-i IFNAME] NET NETNS\n\n"
 	  "Ask every plugin of NET to check the attachment against the cached result\n"
 	  "(spec 0.4.0 and later; skipped when the network sets disableCheck).\n" },
-	{ "del", attach_cmd,
+	{ "del", cli_del,
 	  "Usage: ccni del [-i IFNAME] NET NETNS\n\n"
 	  "Detach NETNS from NET: plugins in reverse order with the cached result as\n"
 	  "prevResult; succeeds when the cache entry or the namespace is gone.\n" },
-	{ "status", attach_cmd,
+	{ "status", cli_status,
 	  "Usage: ccni status NET [NETNS]\n\n"
 	  "Ask every plugin of NET whether it can take ADDs now (spec 1.1.0); exit 0\n"
 	  "when ready, else the plugin's error (codes 50/51) on stdout.\n" },
-	{ "gc", attach_cmd,
+	{ "gc", cli_gc,
 	  "Usage: ccni gc [--valid CONTAINERID/IFNAME]... NET [NETNS]\n\n"
 	  "Garbage-collect NET (spec 1.1.0): plugins release every resource not held by\n"
 	  "a valid attachment. Valid attachments are those given with --valid, else\n"

@@ -33,6 +33,12 @@ char *cli_container_id(const char *netns_abs);
 char *cli_abs(const char *p);
 int cli_runtime(const struct cli *c, struct ccni_runtime **rt, struct ccni_error *err);
 
+/* One function per verb (attach.c: the cnitool verbs; commands.c, exec.c). */
+int cli_add(struct cli *c, const char *cmd, int argc, char **argv);
+int cli_check(struct cli *c, const char *cmd, int argc, char **argv);
+int cli_del(struct cli *c, const char *cmd, int argc, char **argv);
+int cli_status(struct cli *c, const char *cmd, int argc, char **argv);
+int cli_gc(struct cli *c, const char *cmd, int argc, char **argv);
 int cli_list(struct cli *c, const char *cmd, int argc, char **argv);
 int cli_validate(struct cli *c, const char *cmd, int argc, char **argv);
 int cli_version(struct cli *c, const char *cmd, int argc, char **argv);
