@@ -54,6 +54,11 @@ struct ccni_network;
 int ccni_runtime_new(const struct ccni_runtime_opts *opts, struct ccni_runtime **out,
 		     struct ccni_error *err);
 void ccni_runtime_free(struct ccni_runtime *rt);
+/* For a cleanup attribute (see ccni_result_freep in ccni/result.h). */
+static inline void ccni_runtime_freep(struct ccni_runtime **rt)
+{
+	ccni_runtime_free(*rt);
+}
 
 /* Load the network `name` from the conf dir (.conflist first, then .conf
  * and .json, each in lexical order), with 1.1.0 aggregation of the plugin
@@ -66,6 +71,10 @@ int ccni_network_load_file(struct ccni_runtime *rt, const char *path,
 int ccni_network_from_bytes(struct ccni_runtime *rt, const char *data, size_t len,
 			    struct ccni_network **out, struct ccni_error *err);
 void ccni_network_free(struct ccni_network *net);
+static inline void ccni_network_freep(struct ccni_network **net)
+{
+	ccni_network_free(*net);
+}
 const char *ccni_network_name(const struct ccni_network *net);
 /* The version chosen for the network (cniVersions/cniVersion). */
 const char *ccni_network_version(const struct ccni_network *net);

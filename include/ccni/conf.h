@@ -48,6 +48,11 @@ int ccni_conflist_parse(const char *data, size_t len, const char *source,
 int ccni_conflist_load_file(const char *path, struct ccni_conflist **out,
 			    struct ccni_error *err);
 void ccni_conflist_free(struct ccni_conflist *list);
+/* For a cleanup attribute (see ccni_result_freep). */
+static inline void ccni_conflist_freep(struct ccni_conflist **list)
+{
+	ccni_conflist_free(*list);
+}
 
 /* Character rules. Network name and container id: [A-Za-z0-9][A-Za-z0-9_.-]*;
  * plugin type: non-empty, no '/', '\\', NUL, not "." or "..";

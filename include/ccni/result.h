@@ -70,6 +70,12 @@ struct ccni_result {
 /* Allocation: these return NULL only when memory runs out. */
 struct ccni_result *ccni_result_new(const char *cni_version);
 void ccni_result_free(struct ccni_result *r);
+/* For a cleanup attribute, so a local result is freed on every way out:
+ * `__attribute__((cleanup(ccni_result_freep))) struct ccni_result *r = NULL;` */
+static inline void ccni_result_freep(struct ccni_result **r)
+{
+	ccni_result_free(*r);
+}
 struct ccni_result *ccni_result_copy(const struct ccni_result *r);
 
 /* Append; strings are copied (NULL allowed for optional ones). Return the

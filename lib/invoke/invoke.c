@@ -3,6 +3,7 @@
  * invoke.c — find, run and understand one plugin: the one path by which
  * the runtime runs a chain's plugins and a plugin runs its IPAM.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -241,6 +242,7 @@ int invoke_run(const struct invoke *iv, struct invoke_result *res, struct ccni_e
 	struct util_spawn_result r = { 0 };
 	int rc;
 
+	assert(iv && res);
 	memset(res, 0, sizeof(*res));
 	res->exe = ccni_find_in_path(iv->type, iv->path, err);
 	if (!res->exe)

@@ -4,6 +4,7 @@
  * the same environment and stdin, CNI_COMMAND as asked, found in CNI_PATH.
  * The running itself is the invoker's (lib/invoke), shared with the runtime.
  */
+#include <assert.h>
 #include <ccni/conf.h>
 #include <ccni/plugin.h>
 
@@ -50,6 +51,7 @@ int ccni_delegate(const struct ccni_request *req, const char *type, enum ccni_co
 	struct invoke_result res;
 	int rc;
 
+	assert(req);
 	if (result)
 		*result = NULL;
 	/* The delegate's error object passes up unchanged. */

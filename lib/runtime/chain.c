@@ -5,6 +5,7 @@
  * reverse, each given the cached result; STATUS in order. The network's
  * lock is held for the whole chain, the cache written at the end of ADD.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "lib/common/cleanup.h"
@@ -91,6 +92,7 @@ int ccni_add(struct ccni_runtime *rt, const struct ccni_network *net,
 	struct ccni_attachment a;
 	unsigned long long t = util_now_ns();
 
+	assert(rt && net);
 	if (result)
 		*result = NULL;
 	if (rt_attachment(att, &a, err) < 0)
@@ -154,6 +156,7 @@ int ccni_del(struct ccni_runtime *rt, const struct ccni_network *net,
 	struct ccni_attachment a;
 	bool corrupt;
 
+	assert(rt && net);
 	if (rt_attachment(att, &a, err) < 0)
 		return -1;
 	lock = cache_lock(&rt->cache, ccni_network_name(net), false, err);
@@ -176,6 +179,7 @@ int ccni_check(struct ccni_runtime *rt, const struct ccni_network *net,
 	struct ccni_attachment a;
 	bool corrupt;
 
+	assert(rt && net);
 	if (rt_attachment(att, &a, err) < 0)
 		return -1;
 	if (!ccni_version_ge(net->version, "0.4.0"))
@@ -205,6 +209,7 @@ int ccni_check(struct ccni_runtime *rt, const struct ccni_network *net,
 int ccni_status(struct ccni_runtime *rt, const struct ccni_network *net,
 		struct ccni_error *err)
 {
+	assert(rt && net);
 	if (!ccni_version_ge(net->version, "1.1.0")) {
 		rt_trace(rt, "status", "version %s has no STATUS; reporting ready", net->version);
 		return 0;

@@ -6,6 +6,7 @@
  * trace), the deadline, stderr kept for the error and the trace; and
  * VERSION probing with a memo. The running itself is lib/invoke's.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -162,6 +163,7 @@ int ccni_plugin_info(struct ccni_runtime *rt, const char *type, json_t **info,
 			     "{\"cniVersion\":\"" CCNI_SPEC_VERSION "\"}", NULL };
 	json_t *j = NULL;
 
+	assert(rt && info);
 	if (!exe)
 		return -1;
 	*info = memo_get(rt, exe);

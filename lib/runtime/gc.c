@@ -3,6 +3,7 @@
  * gc.c — GC of a network (SPEC.md, 1.1.0): DEL of every cached attachment
  * that is not valid, then GC of each plugin with the valid attachments.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "lib/common/cleanup.h"
@@ -58,6 +59,7 @@ int ccni_gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *val
 	size_t i;
 	json_t *e;
 
+	assert(rt && net);
 	if (net->list->disable_gc) {
 		rt_trace(rt, "gc", "disabled by disableGC");
 		return 0;

@@ -5,6 +5,7 @@
  * 1.1.0 aggregation of the plugin objects in the folder named after the
  * network. It reads configs; it runs nothing.
  */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
@@ -25,7 +26,6 @@ void ccni_network_free(struct ccni_network *net)
 	free(net->bytes);
 	free(net);
 }
-DEFINE_CLEANUP(struct ccni_network *, ccni_network_free)
 
 const char *ccni_network_name(const struct ccni_network *net) { return net->list->name; }
 const char *ccni_network_version(const struct ccni_network *net) { return net->version; }
@@ -171,6 +171,7 @@ int ccni_network_load_file(struct ccni_runtime *rt, const char *path,
 	size_t len = 0;
 
 	(void)rt;
+	assert(path && out);
 	data = util_read_file(path, CCNI_CONF_MAX_SIZE, &len, false);
 	if (!data)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s: cannot read", path);
@@ -197,6 +198,7 @@ int ccni_network_load(struct ccni_runtime *rt, const char *name, struct ccni_net
 	int n, rc = -1;
 	bool found = false;
 
+	assert(rt && out);
 	if (name && !ccni_name_valid(name))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "network name \"%.64s\" is not valid (letters, digits, '_', '.', "

@@ -4,6 +4,7 @@
  * the cache are, the deadline, the trace; and the cache's public face.
  * Loading is load.c, chains chain.c, GC gc.c, running a plugin exec.c.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "lib/common/cleanup.h"
@@ -16,6 +17,7 @@ int ccni_runtime_new(const struct ccni_runtime_opts *opts, struct ccni_runtime *
 	struct ccni_runtime *rt = calloc(1, sizeof(*rt));
 	const char *t = getenv("CCNI_TRACE");
 
+	assert(out);
 	if (!rt)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	rt->plugin_path = strdup(opts && opts->plugin_path ? opts->plugin_path : "/opt/cni/bin");
@@ -61,6 +63,7 @@ void ccni_runtime_free(struct ccni_runtime *rt)
 int ccni_cache_get(struct ccni_runtime *rt, const char *network, const char *container_id,
 		   const char *ifname, json_t **entry, struct ccni_error *err)
 {
+	assert(rt && entry);
 	if (cache_read(&rt->cache, network, container_id, ifname ? ifname : "eth0", entry, err) < 0)
 		return -1;
 	if (!*entry)
@@ -72,5 +75,6 @@ int ccni_cache_get(struct ccni_runtime *rt, const char *network, const char *con
 int ccni_cache_list(struct ccni_runtime *rt, const char *network, json_t **entries,
 		    struct ccni_error *err)
 {
+	assert(rt && entries);
 	return cache_list(&rt->cache, network, entries, err);
 }

@@ -28,7 +28,6 @@ void ccni_conflist_free(struct ccni_conflist *list)
 	json_decref(list->json);
 	free(list);
 }
-DEFINE_CLEANUP(struct ccni_conflist *, ccni_conflist_free)
 
 /* A bool that may also be written as a string, as libcni accepts. */
 static int get_flag(json_t *obj, const char *src, const char *key, bool *out,

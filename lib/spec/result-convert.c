@@ -29,7 +29,6 @@
 
 #include "lib/common/cleanup.h"
 
-DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
 
 #define MAX_ITEMS 1024 /* entries of any one array */
 #define WHERE_LEN 48 /* "ip6.routes[1023]" */

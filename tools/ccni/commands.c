@@ -14,7 +14,6 @@
 #include "tools/ccni/cli.h"
 #include "tools/ccni/locate.h"
 
-DEFINE_CLEANUP(struct ccni_runtime *, ccni_runtime_free)
 
 static bool conf_name(const char *n)
 {

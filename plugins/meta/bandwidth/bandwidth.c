@@ -25,8 +25,6 @@
 #include "net/tag.h"
 #include "plugins/meta/bandwidth/bandwidth.h"
 
-DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
-
 #define TIME_UNITS_PER_SEC 1000000.0
 
 /* --- configuration ------------------------------------------------------------ */

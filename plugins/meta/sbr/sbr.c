@@ -31,8 +31,6 @@
 #include "net/rule.h"
 #include "plugins/meta/sbr/sbr.h"
 
-DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
-
 
 /* --- configuration and choices ------------------------------------------------ */
 

@@ -27,8 +27,6 @@
 #include "net/tag.h"
 #include "plugins/meta/tuning/tuning.h"
 
-DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
-
 #define BACKUP_MAX (64 * 1024)
 #define ALLOWLIST_MAX (64 * 1024)
 #define SYSCTL_KEY_MAX 200
