@@ -21,7 +21,10 @@
 extern "C" {
 #endif
 
-#define CCNI_CONF_MAX_SIZE (1024 * 1024) /* bytes of one config document */
+/* Bytes of one config document or result: far above any real config (large
+ * route lists and runtimeConfig are real), still a bound. Memory use follows
+ * the input's size, not this limit. */
+#define CCNI_CONF_MAX_SIZE (64 * 1024 * 1024)
 #define CCNI_CONF_MAX_PLUGINS 64
 
 struct ccni_conflist {

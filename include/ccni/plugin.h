@@ -19,6 +19,7 @@
 
 #include <ccni/args.h>
 #include <ccni/command.h>
+#include <ccni/conf.h>
 #include <ccni/error.h>
 #include <ccni/result.h>
 
@@ -26,7 +27,7 @@
 extern "C" {
 #endif
 
-#define CCNI_STDIN_MAX (1024 * 1024) /* bytes of config a plugin accepts */
+#define CCNI_STDIN_MAX CCNI_CONF_MAX_SIZE /* bytes of config a plugin accepts */
 
 struct ccni_request {
 	enum ccni_command command;

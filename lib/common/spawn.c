@@ -21,9 +21,28 @@ extern char **environ;
 
 struct buf {
 	char *data;
-	size_t len, max;
+	size_t len, cap, max;
 	bool truncated;
 };
+
+/* Room for n more bytes (and a NUL), growing by doubling: a large output
+ * costs a few copies, not one per read. */
+static int buf_reserve(struct buf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	char *p;
+
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	if (cap == b->cap)
+		return 0;
+	p = realloc(b->data, cap);
+	if (!p)
+		return -1;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
 
 static int buf_read(struct buf *b, int fd, bool drop_excess)
 {
@@ -39,11 +58,8 @@ static int buf_read(struct buf *b, int fd, bool drop_excess)
 			return 1;
 	}
 	if (n > 0) {
-		char *p = realloc(b->data, b->len + (size_t)n + 1);
-
-		if (!p)
+		if (buf_reserve(b, (size_t)n) < 0)
 			return -1;
-		b->data = p;
 		memcpy(b->data + b->len, tmp, (size_t)n);
 		b->len += (size_t)n;
 		b->data[b->len] = '\0';

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ccni/error.h>
+
 #include "cleanup.h"
 #include "util.h"
 
@@ -47,7 +49,8 @@ char *util_read_fd(int fd, size_t max, size_t *len)
 				errno = EFBIG;
 				return NULL;
 			}
-			cap *= 2;
+			/* doubling, up to one byte past max (to see that there is more) */
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
 			char *nb = realloc(buf, cap + 1);
 			if (!nb)
 				return NULL;
@@ -75,11 +78,46 @@ char *util_read_fd(int fd, size_t max, size_t *len)
 
 char *util_read_file(const char *path, size_t max, size_t *len, bool nofollow)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+						    (nofollow ? O_NOFOLLOW : 0));
+	struct stat st;
 
 	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) < 0)
+		return NULL;
+	if (!S_ISREG(st.st_mode)) {
+		errno = UTIL_ENOTREG;
+		return NULL;
+	}
+	if ((size_t)st.st_size > max) {
+		errno = EFBIG; /* refused before anything is read */
+		return NULL;
+	}
 	return util_read_fd(fd, max, len);
+}
+
+int util_read_error(struct ccni_error *err, const char *path, size_t max)
+{
+	int e = errno;
+	char why[96];
+
+	return ccni_error_set(err, e == EFBIG ? CCNI_ERR_INVALID_CONFIG : CCNI_ERR_IO,
+			      "%s: cannot read: %s", path, util_read_why(e, max, why, sizeof(why)));
+}
+
+const char *util_read_why(int errnum, size_t max, char *buf, size_t len)
+{
+	if (errnum == UTIL_ENOTREG)
+		snprintf(buf, len, "not a regular file");
+	else if (errnum == EFBIG && max >= 1024 * 1024 && max % (1024 * 1024) == 0)
+		snprintf(buf, len, "larger than the limit of %zu bytes (%zu MiB)", max,
+			 max / (1024 * 1024));
+	else if (errnum == EFBIG)
+		snprintf(buf, len, "larger than the limit of %zu bytes", max);
+	else
+		snprintf(buf, len, "%s", strerror(errnum));
+	return buf;
 }
 
 int util_write_all(int fd, const void *buf, size_t len)

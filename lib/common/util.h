@@ -5,17 +5,33 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <errno.h>
 #include <sys/types.h>
 
 /* strdup that accepts NULL (returns NULL). */
 char *util_strdup0(const char *s);
 /* malloc'd printf; NULL when memory runs out. */
 char *util_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Read all of fd, at most max bytes (more is an error: errno EFBIG).
- * NUL-terminated; *len gets the length. NULL with errno on failure. */
+/* Read all of fd, at most max bytes (more is an error: errno EFBIG), in a
+ * buffer at most twice the input. NUL-terminated; *len gets the length.
+ * NULL with errno on failure. */
 char *util_read_fd(int fd, size_t max, size_t *len);
-/* Read a file (O_NOFOLLOW on the last component when nofollow). */
+/* errno of util_read_file for a path that is not a regular file (a FIFO,
+ * a device, a socket, a directory): opening one could block, and reading
+ * one could never end. */
+#define UTIL_ENOTREG EMEDIUMTYPE
+/* Read a regular file (O_NOFOLLOW on the last component when nofollow).
+ * The open never blocks (O_NONBLOCK) and anything but a regular file is
+ * refused (errno UTIL_ENOTREG); more than max bytes is EFBIG. */
 char *util_read_file(const char *path, size_t max, size_t *len, bool nofollow);
+/* Why a util_read_file failed, for a message: "not a regular file", "larger
+ * than the limit of N bytes", or strerror(errnum). Written into buf. */
+const char *util_read_why(int errnum, size_t max, char *buf, size_t len);
+struct ccni_error;
+/* Fill err for a util_read_file(path, max) that failed with errno: code 7
+ * when it is larger than max (a config or result over the bound), 5
+ * otherwise; "PATH: cannot read: WHY". Returns -1. */
+int util_read_error(struct ccni_error *err, const char *path, size_t max);
 /* Write all of buf to fd, retrying on EINTR/short writes. 0 or -1 (errno). */
 int util_write_all(int fd, const void *buf, size_t len);
 /* Write a file atomically: temp file in the same directory, rename over

@@ -277,8 +277,9 @@ static int dispatch(const struct ccni_plugin *plugin, struct ccni_request *req, 
 	if (!data) {
 		if (errno == EFBIG)
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "stdin: the config is larger than the limit of %d bytes",
-					      CCNI_STDIN_MAX);
+					      "stdin: the config is larger than the limit of %d bytes (%d "
+					      "MiB)",
+					      CCNI_STDIN_MAX, CCNI_STDIN_MAX >> 20);
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "stdin: cannot read the config");
 	}
 	req->stdin_data = data;

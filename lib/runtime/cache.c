@@ -23,7 +23,9 @@
 #include "lib/common/base64.h"
 #include "lib/runtime/cache.h"
 
-#define CACHE_MAX (4 * 1024 * 1024)
+/* An entry holds the config in base64 (4/3 of its size) and a result, each
+ * bounded by CCNI_CONF_MAX_SIZE. */
+#define CACHE_MAX (3 * (size_t)CCNI_CONF_MAX_SIZE)
 
 static bool part_ok(const char *s)
 {
@@ -43,15 +45,24 @@ int cache_lock(const struct cache *c, const char *network, bool exclusive,
 {
 	_cleanup_free_ char *dir = util_asprintf("%s/locks", c->dir);
 	_cleanup_free_ char *path = util_asprintf("%s/locks/%s", c->dir, network);
+	struct stat st;
 	int fd;
 
+	if (!part_ok(network))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "cache: invalid network name \"%.64s\"", network ? network : "");
 	if (!dir || !path)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	if (util_mkdir_p(dir, 0700) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cache: cannot create %s", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Never blocks in open (a FIFO put there), never follows a link. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
 	if (fd < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cache: cannot open %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ccni_error_set(err, CCNI_ERR_IO, "cache: %s is not a regular file", path);
+	}
 	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
 		if (errno != EINTR) {
 			close(fd);
@@ -138,7 +149,8 @@ int cache_read(const struct cache *c, const char *network, const char *cid, cons
 	if (!data) {
 		if (errno == ENOENT)
 			return 0;
-		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cache: cannot read %s", path);
+		util_read_error(err, path, CACHE_MAX);
+		return ccni_error_prefix(err, "cache");
 	}
 	*entry = json_loadb(data, len, 0, &jerr);
 	if (!*entry || !json_is_object(*entry)) {

@@ -78,7 +78,8 @@ static int aggregate(const char *dir, struct ccni_network *net, struct ccni_erro
 		path = util_asprintf("%s/%s", sub, name);
 		data = path ? util_read_file(path, CCNI_CONF_MAX_SIZE, &len, false) : NULL;
 		if (!data) {
-			rc = ccni_error_errno(err, CCNI_ERR_IO, errno, "%s: cannot read", path);
+			rc = path ? util_read_error(err, path, CCNI_CONF_MAX_SIZE) :
+				    ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 			continue;
 		}
 		p = json_loadb(data, len, 0, &jerr);
@@ -174,7 +175,7 @@ int ccni_network_load_file(struct ccni_runtime *rt, const char *path,
 	assert(path && out);
 	data = util_read_file(path, CCNI_CONF_MAX_SIZE, &len, false);
 	if (!data)
-		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s: cannot read", path);
+		return util_read_error(err, path, CCNI_CONF_MAX_SIZE);
 	if (ccni_conflist_parse(data, len, path, &list, err) < 0)
 		return -1;
 	slash = strrchr(path, '/');

@@ -91,8 +91,8 @@ int ccni_conflist_parse(const char *data, size_t len, const char *source,
 
 	if (len > CCNI_CONF_MAX_SIZE)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "%s: %zu bytes is larger than the limit of %d", src, len,
-				      CCNI_CONF_MAX_SIZE);
+				      "%s: %zu bytes is larger than the limit of %d bytes (%d MiB)", src,
+				      len, CCNI_CONF_MAX_SIZE, CCNI_CONF_MAX_SIZE >> 20);
 	list = calloc(1, sizeof(*list));
 	if (!list)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
@@ -200,6 +200,6 @@ int ccni_conflist_load_file(const char *path, struct ccni_conflist **out,
 
 	data = util_read_file(path, CCNI_CONF_MAX_SIZE, &len, false);
 	if (!data)
-		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s: cannot read", path);
+		return util_read_error(err, path, CCNI_CONF_MAX_SIZE);
 	return ccni_conflist_parse(data, len, path, out, err);
 }

@@ -50,10 +50,23 @@ test_bad_container_id_is_code_4() {
 }
 
 test_oversized_stdin_is_rejected() {
-	big=$(head -c 1100000 /dev/zero | tr '\0' ' ')
-	out=$(cni loopback ADD "$good$big") && fail "accepted"
+	# one byte over 64 MiB (a valid document followed by blanks)
+	out=$({ printf '%s' "$good"; head -c $((64 * 1024 * 1024 + 1 - ${#good})) /dev/zero | tr '\0' ' '; } |
+		raw CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS="$NETNS_PATH" CNI_IFNAME=eth0 CNI_PATH=/x) &&
+		fail "accepted"
 	expect_error 7 "$out" "stdin"
-	assert_contains "$(jq -r .msg <<<"$out")" "1048576"
+	assert_contains "$(jq -r .msg <<<"$out")" "larger than the limit of 67108864 bytes (64 MiB)"
+}
+
+test_a_2_mib_config_is_accepted() {
+	# large route lists and runtimeConfig are real; the reference takes them
+	pad=$(head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' 'x')
+	out=$(cni loopback ADD "{\"cniVersion\":\"1.0.0\",\"name\":\"p-net\",\"type\":\"loopback\",\"pad\":\"$pad\"}")
+	jq_eq "$out" '.interfaces[0].name' lo
+	# exactly 64 MiB is still within the bound
+	out=$({ printf '%s' "$good"; head -c $((64 * 1024 * 1024 - ${#good})) /dev/zero | tr '\0' ' '; } |
+		raw CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS="$NETNS_PATH" CNI_IFNAME=eth0 CNI_PATH=/x)
+	jq_eq "$out" '.interfaces[0].name' lo
 }
 
 test_missing_or_bad_name_is_code_7() {

@@ -16,9 +16,10 @@ setup() {
 	[ -x "$EXAMPLES/noop" ] && cp "$EXAMPLES/noop" "$T/bin/noop"
 	export NETCONFPATH=$T/net.d CNI_PATH=$T/bin:$CCNI_BIN CNI_CACHE_DIR=$T/cache
 }
-# cli ARGS...: the ccni CLI in the test's host netns.
+# cli ARGS...: the ccni CLI in the test's host netns ($CLI_GUARD: a prefix,
+# e.g. "timeout 60" where a test shows that a call does not hang).
 cli() {
-	ip netns exec "$HOSTNS" env NETCONFPATH="$NETCONFPATH" CNI_PATH="$CNI_PATH" \
+	${CLI_GUARD:-} ip netns exec "$HOSTNS" env NETCONFPATH="$NETCONFPATH" CNI_PATH="$CNI_PATH" \
 		CNI_CACHE_DIR="$CNI_CACHE_DIR" ${CAP_ARGS:+CAP_ARGS="$CAP_ARGS"} \
 		${CNI_ARGS_T:+CNI_ARGS="$CNI_ARGS_T"} $CCNI_WRAP "$CCNI_CLI" "$@" 2>"$T/cli.err"
 }
@@ -195,6 +196,63 @@ test_type_with_slash_is_rejected() {
 	netconf s 1.0.0 '[{"type":"../../bin/sh"}]'
 	cli add s "$NETNS_PATH" && fail "type with / accepted"
 	assert_contains "$(cat "$T/cli.err")" 'invalid plugin type'
+}
+
+test_a_2_mib_config_runs_and_one_over_64_mib_is_refused() {
+	setup
+	pad=$(head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' 'x')
+	netconf big 1.0.0 "[{\"type\":\"loopback\",\"pad\":\"$pad\"},{\"type\":\"script\",\"log\":\"$T/log\"}]"
+	out=$(cli add big "$NETNS_PATH")
+	jq_eq "$out" '.interfaces[0].name' lo
+	f="$T/cache/results/big-$(cnitool_id "$NETNS_PATH")-eth0"
+	cmp <(jq -r .config "$f" | base64 -d) "$T/net.d/big.conflist" || fail "cached config bytes differ"
+	cli check big "$NETNS_PATH"
+	cli del big "$NETNS_PATH"
+	assert_eq "$(awk '{print $1, $5}' "$T/log" | xargs)" "ADD prev CHECK prev DEL prev"
+	rm "$T/net.d/big.conflist"
+	# one byte over the bound: refused from its size, naming the limit
+	c='{"cniVersion":"1.0.0","name":"huge","plugins":[{"type":"loopback"}]}'
+	{ printf '%s' "$c"; head -c $((64 * 1024 * 1024 + 1 - ${#c})) /dev/zero | tr '\0' ' '; } >"$T/net.d/huge.conflist"
+	out=$(cli --json add huge "$NETNS_PATH") && fail "a config over 64 MiB was accepted"
+	jq_eq "$out" '.code' 107
+	assert_contains "$(jq -r .msg <<<"$out")" "huge.conflist: cannot read: larger than the limit of 67108864 bytes (64 MiB)"
+}
+
+test_fifo_in_the_cache_or_conf_dir_never_hangs() {
+	setup
+	netconf f 1.0.0 "[{\"type\":\"script\",\"log\":\"$T/log\"}]"
+	e="$T/cache/results/f-$(cnitool_id "$NETNS_PATH")-eth0"
+	mkdir -p "$T/cache/results" "$T/cache/locks"
+	mkfifo "$e"
+	export CLI_GUARD="timeout 60"
+	rc=0
+	cli check f "$NETNS_PATH" || rc=$?
+	[ $rc -ne 124 ] || fail "CHECK hung on a FIFO in the cache"
+	[ $rc -ne 0 ] || fail "CHECK passed without a readable cache entry"
+	assert_contains "$(cat "$T/cli.err")" "cache entry is unreadable"
+	rc=0
+	cli --trace del f "$NETNS_PATH" || rc=$?
+	[ $rc -eq 0 ] || fail "DEL failed ($rc) on a FIFO in the cache: $(cat "$T/cli.err")"
+	assert_contains "$(cat "$T/cli.err")" "not a regular file"
+	[ ! -e "$e" ] || fail "DEL left the FIFO"
+	assert_eq "$(awk '{print $1, $5}' "$T/log")" "DEL -"
+	# a FIFO as the network's lock file
+	rm "$T/cache/locks/f"
+	mkfifo "$T/cache/locks/f"
+	rc=0
+	cli add f "$NETNS_PATH" || rc=$?
+	[ $rc -ne 124 ] || fail "ADD hung on a FIFO lock file"
+	[ $rc -ne 0 ] || fail "ADD took a FIFO for its lock"
+	assert_contains "$(cat "$T/cli.err")" "locks/f is not a regular file"
+	# a FIFO in the conf dir: skipped with a reason, the others still load
+	mkfifo "$T/net.d/00-fifo.conflist"
+	rm "$T/cache/locks/f"
+	rc=0
+	out=$(cli --json list) || rc=$?
+	[ $rc -eq 0 ] || fail "list failed ($rc) with a FIFO in the conf dir"
+	jq_eq "$out" 'map(select(.error))[0].error' "$T/net.d/00-fifo.conflist: cannot read: not a regular file"
+	cli add f "$NETNS_PATH" >/dev/null
+	cli del f "$NETNS_PATH"
 }
 
 test_check_rules() {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,6 +132,38 @@ static void test_util_files(void **state)
 	}
 }
 
+/* A FIFO (or a device) where a file was expected: refused at once, never
+ * waited on (an open for reading of a FIFO blocks until a writer comes). */
+static void test_util_read_refuses_what_is_not_a_regular_file(void **state)
+{
+	char dir[] = "/tmp/ccni-util.XXXXXX", fifo[64], big[64], why[96];
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(big, sizeof(big), "%s/big", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_null(util_read_file(fifo, 10, &len, true));
+	assert_int_equal(errno, UTIL_ENOTREG);
+	assert_null(util_read_file(fifo, 10, &len, false));
+	assert_int_equal(errno, UTIL_ENOTREG);
+	assert_null(util_read_file("/dev/null", 10, &len, false));
+	assert_int_equal(errno, UTIL_ENOTREG);
+	assert_null(util_read_file(dir, 10, &len, false));
+	assert_int_equal(errno, UTIL_ENOTREG);
+	assert_string_equal(util_read_why(UTIL_ENOTREG, 10, why, sizeof(why)), "not a regular file");
+	/* larger than the bound: refused from its size, before any read */
+	assert_int_equal(util_write_file_atomic(big, "0123456789", 10, 0600, false), 0);
+	assert_null(util_read_file(big, 9, &len, true));
+	assert_int_equal(errno, EFBIG);
+	assert_string_equal(util_read_why(EFBIG, 64 << 20, why, sizeof(why)),
+			    "larger than the limit of 67108864 bytes (64 MiB)");
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(unlink(big), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* A detached process: stdio on /dev/null, only the kept descriptors open,
  * not the caller's child (nothing to reap), and the caller does not wait. */
 static void test_fork_detached(void **state)
@@ -189,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_and_signal),
 		cmocka_unit_test(test_output_limit),
 		cmocka_unit_test(test_util_files),
+		cmocka_unit_test(test_util_read_refuses_what_is_not_a_regular_file),
 		cmocka_unit_test(test_fork_detached),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -195,7 +195,10 @@ static void validate_file(struct ccni_runtime *rt, struct problems *pb, const ch
 
 	text = util_read_file(file, CCNI_CONF_MAX_SIZE, &len, false);
 	if (!text) {
-		problem(pb, file, NULL, NULL, "cannot read: %s", strerror(errno));
+		char why[96];
+
+		problem(pb, file, NULL, NULL, "cannot read: %s",
+			util_read_why(errno, CCNI_CONF_MAX_SIZE, why, sizeof(why)));
 		return;
 	}
 	doc = json_loadb(text, len, 0, &jerr);
