@@ -101,11 +101,24 @@ int ccni_del(struct ccni_runtime *rt, const struct ccni_network *net,
 	     const struct ccni_attachment *att, struct ccni_error *err);
 int ccni_status(struct ccni_runtime *rt, const struct ccni_network *net,
 		struct ccni_error *err);
-/* GC (1.1.0). valid: array of {"containerID","ifname"}; NULL: as libcni
- * with no arguments (every cached attachment of the network is deleted and
- * plugins get no list). */
+/*
+ * GC, as libcni does it: DEL of every cached attachment of the network that
+ * is not in valid (with its cached result, CNI_ARGS and capability
+ * arguments), then, for 1.1.0 networks, GC of each plugin with
+ * "cni.dev/valid-attachments". valid: array of {"containerID","ifname"};
+ * NULL: as libcni with no arguments (every cached attachment is deleted and
+ * plugins get no list). Cache entries that cannot be read (not a regular
+ * file, corrupt, an interrupted write's leftover) are removed unless named
+ * for a valid attachment. The network's exclusive lock is held throughout,
+ * so an ADD in flight is waited for, never collected. Skipped with
+ * disableGC. Goes on past a failure and returns the first.
+ */
 int ccni_gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *valid,
 	    struct ccni_error *err);
+/* GC with the cache as the truth: the valid attachments are the cached
+ * ones, read once under the lock (what `ccni gc NET` does). */
+int ccni_gc_cached(struct ccni_runtime *rt, const struct ccni_network *net,
+		   struct ccni_error *err);
 
 /* The cached attachment (libcni's cache entry as JSON), or code 107. */
 int ccni_cache_get(struct ccni_runtime *rt, const char *network, const char *container_id,

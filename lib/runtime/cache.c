@@ -175,39 +175,95 @@ int cache_remove(const struct cache *c, const char *network, const char *cid,
 	return 0;
 }
 
+static bool has_prefix(const char *network, const char *name)
+{
+	size_t n = strlen(network);
+
+	return strncmp(name, network, n) == 0 && name[n] == '-';
+}
+
+/* Is an unreadable results/NAME the network's? It starts with "NETWORK-",
+ * but so does an entry of a network "NETWORK-x": when one such network
+ * holds a lock file here, the file is not this network's to collect. */
+static bool unreadable_is_ours(const struct cache *c, const char *network, const char *name)
+{
+	const char *rest = name + strlen(network) + 1;
+
+	for (const char *dash = strchr(rest, '-'); dash; dash = strchr(dash + 1, '-')) {
+		_cleanup_free_ char *lock = util_asprintf("%s/locks/%.*s", c->dir,
+							  (int)(dash - name), name);
+
+		if (!lock || access(lock, F_OK) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* One file of results/: appended to entries when it is an entry of the
+ * network (any network when NULL), to unreadable when it is not readable
+ * as an entry but named for the network. */
+static void list_one(const struct cache *c, const char *dir, const char *name,
+		     const char *network, json_t *entries, json_t *unreadable)
+{
+	_cleanup_free_ char *path = util_asprintf("%s/%s", dir, name);
+	_cleanup_free_ char *data = NULL;
+	_cleanup_json_ json_t *e = NULL;
+	const char *why = NULL, *net;
+	json_error_t jerr;
+	char buf[96];
+	size_t len = 0;
+
+	if (!path || (network && !has_prefix(network, name)))
+		return;
+	if (strstr(name, ".tmp."))
+		why = "a temporary file left by an interrupted write";
+	else if (!(data = util_read_file(path, CACHE_MAX, &len, true)))
+		why = util_read_why(errno, CACHE_MAX, buf, sizeof(buf));
+	else if (!(e = json_loadb(data, len, 0, &jerr)) || !json_is_object(e))
+		why = len ? "not a JSON object" : "empty";
+	else if (!(net = json_string_value(json_object_get(e, "networkName"))))
+		why = "no networkName";
+	if (why) {
+		if (network && unreadable && unreadable_is_ours(c, network, name))
+			json_array_append_new(unreadable, json_pack("{s:s,s:s}", "file", name, "why", why));
+		return;
+	}
+	if (!network || streq(net, network))
+		json_array_append_new(entries, TAKE_PTR(e));
+}
+
 int cache_list(const struct cache *c, const char *network, json_t **entries,
-	       struct ccni_error *err)
+	       json_t **unreadable, struct ccni_error *err)
 {
 	_cleanup_free_ char *dir = util_asprintf("%s/results", c->dir);
 	DIR *d;
 	struct dirent *de;
 
 	*entries = json_array();
-	if (!dir || !*entries)
+	if (unreadable)
+		*unreadable = json_array();
+	if (!dir || !*entries || (unreadable && !*unreadable))
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 :
 		       ccni_error_errno(err, CCNI_ERR_IO, errno, "cache: cannot list %s", dir);
-	while ((de = readdir(d))) {
-		_cleanup_free_ char *path = NULL, *data = NULL;
-		json_t *e, *n;
-		size_t len;
-
-		if (de->d_name[0] == '.')
-			continue;
-		path = util_asprintf("%s/%s", dir, de->d_name);
-		if (!path || !(data = util_read_file(path, CACHE_MAX, &len, true)))
-			continue;
-		e = json_loadb(data, len, 0, NULL);
-		n = json_object_get(e, "networkName");
-		if (!json_is_object(e) || !json_is_string(n) ||
-		    (network && !streq(json_string_value(n), network))) {
-			json_decref(e);
-			continue;
-		}
-		json_array_append_new(*entries, e);
-	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			list_one(c, dir, de->d_name, network, *entries,
+				 unreadable ? *unreadable : NULL);
 	closedir(d);
+	return 0;
+}
+
+int cache_remove_file(const struct cache *c, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (!part_ok(name) || !(path = util_asprintf("%s/results/%s", c->dir, name)))
+		return -1;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -1;
+	trace_step(c->trace, "cache", NULL, "removed %s", path);
 	return 0;
 }

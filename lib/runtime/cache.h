@@ -36,9 +36,17 @@ int cache_read(const struct cache *c, const char *network, const char *cid, cons
 	       json_t **entry, struct ccni_error *err);
 int cache_remove(const struct cache *c, const char *network, const char *cid,
 		 const char *ifname);
-/* Every readable entry (network NULL: of every network). */
+/* Every readable entry of the network (NULL: of every network). With
+ * unreadable (and a network), also the files of results/ named for the
+ * network that cannot be read as its entry — not a regular file, too large,
+ * not a JSON object, an interrupted write's temporary file — as
+ * [{"file","why"}]: nothing else would ever remove them. A file that may be
+ * the entry of a longer network name ("NETWORK-x", known by its lock file)
+ * is left out. */
 int cache_list(const struct cache *c, const char *network, json_t **entries,
-	       struct ccni_error *err);
+	       json_t **unreadable, struct ccni_error *err);
+/* Remove results/NAME (a file cache_list reported). */
+int cache_remove_file(const struct cache *c, const char *name);
 /* Shared (ADD/DEL/CHECK) or exclusive (GC) lock of a network; returns the
  * fd that holds it (close it to unlock). */
 int cache_lock(const struct cache *c, const char *network, bool exclusive,

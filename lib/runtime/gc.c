@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * gc.c — GC of a network (SPEC.md, 1.1.0): DEL of every cached attachment
- * that is not valid, then GC of each plugin with the valid attachments.
+ * gc.c — GC of a network (SPEC.md, 1.1.0), in libcni's order: DEL of every
+ * cached attachment that is not valid, then GC of each plugin with the
+ * valid attachments. All of it under the network's exclusive lock, taken
+ * first, and on one listing of the cache: an ADD in flight holds the shared
+ * lock until its entry is written, so GC either waits for it and sees its
+ * entry, or runs before it started; it never collects it.
  */
 #include <assert.h>
 #include <string.h>
@@ -9,6 +13,20 @@
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
 #include "lib/runtime/internal.h"
+
+struct gc {
+	struct ccni_runtime *rt;
+	const struct ccni_network *net;
+	json_t *valid;            /* cni.dev/valid-attachments, NULL: none given */
+	struct ccni_error first;  /* the first failure; GC goes on past it */
+};
+
+static void keep_first(struct gc *g, struct ccni_error *e)
+{
+	if (!ccni_error_is_set(&g->first))
+		ccni_error_move(&g->first, e);
+	ccni_error_clear(e);
+}
 
 static bool is_valid(json_t *valid, const char *cid, const char *ifname)
 {
@@ -23,6 +41,19 @@ static bool is_valid(json_t *valid, const char *cid, const char *ifname)
 			return true;
 	}
 	return false;
+}
+
+/* The valid attachments when the cache is taken as the truth. */
+static json_t *valid_from(json_t *entries)
+{
+	json_t *valid = json_array(), *e;
+	size_t i;
+
+	json_array_foreach(entries, i, e)
+		json_array_append_new(valid, json_pack("{s:O,s:O}", "containerID",
+						       json_object_get(e, "containerId"), "ifname",
+						       json_object_get(e, "ifName")));
+	return valid;
 }
 
 /* CNI_ARGS text of an entry's cniArgs pairs (libcni's [[k, v], ...]). */
@@ -42,22 +73,112 @@ static char *entry_args(json_t *e)
 	return args;
 }
 
-static void keep_first(struct ccni_error *first, struct ccni_error *e)
+/* DEL of a stale attachment as libcni does it: what its entry recorded,
+ * its cached result as prevResult (0.4.0 and later). */
+static void del_stale(struct gc *g, json_t *e)
 {
-	if (!ccni_error_is_set(first))
-		ccni_error_move(first, e);
-	ccni_error_clear(e);
+	struct ccni_error de = CCNI_ERROR_INIT;
+	_cleanup_free_ char *args = entry_args(e);
+	json_t *result = json_object_get(e, "result");
+	struct ccni_attachment a = {
+		.container_id = json_string_value(json_object_get(e, "containerId")),
+		.ifname = json_string_value(json_object_get(e, "ifName")),
+		.netns = json_string_value(json_object_get(e, "netns")),
+		.args = args,
+		.capability_args = json_object_get(e, "capabilityArgs"),
+	};
+
+	if (!a.container_id || !a.ifname)
+		return;
+	if (g->valid && is_valid(g->valid, a.container_id, a.ifname))
+		return;
+	if (!json_is_object(result) || !ccni_version_ge(g->net->version, "0.4.0"))
+		result = NULL;
+	rt_trace(g->rt, "gc", "deleting stale attachment %s %s", a.container_id, a.ifname);
+	if (rt_del_locked(g->rt, g->net, &a, result, &de) < 0)
+		keep_first(g, &de);
 }
 
-int ccni_gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *valid,
-	    struct ccni_error *err)
+/* An entry that cannot be read would stay forever: nothing can DEL it
+ * (its attachment is unknown) and no prevResult comes of it. It goes,
+ * unless it is named for a valid attachment; the plugins' GC then frees
+ * what its attachment held, as it is not among the valid ones. */
+static void drop_unreadable(struct gc *g, json_t *u)
 {
-	_cleanup_json_ json_t *entries = NULL;
+	const char *file = json_string_value(json_object_get(u, "file"));
+	const char *name = ccni_network_name(g->net);
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(g->valid, i, v) {
+		_cleanup_free_ char *mine = util_asprintf(
+			"%s-%s-%s", name, json_string_value(json_object_get(v, "containerID")),
+			json_string_value(json_object_get(v, "ifname")));
+
+		if (mine && streq(mine, file))
+			return;
+	}
+	rt_trace(g->rt, "gc", "removing unreadable cache entry %s (%s)", file,
+		 json_string_value(json_object_get(u, "why")));
+	cache_remove_file(&g->rt->cache, file);
+}
+
+/* GC of each plugin (1.1.0) with the valid attachments. */
+static int gc_plugins(struct gc *g, struct ccni_error *err)
+{
 	_cleanup_json_ json_t *extra = NULL;
-	_cleanup_close_ int lock = -1;
-	struct ccni_error first = CCNI_ERROR_INIT;
+
+	if (!ccni_version_ge(g->net->version, "1.1.0"))
+		return 0;
+	if (g->valid)
+		extra = json_pack("{s:O,s:O}", "cni.dev/valid-attachments", g->valid,
+				  "cni.dev/attachments", g->valid); /* the spec's first name */
+	for (size_t i = 0; i < ccni_network_n_plugins(g->net); i++) {
+		json_t *p = ccni_network_plugin(g->net, i);
+		_cleanup_free_ char *in = rt_plugin_config(g->net, p, NULL, NULL, extra);
+		struct rt_call c = { rt_plugin_type(p), CCNI_CMD_GC, NULL, in, NULL };
+		struct ccni_error pe = CCNI_ERROR_INIT;
+
+		if (!in)
+			return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+		if (rt_run_plugin(g->rt, &c, NULL, &pe) < 0)
+			keep_first(g, &pe);
+	}
+	return 0;
+}
+
+static int gc_locked(struct gc *g, bool keep_cached, struct ccni_error *err)
+{
+	_cleanup_json_ json_t *entries = NULL, *unreadable = NULL, *own = NULL;
 	size_t i;
 	json_t *e;
+
+	if (cache_list(&g->rt->cache, ccni_network_name(g->net), &entries, &unreadable, err) < 0)
+		return -1;
+	if (keep_cached) {
+		g->valid = own = valid_from(entries);
+		if (!own)
+			return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	}
+	json_array_foreach(entries, i, e)
+		del_stale(g, e);
+	json_array_foreach(unreadable, i, e)
+		drop_unreadable(g, e);
+	if (gc_plugins(g, err) < 0)
+		return -1;
+	if (ccni_error_is_set(&g->first)) {
+		ccni_error_move(err, &g->first);
+		return -1;
+	}
+	return 0;
+}
+
+static int gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *valid,
+	      bool keep_cached, struct ccni_error *err)
+{
+	struct gc g = { rt, net, valid, CCNI_ERROR_INIT };
+	_cleanup_close_ int lock = -1;
+	int rc;
 
 	assert(rt && net);
 	if (net->list->disable_gc) {
@@ -67,51 +188,22 @@ int ccni_gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *val
 	if (valid && !json_is_array(valid))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "valid attachments: expected an array");
-	if (cache_list(&rt->cache, ccni_network_name(net), &entries, err) < 0)
-		return -1;
-	/* DEL of each stale attachment (it takes the shared lock itself). */
-	json_array_foreach(entries, i, e) {
-		struct ccni_error de = CCNI_ERROR_INIT;
-		struct ccni_attachment a = {
-			.container_id = json_string_value(json_object_get(e, "containerId")),
-			.ifname = json_string_value(json_object_get(e, "ifName")),
-			.netns = json_string_value(json_object_get(e, "netns")),
-			.capability_args = json_object_get(e, "capabilityArgs"),
-		};
-		_cleanup_free_ char *args = NULL;
-
-		if (!a.container_id || !a.ifname)
-			continue;
-		if (valid && is_valid(valid, a.container_id, a.ifname))
-			continue;
-		args = entry_args(e);
-		a.args = args;
-		rt_trace(rt, "gc", "deleting stale attachment %s %s", a.container_id, a.ifname);
-		if (ccni_del(rt, net, &a, &de) < 0)
-			keep_first(&first, &de);
-	}
 	lock = cache_lock(&rt->cache, ccni_network_name(net), true, err);
 	if (lock < 0)
 		return -1;
-	if (ccni_version_ge(net->version, "1.1.0")) {
-		if (valid)
-			extra = json_pack("{s:O,s:O}", "cni.dev/valid-attachments", valid,
-					  "cni.dev/attachments", valid);
-		for (i = 0; i < ccni_network_n_plugins(net); i++) {
-			json_t *p = ccni_network_plugin(net, i);
-			_cleanup_free_ char *in = rt_plugin_config(net, p, NULL, NULL, extra);
-			struct rt_call c = { rt_plugin_type(p), CCNI_CMD_GC, NULL, in, NULL };
-			struct ccni_error pe = CCNI_ERROR_INIT;
+	rc = gc_locked(&g, keep_cached, err);
+	ccni_error_clear(&g.first);
+	return rc;
+}
 
-			if (!in)
-				return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-			if (rt_run_plugin(rt, &c, NULL, &pe) < 0)
-				keep_first(&first, &pe);
-		}
-	}
-	if (ccni_error_is_set(&first)) {
-		ccni_error_move(err, &first);
-		return -1;
-	}
-	return 0;
+int ccni_gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *valid,
+	    struct ccni_error *err)
+{
+	return gc(rt, net, valid, false, err);
+}
+
+int ccni_gc_cached(struct ccni_runtime *rt, const struct ccni_network *net,
+		   struct ccni_error *err)
+{
+	return gc(rt, net, NULL, true, err);
 }

@@ -76,5 +76,5 @@ int ccni_cache_list(struct ccni_runtime *rt, const char *network, json_t **entri
 		    struct ccni_error *err)
 {
 	assert(rt && entries);
-	return cache_list(&rt->cache, network, entries, err);
+	return cache_list(&rt->cache, network, entries, NULL, err);
 }

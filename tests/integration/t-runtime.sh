@@ -21,7 +21,20 @@ setup() {
 cli() {
 	${CLI_GUARD:-} ip netns exec "$HOSTNS" env NETCONFPATH="$NETCONFPATH" CNI_PATH="$CNI_PATH" \
 		CNI_CACHE_DIR="$CNI_CACHE_DIR" ${CAP_ARGS:+CAP_ARGS="$CAP_ARGS"} \
-		${CNI_ARGS_T:+CNI_ARGS="$CNI_ARGS_T"} $CCNI_WRAP "$CCNI_CLI" "$@" 2>"$T/cli.err"
+		${CNI_ARGS_T:+CNI_ARGS="$CNI_ARGS_T"} $CCNI_WRAP "$CCNI_CLI" "$@" 2>"${CLI_ERR:-$T/cli.err}"
+}
+# wait_until CMD...: poll until CMD succeeds (a minute at most: a guard
+# against a hang, not a measure of time).
+wait_until() {
+	local i
+	for i in $(seq 1200); do "$@" && return 0; sleep 0.05; done
+	fail "never happened: $*"
+}
+# gc_waits_on LOCKFILE: an exclusive flock on it is blocked (a GC waiting).
+gc_waits_on() {
+	local ino
+	ino=$(stat -c %i "$1")
+	grep -Eq -- "-> FLOCK +ADVISORY +WRITE +[0-9]+ +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
 }
 netconf() { # NAME VERSION PLUGINS-JSON [EXTRA]
 	printf '{"cniVersion":"%s","name":"%s","plugins":%s%s}' "$2" "$1" "$3" "${4:-}" >"$T/net.d/$1.conflist"
@@ -290,6 +303,123 @@ test_gc_deletes_stale_attachments() {
 	[ ! -e "$T/cache/results/g-$gone-eth0" ] || fail "stale attachment's cache kept"
 	grep -q "^DEL $gone eth0" "$T/log" || fail "stale attachment not deleted: $(cat "$T/log")"
 	jq_eq "$(cat "$T/dump")" '."cni.dev/valid-attachments" | map("\(.containerID)/\(.ifname)") | join(",")' "$keep/eth0"
+}
+
+test_gc_deletes_stale_attachments_before_the_plugins_gc() {
+	setup
+	netconf g 1.1.0 "[{\"type\":\"script\",\"log\":\"$T/log\",\"dump\":\"$T/dump\"}]"
+	ns2=$(mkns d2)
+	ns3=$(mkns d3)
+	for ns in "$NETNS_PATH" "/run/netns/$ns2" "/run/netns/$ns3"; do cli add g "$ns" >/dev/null; done
+	keep=$(cnitool_id "$NETNS_PATH")
+	gone2=$(cnitool_id "/run/netns/$ns2")
+	gone3=$(cnitool_id "/run/netns/$ns3")
+	: >"$T/log"
+	cli gc g --valid "$keep/eth0"
+	# libcni's order: every stale DEL (with its cached result), then GC
+	assert_eq "$(awk '{print $1, $NF}' "$T/log" | xargs)" "DEL prev DEL prev GC -"
+	assert_eq "$(awk '$1 == "DEL" {print $2}' "$T/log" | sort | xargs)" "$(printf '%s\n' "$gone2" "$gone3" | sort | xargs)"
+	jq_eq "$(cat "$T/dump")" '."cni.dev/valid-attachments" == ."cni.dev/attachments"' true
+	# without --valid, the cached attachments are the valid ones: no DEL
+	: >"$T/log"
+	cli gc g
+	assert_eq "$(awk '{print $1}' "$T/log" | xargs)" "GC"
+	jq_eq "$(cat "$T/dump")" '."cni.dev/valid-attachments" | map("\(.containerID)/\(.ifname)") | join(",")' "$keep/eth0"
+	[ -e "$T/cache/results/g-$keep-eth0" ] || fail "a valid attachment's cache entry went"
+}
+
+# The race of a GC with an ADD, made certain: the ADD is held inside its
+# first plugin (its result not yet cached) until the GC is seen waiting for
+# the network's lock. A GC that lists the cache before it holds the lock
+# misses the fresh attachment and collects it.
+test_gc_never_collects_an_add_in_flight() {
+	setup
+	netconf g 1.1.0 "[{\"type\":\"gated\",\"gate\":\"$T/gate\"},{\"type\":\"script\",\"log\":\"$T/log\"}]"
+	ns2=$(mkns g)
+	keep=$(cnitool_id "$NETNS_PATH")
+	fresh=$(cnitool_id "/run/netns/$ns2")
+	touch "$T/gate.go"
+	cli add g "$NETNS_PATH" >/dev/null
+	rm "$T/gate.go"
+	CLI_ERR=$T/add.err cli add g "/run/netns/$ns2" >"$T/add.out" &
+	add=$!
+	wait_until test -e "$T/gate.in.$fresh"
+	CLI_ERR=$T/gc.err cli gc g &
+	gc=$!
+	wait_until gc_waits_on "$T/cache/locks/g"
+	touch "$T/gate.go"
+	wait $add || fail "ADD failed: $(cat "$T/add.err")"
+	wait $gc || fail "GC failed: $(cat "$T/gc.err")"
+	jq_eq "$(cat "$T/add.out")" '.cniVersion' 1.1.0
+	[ -e "$T/cache/results/g-$fresh-eth0" ] || fail "GC removed the cache entry of an ADD in flight"
+	! grep -q "^DEL $fresh" "$T/log" || fail "GC deleted an ADD in flight: $(cat "$T/log")"
+	jq_eq "$(cat "$T/gate.gc")" '."cni.dev/valid-attachments" | map(.containerID) | sort | join(",")' \
+		"$(printf '%s\n' "$keep" "$fresh" | sort | paste -sd,)"
+}
+
+# The report's repro on real plugins (bridge + host-local), smaller: pods
+# attached, then rounds of ADDs in the background with a GC a few ms later.
+# Every ADD that printed a result keeps its interface, address and entry.
+test_gc_while_adding_loses_no_pod() {
+	setup
+	netconf gr 1.1.0 "[{\"type\":\"bridge\",\"bridge\":\"cbr0\",\"isGateway\":true,\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.99.0.0/24\",\"dataDir\":\"$T/ipam\"}}]"
+	for i in $(seq "${GC_RACE_PODS:-100}"); do
+		ns=$(mkns "p$i")
+		cli add gr "/run/netns/$ns" >"$T/res.$ns"
+		echo "$ns" >>"$T/pods"
+	done
+	for i in $(seq "${GC_RACE_ROUNDS:-20}"); do
+		for k in 1 2; do
+			ns=$(mkns "r$i-$k")
+			echo "$ns" >>"$T/pods"
+			CLI_ERR=$T/err.$ns cli add gr "/run/netns/$ns" >"$T/res.$ns" &
+		done
+		sleep "0.00$((RANDOM % 10))"
+		CLI_ERR=$T/gc.err cli gc gr || fail "gc: $(cat "$T/gc.err")"
+		wait
+	done
+	n=0
+	while read -r ns; do
+		ip=$(jq -r '.ips[0].address' "$T/res.$ns") || fail "$ns: ADD printed no result"
+		got=$(in_ns "$ns" ip -j addr show eth0 2>/dev/null | jq -r '.[0].addr_info[] | select(.family=="inet") | "\(.local)/\(.prefixlen)"')
+		assert_eq "$got" "$ip" "$ns: address on eth0"
+		[ -e "$T/cache/results/gr-$(cnitool_id "/run/netns/$ns")-eth0" ] || fail "$ns: cache entry lost"
+		[ -e "$T/ipam/gr/${ip%/*}" ] || fail "$ns: host-local reservation lost"
+		n=$((n + 1))
+	done <"$T/pods"
+	assert_eq "$n" $((${GC_RACE_PODS:-100} + 2 * ${GC_RACE_ROUNDS:-20})) "pods checked"
+}
+
+test_gc_collects_unreadable_cache_entries() {
+	setup
+	netconf g 1.1.0 "[{\"type\":\"script\",\"log\":\"$T/log\",\"dump\":\"$T/dump\"}]"
+	cli add g "$NETNS_PATH" >/dev/null
+	keep=$(cnitool_id "$NETNS_PATH")
+	r=$T/cache/results
+	printf 'not json' >"$r/g-broken-eth0"
+	: >"$r/g-empty-eth0"
+	mkfifo "$r/g-fifo-eth0"
+	printf '{"kind":"cniCacheV1"' >"$r/g-$keep-eth0.tmp.4242"
+	printf 'not json' >"$r/g-named-eth0"
+	# other networks' files stay, readable or not, also one whose name
+	# starts with "g-" (network "g-two" holds a lock file)
+	printf 'junk' >"$r/h-x-eth0"
+	touch "$T/cache/locks/g-two"
+	printf 'junk' >"$r/g-two-c-eth0"
+	CLI_GUARD="timeout 60" cli --trace gc g --valid "$keep/eth0" --valid named/eth0
+	for f in broken empty fifo; do
+		[ ! -e "$r/g-$f-eth0" ] && [ ! -L "$r/g-$f-eth0" ] || fail "unreadable g-$f-eth0 not collected"
+	done
+	[ ! -e "$r/g-$keep-eth0.tmp.4242" ] || fail "an interrupted write's leftover not collected"
+	assert_contains "$(cat "$T/cli.err")" "removing unreadable cache entry g-fifo-eth0 (not a regular file)"
+	[ -e "$r/g-named-eth0" ] || fail "the entry of a valid attachment went, unreadable as it is"
+	[ -e "$r/g-$keep-eth0" ] || fail "a valid readable entry went"
+	[ -e "$r/h-x-eth0" ] || fail "another network's file went"
+	[ -e "$r/g-two-c-eth0" ] || fail "network g-two's file went"
+	# without --valid, an unreadable entry is not among the cached ones
+	cli gc g
+	[ ! -e "$r/g-named-eth0" ] || fail "unreadable entry kept by a GC without --valid"
+	jq_eq "$(cat "$T/dump")" '."cni.dev/valid-attachments" | map(.containerID) | join(",")' "$keep"
 }
 
 test_list_validate_version_show() {

@@ -184,22 +184,12 @@ static int gc(struct cli *c, struct session *s, struct ccni_error *err)
 {
 	_cleanup_json_ json_t *valid = NULL;
 
-	if (c->n_valid) {
-		if (valid_list(c, &valid, err) < 0)
-			return -1;
-	} else {
-		/* Keep what the cache knows; a runtime passes its own list. */
-		_cleanup_json_ json_t *entries = NULL;
-		size_t i;
-		json_t *e;
-
-		if (ccni_cache_list(s->rt, ccni_network_name(s->net), &entries, err) < 0)
-			return -1;
-		valid = json_array();
-		json_array_foreach(entries, i, e) json_array_append_new(
-			valid, json_pack("{s:O,s:O}", "containerID", json_object_get(e, "containerId"),
-					 "ifname", json_object_get(e, "ifName")));
-	}
+	/* Without --valid, keep what the cache knows (read under GC's lock);
+	 * a runtime passes its own list. */
+	if (!c->n_valid)
+		return ccni_gc_cached(s->rt, s->net, err);
+	if (valid_list(c, &valid, err) < 0)
+		return -1;
 	return ccni_gc(s->rt, s->net, valid, err);
 }
 
