@@ -422,6 +422,64 @@ test_gc_collects_unreadable_cache_entries() {
 	jq_eq "$(cat "$T/dump")" '."cni.dev/valid-attachments" | map(.containerID) | join(",")' "$keep"
 }
 
+# The caller's trace context reaches every plugin, as libcni passes it
+# (TRACEPARENT, TRACESTATE, BAGGAGE: OpenTelemetry's environment carriers).
+test_trace_context_reaches_plugins() {
+	setup
+	netconf tc 1.1.0 "[{\"type\":\"envdump\",\"out\":\"$T/env\"}]"
+	tp=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01
+	export TRACEPARENT=$tp TRACESTATE=congo=t61rcWkgMzE BAGGAGE=userId=alice,tenant=7
+	cli add tc "$NETNS_PATH" >/dev/null
+	cli check tc "$NETNS_PATH"
+	cli gc tc
+	cli del tc "$NETNS_PATH"
+	assert_eq "$(grep -c '^== ' "$T/env")" 4 "calls recorded"
+	assert_eq "$(grep -c "^TRACEPARENT=$tp\$" "$T/env")" 4 "TRACEPARENT in each call"
+	assert_eq "$(grep -c '^TRACESTATE=congo=t61rcWkgMzE$' "$T/env")" 4 "TRACESTATE in each call"
+	assert_eq "$(grep -c '^BAGGAGE=userId=alice,tenant=7$' "$T/env")" 4 "BAGGAGE in each call"
+	# the runtime's own CNI_* never leak into a call that does not set them
+	: >"$T/env"
+	CNI_CONTAINERID=stray CNI_NETNS=/stray cli status tc
+	assert_eq "$(grep -c '^CNI_' "$T/env")" 2 "CNI_* of STATUS: $(grep '^CNI_' "$T/env" | xargs)"
+	grep -q '^CNI_COMMAND=STATUS$' "$T/env" || fail "no CNI_COMMAND=STATUS"
+}
+
+test_an_environment_over_the_limit_is_an_error() {
+	setup
+	netconf tc 1.1.0 "[{\"type\":\"envdump\",\"out\":\"$T/env\"}]"
+	out=$(for i in $(seq 600); do export "CCNI_T_$i=x"; done; cli --json add tc "$NETNS_PATH") &&
+		fail "600 variables passed"
+	jq_eq "$out" '.code' 102
+	assert_contains "$(jq -r .msg <<<"$out")" "more than the limit of 512"
+	[ ! -e "$T/env" ] || fail "the plugin ran with part of the environment"
+}
+
+test_trace_as_json_lines() {
+	setup
+	netconf j 1.0.0 "[{\"type\":\"loopback\"},{\"type\":\"script\",\"log\":\"$T/log\"}]"
+	tp=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+	TRACEPARENT=$tp CCNI_TRACE=json cli add j "$NETNS_PATH" >/dev/null
+	e=$T/cli.err
+	lines=$(wc -l <"$e")
+	[ "$lines" -ge 5 ] || fail "few trace lines: $(cat "$e")"
+	assert_eq "$(jq -c 'select(type == "object" and (.time | test("^[0-9-]+T[0-9:.]+Z$")) and
+		(.elapsed_ms | type == "number") and (.step | type == "string") and
+		(.msg | type == "string") and .traceparent == "'"$tp"'")' "$e" | wc -l)" "$lines" "well-formed lines"
+	x=$(jq -c 'select(.step == "exec" and .plugin == "loopback")' "$e")
+	jq_eq "$x" '.command' ADD
+	jq_eq "$x" '.exe | endswith("/loopback")' true
+	jq_eq "$x" '.wait_status' 0
+	jq_eq "$x" '.duration_ms | type' number
+	jq_eq "$x" '.msg | test("loopback ADD exited with status 0 in [0-9.]+ ms")' true
+	jq_eq "$(jq -sc 'map(.step) | unique' "$e")" 'join(",")' "add,cache,exec,load"
+	CCNI_TRACE=json cli --trace check j "$NETNS_PATH"
+	jq_eq "$(head -1 "$e")" '.step' load
+	# --trace alone: the text lines as before
+	cli --trace del j "$NETNS_PATH"
+	assert_contains "$(cat "$e")" "ccni: trace: +"
+	assert_contains "$(cat "$e")" " exec: "
+}
+
 test_list_validate_version_show() {
 	setup
 	netconf good 1.0.0 '[{"type":"loopback"}]'
