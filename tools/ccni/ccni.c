@@ -44,7 +44,8 @@ static const char usage_text[] =
 	"Options:\n"
 	"  -i, --ifname NAME    interface name (default: $CNI_IFNAME or eth0)\n"
 	"      --json           machine-readable output for list/validate/version/show\n"
-	"      --trace          trace every step to stderr (also CCNI_TRACE=1)\n"
+	"      --trace          trace every step to stderr (also CCNI_TRACE=1; JSON\n"
+	"                       lines with CCNI_TRACE=json)\n"
 	"      --timeout MS     kill a plugin running longer than MS milliseconds\n"
 	"      --valid CID/IF   gc: an attachment to keep (repeatable); without it,\n"
 	"                       gc keeps the attachments in the cache\n"
@@ -52,7 +53,8 @@ static const char usage_text[] =
 	"\n"
 	"Environment: NETCONFPATH (default /etc/cni/net.d), CNI_PATH (default\n"
 	"/opt/cni/bin), CNI_IFNAME, CNI_ARGS (K=V;K=V), CAP_ARGS (JSON object of\n"
-	"capability arguments), CNI_CACHE_DIR (default /var/lib/cni), CCNI_TRACE.\n";
+	"capability arguments), CNI_CACHE_DIR (default /var/lib/cni), CCNI_TRACE.\n"
+	"TRACEPARENT, TRACESTATE and BAGGAGE are passed on to every plugin.\n";
 
 static int fail(const struct cli *c, struct ccni_error *err)
 {
@@ -180,9 +182,11 @@ static const struct command {
 	  "when ready, else the plugin's error (codes 50/51) on stdout.\n" },
 	{ "gc", cli_gc,
 	  "Usage: ccni gc [--valid CONTAINERID/IFNAME]... NET [NETNS]\n\n"
-	  "Garbage-collect NET (spec 1.1.0): plugins release every resource not held by\n"
-	  "a valid attachment. Valid attachments are those given with --valid, else\n"
-	  "those in the result cache; cache entries of invalid ones are removed.\n" },
+	  "Garbage-collect NET as libcni does: DEL every cached attachment that is not\n"
+	  "valid, then (spec 1.1.0) ask every plugin to release what no valid attachment\n"
+	  "holds. Valid attachments are those given with --valid, else those in the\n"
+	  "result cache. Runs under the network's exclusive lock: an ADD in progress is\n"
+	  "waited for, never collected. Unreadable cache entries are removed.\n" },
 	{ "list", cli_list,
 	  "Usage: ccni list [--json]\n\n"
 	  "The networks of the conf dir ($NETCONFPATH): name, file, chosen cniVersion\n"
