@@ -190,14 +190,69 @@ static bool has_ext(const char *name, const char *ext)
 	return n > e && streq(name + n - e, ext);
 }
 
+/* Is fn a config file of this pass? libcni's order: every .conflist
+ * first, then .conf/.json. Without a name there is one pass over all. */
+static bool pass_matches(const char *fn, const char *name, size_t pass)
+{
+	static const char *const exts[][2] = { { ".conflist", NULL }, { ".conf", ".json" } };
+
+	if (fn[0] == '.')
+		return false;
+	if (!name)
+		return has_ext(fn, ".conflist") || has_ext(fn, ".conf") || has_ext(fn, ".json");
+	return has_ext(fn, exts[pass][0]) || (exts[pass][1] && has_ext(fn, exts[pass][1]));
+}
+
+/* Load conf_dir/fn when it is the network asked for (any, without a
+ * name). A file that does not load is skipped; the first reason is kept. */
+static struct ccni_network *try_file(struct ccni_runtime *rt, const char *fn, const char *name,
+				     struct ccni_error *first)
+{
+	_cleanup_free_ char *path = util_asprintf("%s/%s", rt->conf_dir, fn);
+	struct ccni_network *net = NULL;
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	if (!path)
+		return NULL;
+	if (ccni_network_load_file(rt, path, &net, &e) < 0) {
+		rt_trace(rt, "load", "skipped %s: %s", path, e.msg);
+		if (!ccni_error_is_set(first))
+			ccni_error_move(first, &e);
+		ccni_error_clear(&e);
+		return NULL;
+	}
+	if (name && !streq(ccni_network_name(net), name)) {
+		ccni_network_free(net);
+		return NULL;
+	}
+	rt_trace(rt, "load", "network %s from %s, version %s, %zu plugins", ccni_network_name(net),
+		 path, ccni_network_version(net), ccni_network_n_plugins(net));
+	return net;
+}
+
+static int not_found(struct ccni_runtime *rt, const char *name, struct ccni_error *first,
+		     struct ccni_error *err)
+{
+	if (!name && ccni_error_is_set(first))
+		ccni_error_move(err, first);
+	else if (ccni_error_is_set(first))
+		ccni_error_set(err, CCNI_ERR_NOT_FOUND,
+			       "no network named \"%s\" in %s (a file was skipped: %s)", name,
+			       rt->conf_dir, first->msg);
+	else
+		ccni_error_set(err, CCNI_ERR_NOT_FOUND, "no network %s%s%s in %s",
+			       name ? "named \"" : "configuration", name ? name : "", name ? "\"" : "",
+			       rt->conf_dir);
+	return -1;
+}
+
 int ccni_network_load(struct ccni_runtime *rt, const char *name, struct ccni_network **out,
 		      struct ccni_error *err)
 {
-	static const char *const exts[][2] = { { ".conflist", NULL }, { ".conf", ".json" } };
 	struct dirent **names = NULL;
 	struct ccni_error first = CCNI_ERROR_INIT;
-	int n, rc = -1;
-	bool found = false;
+	struct ccni_network *net = NULL;
+	int n;
 
 	assert(rt && out);
 	if (name && !ccni_name_valid(name))
@@ -211,61 +266,16 @@ int ccni_network_load(struct ccni_runtime *rt, const char *name, struct ccni_net
 					rt->conf_dir);
 	rt_trace(rt, "load", "%s has %d entries, looking for %s", rt->conf_dir, n,
 		 name ? name : "the default network");
-	/* libcni's order: every .conflist first, then .conf/.json. Without a
-	 * name, the first valid file in lexical order wins. */
-	for (size_t pass = 0; pass < (name ? 2u : 1u) && !found; pass++) {
-		for (int i = 0; i < n && !found; i++) {
-			const char *fn = names[i]->d_name;
-			_cleanup_free_ char *path = NULL;
-			struct ccni_network *net = NULL;
-			struct ccni_error e = CCNI_ERROR_INIT;
-			bool match;
-
-			if (name)
-				match = has_ext(fn, exts[pass][0]) ||
-					(exts[pass][1] && has_ext(fn, exts[pass][1]));
-			else
-				match = has_ext(fn, ".conflist") || has_ext(fn, ".conf") ||
-					has_ext(fn, ".json");
-			if (!match || fn[0] == '.')
-				continue;
-			path = util_asprintf("%s/%s", rt->conf_dir, fn);
-			if (!path)
-				continue;
-			if (ccni_network_load_file(rt, path, &net, &e) < 0) {
-				rt_trace(rt, "load", "skipped %s: %s", path, e.msg);
-				if (!ccni_error_is_set(&first))
-					ccni_error_move(&first, &e);
-				ccni_error_clear(&e);
-				continue;
-			}
-			if (name && !streq(ccni_network_name(net), name)) {
-				ccni_network_free(net);
-				continue;
-			}
-			rt_trace(rt, "load", "network %s from %s, version %s, %zu plugins",
-				 ccni_network_name(net), path, ccni_network_version(net),
-				 ccni_network_n_plugins(net));
-			*out = net;
-			found = true;
-			rc = 0;
-		}
-	}
+	for (size_t pass = 0; pass < (name ? 2u : 1u) && !net; pass++)
+		for (int i = 0; i < n && !net; i++)
+			if (pass_matches(names[i]->d_name, name, pass))
+				net = try_file(rt, names[i]->d_name, name, &first);
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	if (!found) {
-		if (!name && ccni_error_is_set(&first))
-			ccni_error_move(err, &first);
-		else if (ccni_error_is_set(&first))
-			ccni_error_set(err, CCNI_ERR_NOT_FOUND,
-				       "no network named \"%s\" in %s (a file was skipped: %s)", name,
-				       rt->conf_dir, first.msg);
-		else
-			ccni_error_set(err, CCNI_ERR_NOT_FOUND, "no network %s%s%s in %s",
-				       name ? "named \"" : "configuration", name ? name : "",
-				       name ? "\"" : "", rt->conf_dir);
-	}
+	if (!net)
+		not_found(rt, name, &first, err);
 	ccni_error_clear(&first);
-	return rc;
+	*out = net;
+	return net ? 0 : -1;
 }
