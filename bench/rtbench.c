@@ -14,7 +14,10 @@
  * dir + ccni_add (exec noop, parse its result, write the cache entry), and
  * ccni_del. It also times the bare exec of the noop plugin (spawn, stdin,
  * wait) the same number of times: the difference is what the runtime adds
- * on top of running the plugin.
+ * on top of running the plugin. Last, it times GC_SAMPLES GCs that keep the
+ * cache (what `ccni gc NET` does: list the cache under the lock, send GC
+ * with the cached attachments as the valid ones), whose cost grows with the
+ * cache by nature.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -80,6 +83,29 @@ static double bare_exec(const char *dir)
 	return ms_since(t);
 }
 
+#define GC_SAMPLES 5
+
+/* The median of GC_SAMPLES GCs keeping the cache; -1 on failure. */
+static double gc_median(struct ccni_runtime *rt, struct ccni_error *err)
+{
+	struct ccni_network *net = NULL;
+	double t[GC_SAMPLES];
+
+	if (ccni_network_load(rt, "rtb", &net, err) < 0)
+		return -1;
+	for (int i = 0; i < GC_SAMPLES; i++) {
+		unsigned long long t0 = util_now_ns();
+
+		if (ccni_gc_cached(rt, net, err) < 0) {
+			ccni_network_free(net);
+			return -1;
+		}
+		t[i] = ms_since(t0);
+	}
+	ccni_network_free(net);
+	return median(t, GC_SAMPLES);
+}
+
 static int one_count(const char *dir, int cached, int samples)
 {
 	char tmp[] = "/tmp/rtbench.XXXXXX", conf_dir[128], cache_dir[128], file[160], cid[64];
@@ -136,8 +162,12 @@ static int one_count(const char *dir, int cached, int samples)
 	}
 	{
 		double a = median(add, samples), d = median(del, samples), b = median(bare, samples);
+		double g = gc_median(rt, &err);
 
-		printf("%8d %10.3f %10.3f %10.3f %12.3f %12.3f\n", cached, a, d, b, a - b, d - b);
+		if (g < 0)
+			goto out;
+		printf("%8d %10.3f %10.3f %10.3f %12.3f %12.3f %10.3f\n", cached, a, d, b, a - b,
+		       d - b, g);
 	}
 	rc = 0;
 out:
@@ -175,12 +205,13 @@ int main(int argc, char **argv)
 	if (optind != argc - 2 || samples < 1)
 		goto usage;
 	netns = argv[optind + 1];
-	printf("%8s %10s %10s %10s %12s %12s\n", "cached", "add-med", "del-med", "noop-exec",
-	       "add-overhd", "del-overhd");
+	printf("%8s %10s %10s %10s %12s %12s %10s\n", "cached", "add-med", "del-med", "noop-exec",
+	       "add-overhd", "del-overhd", "gc-med");
 	for (char *c = strtok_r(counts, ",", &save); c; c = strtok_r(NULL, ",", &save))
 		rc |= one_count(argv[optind], atoi(c), samples);
-	printf("(ms, medians of %d; overhead = runtime call - bare exec of the same plugin)\n",
-	       samples);
+	printf("(ms, medians of %d, gc of %d; overhead = runtime call - bare exec of the same "
+	       "plugin)\n",
+	       samples, GC_SAMPLES);
 	return rc;
 usage:
 	fprintf(stderr, "usage: rtbench [-n SAMPLES] [-c CACHED,...] NOOP_DIR NETNS\n");

@@ -18,6 +18,7 @@ struct gc {
 	struct ccni_runtime *rt;
 	const struct ccni_network *net;
 	json_t *valid;            /* cni.dev/valid-attachments, NULL: none given */
+	json_t *names;            /* the valid ones' cache file names, as a set */
 	struct ccni_error first;  /* the first failure; GC goes on past it */
 };
 
@@ -28,19 +29,36 @@ static void keep_first(struct gc *g, struct ccni_error *e)
 	ccni_error_clear(e);
 }
 
-static bool is_valid(json_t *valid, const char *cid, const char *ifname)
+/* The cache file name of an attachment of the network ("NET-CID-IFNAME"). */
+static char *file_name(const struct gc *g, const char *cid, const char *ifname)
+{
+	return util_asprintf("%s-%s-%s", ccni_network_name(g->net), cid, ifname);
+}
+
+/* The valid attachments' file names as a set: one lookup per entry, where
+ * a walk of the list for each would cost cached x valid. */
+static int name_set(struct gc *g, struct ccni_error *err)
 {
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(valid, i, v) {
+	g->names = json_object();
+	if (!g->names)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	json_array_foreach(g->valid, i, v) {
 		const char *c = json_string_value(json_object_get(v, "containerID"));
 		const char *f = json_string_value(json_object_get(v, "ifname"));
+		_cleanup_free_ char *name = c && f ? file_name(g, c, f) : NULL;
 
-		if (c && f && streq(c, cid) && streq(f, ifname))
-			return true;
+		if (name && json_object_set_new(g->names, name, json_true()) < 0)
+			return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	}
-	return false;
+	return 0;
+}
+
+static bool is_valid(const struct gc *g, const char *name)
+{
+	return name && json_object_get(g->names, name);
 }
 
 /* The valid attachments when the cache is taken as the truth. */
@@ -78,7 +96,7 @@ static char *entry_args(json_t *e)
 static void del_stale(struct gc *g, json_t *e)
 {
 	struct ccni_error de = CCNI_ERROR_INIT;
-	_cleanup_free_ char *args = entry_args(e);
+	_cleanup_free_ char *args = entry_args(e), *name = NULL;
 	json_t *result = json_object_get(e, "result");
 	struct ccni_attachment a = {
 		.container_id = json_string_value(json_object_get(e, "containerId")),
@@ -90,7 +108,8 @@ static void del_stale(struct gc *g, json_t *e)
 
 	if (!a.container_id || !a.ifname)
 		return;
-	if (g->valid && is_valid(g->valid, a.container_id, a.ifname))
+	name = file_name(g, a.container_id, a.ifname);
+	if (g->valid && is_valid(g, name))
 		return;
 	if (!json_is_object(result) || !ccni_version_ge(g->net->version, "0.4.0"))
 		result = NULL;
@@ -106,18 +125,9 @@ static void del_stale(struct gc *g, json_t *e)
 static void drop_unreadable(struct gc *g, json_t *u)
 {
 	const char *file = json_string_value(json_object_get(u, "file"));
-	const char *name = ccni_network_name(g->net);
-	json_t *v;
-	size_t i;
 
-	json_array_foreach(g->valid, i, v) {
-		_cleanup_free_ char *mine = util_asprintf(
-			"%s-%s-%s", name, json_string_value(json_object_get(v, "containerID")),
-			json_string_value(json_object_get(v, "ifname")));
-
-		if (mine && streq(mine, file))
-			return;
-	}
+	if (is_valid(g, file))
+		return;
 	rt_trace(g->rt, "gc", "removing unreadable cache entry %s (%s)", file,
 		 json_string_value(json_object_get(u, "why")));
 	cache_remove_file(&g->rt->cache, file);
@@ -160,6 +170,8 @@ static int gc_locked(struct gc *g, bool keep_cached, struct ccni_error *err)
 		if (!own)
 			return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	}
+	if (name_set(g, err) < 0)
+		return -1;
 	json_array_foreach(entries, i, e)
 		del_stale(g, e);
 	json_array_foreach(unreadable, i, e)
@@ -176,7 +188,7 @@ static int gc_locked(struct gc *g, bool keep_cached, struct ccni_error *err)
 static int gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *valid,
 	      bool keep_cached, struct ccni_error *err)
 {
-	struct gc g = { rt, net, valid, CCNI_ERROR_INIT };
+	struct gc g = { rt, net, valid, NULL, CCNI_ERROR_INIT };
 	_cleanup_close_ int lock = -1;
 	int rc;
 
@@ -192,6 +204,7 @@ static int gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *v
 	if (lock < 0)
 		return -1;
 	rc = gc_locked(&g, keep_cached, err);
+	json_decref(g.names);
 	ccni_error_clear(&g.first);
 	return rc;
 }
