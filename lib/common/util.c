@@ -102,8 +102,11 @@ int util_read_error(struct ccni_error *err, const char *path, size_t max)
 	int e = errno;
 	char why[96];
 
-	return ccni_error_set(err, e == EFBIG ? CCNI_ERR_INVALID_CONFIG : CCNI_ERR_IO,
-			      "%s: cannot read: %s", path, util_read_why(e, max, why, sizeof(why)));
+	ccni_error_set(err, e == EFBIG ? CCNI_ERR_INVALID_CONFIG : CCNI_ERR_IO,
+		       "%s: cannot read: %s", path, util_read_why(e, max, why, sizeof(why)));
+	if (err)
+		err->errnum = e;
+	return -1;
 }
 
 const char *util_read_why(int errnum, size_t max, char *buf, size_t len)
