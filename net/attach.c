@@ -283,25 +283,69 @@ static int attach_del(const struct attach_plugin *p, void *self, const struct cc
 
 /* --- CHECK, and the verbs ------------------------------------------------------------------ */
 
+static bool masq_nftables(const struct attach_conf *conf)
+{
+	return conf->ipmasq && !streq(conf->masq_backend ? conf->masq_backend : "", "iptables");
+}
+
+/* prevResult's addresses of interface ci, IPv6 link-local ones left out
+ * (malloc'd; *n their count). */
+static struct ccni_ipnet *prev_addrs(const struct ccni_result *pr, int ci, int *n)
+{
+	struct ccni_ipnet *addrs = calloc(pr->n_ips + 1, sizeof(*addrs));
+
+	*n = 0;
+	for (size_t i = 0; addrs && i < pr->n_ips; i++)
+		if (pr->ips[i].interface == ci && !ccni_ip_is_link_local6(&pr->ips[i].address.ip))
+			addrs[(*n)++] = pr->ips[i].address;
+	return addrs;
+}
+
 /* CHECK of ipMasq (nftables): the elements of prevResult's addresses of
  * interface ci (the iptables backend's rules are not looked at). */
 static int check_masq(const struct ccni_request *req, const struct attach_conf *conf, int ci,
 		      struct ccni_error *err)
 {
-	const struct ccni_result *pr = req->prev_result;
-	_cleanup_free_ struct ccni_ipnet *addrs = calloc(pr->n_ips + 1, sizeof(*addrs));
+	_cleanup_free_ struct ccni_ipnet *addrs = NULL;
 	char tag[TAG_MAX];
-	int n = 0;
+	int n;
 
-	if (!conf->ipmasq || streq(conf->masq_backend ? conf->masq_backend : "", "iptables"))
+	if (!masq_nftables(conf))
 		return 0;
-	if (!addrs)
+	if (!(addrs = prev_addrs(req->prev_result, ci, &n)))
 		return nomem(err);
-	for (size_t i = 0; i < pr->n_ips; i++)
-		if (pr->ips[i].interface == ci && !ccni_ip_is_link_local6(&pr->ips[i].address.ip))
-			addrs[n++] = pr->ips[i].address;
 	tag_of(req->name, req->container_id, req->ifname, tag);
 	return ipmasq_check(addrs, n, tag, err);
+}
+
+/* REAPPLY: ipMasq's elements again (nftables; the iptables backend's
+ * rules would be doubled), then the plugin's own firewall state. */
+static int attach_reapply(const struct attach_plugin *p, void *self,
+			  const struct ccni_request *req, const struct attach_conf *conf,
+			  struct ccni_error *err)
+{
+	const struct ccni_result *pr = req->prev_result;
+	_cleanup_free_ struct ccni_ipnet *addrs = NULL;
+	int ci, n;
+
+	if (!pr)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "prevResult: required to reapply");
+	ci = check_find_interface(pr, req->ifname, req->netns ? req->netns : "", err);
+	if (ci < 0) {
+		/* without CNI_NETNS: the interface of that name in any sandbox */
+		ccni_error_clear(err);
+		for (size_t i = 0; ci < 0 && i < pr->n_interfaces; i++)
+			if (pr->interfaces[i].name && streq(pr->interfaces[i].name, req->ifname) &&
+			    pr->interfaces[i].sandbox && *pr->interfaces[i].sandbox)
+				ci = (int)i;
+	}
+	if (masq_nftables(conf)) {
+		if (!(addrs = prev_addrs(pr, ci, &n)))
+			return nomem(err);
+		if (masq(req, conf, true, addrs, n, err) < 0)
+			return -1;
+	}
+	return p->reapply ? p->reapply(req, self, ci, err) : 0;
 }
 
 static int attach_check(const struct attach_plugin *p, void *self, const struct ccni_request *req,
@@ -369,6 +413,8 @@ int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_req
 		return attach_check(p, self, req, ac, err);
 	case CCNI_CMD_GC:
 		return attach_gc(p, self, req, ac, err);
+	case CCNI_CMD_REAPPLY:
+		return attach_reapply(p, self, req, ac, err);
 	case CCNI_CMD_STATUS:
 		/* ready when the IPAM plugin is */
 		if (ac->ipam_type && ccni_delegate(req, ac->ipam_type, CCNI_CMD_STATUS, NULL, err) < 0)

@@ -76,6 +76,9 @@ struct attach_plugin {
 	/* GC: what else the plugin leaves, of attachments not valid (NULL:
 	 * nothing beyond what the skeleton collects). */
 	int (*gc)(const struct ccni_request *req, void *self, struct ccni_error *err);
+	/* REAPPLY: the plugin's own firewall state again, from prevResult whose
+	 * container interface is index ci (-1: not found); NULL: none. */
+	int (*reapply)(const struct ccni_request *req, void *self, int ci, struct ccni_error *err);
 };
 
 /* Every verb of a main plugin (its descriptor names this for ADD, DEL,
@@ -91,7 +94,9 @@ struct attach_plugin {
  *  STATUS ready when the IPAM plugin is (as the reference);
  *  GC     for the attachments of this network not in
  *         cni.dev/valid-attachments: the host links ADD tagged (attach_tag_link)
- *         and the ipMasq elements, then p->gc, then IPAM's GC. */
+ *         and the ipMasq elements, then p->gc, then IPAM's GC;
+ *  REAPPLY (ccni's, see ccni/command.h) the ipMasq elements of prevResult's
+ *         addresses, then p->reapply; links and addresses are untouched. */
 int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_request *req,
 		struct ccni_result **out, struct ccni_error *err);
 
@@ -124,6 +129,7 @@ int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_req
 		.check = id##_verb,                                                          \
 		.status = id##_verb,                                                         \
 		.gc = id##_verb,                                                             \
+		.reapply = id##_verb,                                                        \
 	}
 
 /* IPAM ADD, its addresses (pointing at interface `iface`, -1: none yet),

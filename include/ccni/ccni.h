@@ -120,6 +120,14 @@ int ccni_gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *val
 int ccni_gc_cached(struct ccni_runtime *rt, const struct ccni_network *net,
 		   struct ccni_error *err);
 
+/* Re-apply the firewall state (ipMasq, macspoofchk, port mappings, firewall
+ * accepts) of a cached attachment from its cached result, without touching
+ * links or addresses: for after `nft flush ruleset` or a firewall reload.
+ * Idempotent. Only ccni's own plugins take part (the command, REAPPLY, is
+ * not the spec's); others are skipped. Code 107 without a cached result. */
+int ccni_reapply(struct ccni_runtime *rt, const struct ccni_network *net,
+		 const struct ccni_attachment *att, struct ccni_error *err);
+
 /* The cached attachment (libcni's cache entry as JSON), or code 107. */
 int ccni_cache_get(struct ccni_runtime *rt, const char *network, const char *container_id,
 		   const char *ifname, json_t **entry, struct ccni_error *err);

@@ -18,6 +18,11 @@ enum ccni_command {
 	CCNI_CMD_STATUS,
 	CCNI_CMD_GC,
 	CCNI_CMD_VERSION,
+	/* Not the spec's: re-apply the firewall state (ipMasq, macspoofchk,
+	 * port mappings, firewall accepts) of an existing attachment from its
+	 * result (prevResult), without touching links or addresses, after a
+	 * firewall flush. Sent by `ccni reload` to ccni's own plugins only. */
+	CCNI_CMD_REAPPLY,
 };
 
 /* "ADD", "DEL", ...; "?" for a value outside the enum. */

@@ -65,6 +65,9 @@ struct ccni_plugin {
 	ccni_verb_fn gc;     /* NULL: GC succeeds */
 	/* An IPAM plugin prints its result without interfaces/ips[].interface. */
 	bool ipam;
+	/* REAPPLY (ccni's, not the spec's: see ccni/command.h); NULL: the plugin
+	 * leaves no firewall state, nothing to do. */
+	ccni_verb_fn reapply;
 };
 
 /* Run the protocol for one plugin; returns the process exit status. */

@@ -95,11 +95,12 @@ struct env_var {
 
 #define B(c) (1u << (c))
 static const struct env_var env_vars[] = {
-	{ "CNI_CONTAINERID", B(CCNI_CMD_ADD) | B(CCNI_CMD_DEL) | B(CCNI_CMD_CHECK) },
+	{ "CNI_CONTAINERID",
+	  B(CCNI_CMD_ADD) | B(CCNI_CMD_DEL) | B(CCNI_CMD_CHECK) | B(CCNI_CMD_REAPPLY) },
 	{ "CNI_NETNS", B(CCNI_CMD_ADD) | B(CCNI_CMD_CHECK) },
-	{ "CNI_IFNAME", B(CCNI_CMD_ADD) | B(CCNI_CMD_DEL) | B(CCNI_CMD_CHECK) },
+	{ "CNI_IFNAME", B(CCNI_CMD_ADD) | B(CCNI_CMD_DEL) | B(CCNI_CMD_CHECK) | B(CCNI_CMD_REAPPLY) },
 	{ "CNI_PATH", B(CCNI_CMD_ADD) | B(CCNI_CMD_DEL) | B(CCNI_CMD_CHECK) | B(CCNI_CMD_GC) |
-			      B(CCNI_CMD_STATUS) },
+			      B(CCNI_CMD_STATUS) | B(CCNI_CMD_REAPPLY) },
 };
 
 static int read_env(struct ccni_request *req, char *const *envp, struct ccni_error *err)
@@ -256,6 +257,7 @@ static ccni_verb_fn verb_for(const struct ccni_plugin *plugin, enum ccni_command
 	case CCNI_CMD_CHECK: return plugin->check;
 	case CCNI_CMD_STATUS: return plugin->status;
 	case CCNI_CMD_GC: return plugin->gc;
+	case CCNI_CMD_REAPPLY: return plugin->reapply;
 	case CCNI_CMD_VERSION: break;
 	}
 	return NULL;

@@ -2,11 +2,16 @@
 /*
  * chain.c — a network's plugins run as a chain (SPEC.md section 3): ADD in
  * order, each given the previous one's result; CHECK in order and DEL in
- * reverse, each given the cached result; STATUS in order. The network's
+ * reverse, each given the cached result; STATUS in order; and ccni's
+ * REAPPLY in order, with the cached result, to ccni's own plugins. The network's
  * lock is held for the whole chain, the cache written at the end of ADD.
  */
 #include <assert.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <ccni/plugin.h>
 
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
@@ -217,5 +222,55 @@ int ccni_status(struct ccni_runtime *rt, const struct ccni_network *net,
 	for (size_t i = 0; i < ccni_network_n_plugins(net); i++)
 		if (run_one(rt, net, i, CCNI_CMD_STATUS, NULL, NULL, NULL, err) < 0)
 			return -1;
+	return 0;
+}
+
+/* Is type one of ccni's own plugins (the multi-call executable under that
+ * name)? REAPPLY is not the spec's: it goes to those only. */
+static bool is_ccni_plugin(struct ccni_runtime *rt, const char *type)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+	_cleanup_free_ char *path = ccni_find_in_path(type, rt->plugin_path, &e);
+	char real[PATH_MAX];
+	const char *base;
+
+	ccni_error_clear(&e);
+	if (!path || !realpath(path, real))
+		return false;
+	base = strrchr(real, '/');
+	return streq(base ? base + 1 : real, "ccni-plugin");
+}
+
+int ccni_reapply(struct ccni_runtime *rt, const struct ccni_network *net,
+		 const struct ccni_attachment *att, struct ccni_error *err)
+{
+	_cleanup_json_ json_t *prev = NULL;
+	_cleanup_close_ int lock = -1;
+	struct ccni_attachment a;
+	bool corrupt;
+
+	assert(rt && net);
+	if (rt_attachment(att, &a, err) < 0)
+		return -1;
+	lock = cache_lock(&rt->cache, ccni_network_name(net), false, err);
+	if (lock < 0)
+		return -1;
+	prev = cached_result(rt, net, &a, &corrupt);
+	if (!prev)
+		return ccni_error_set(err, CCNI_ERR_NOT_FOUND,
+				      "network %s: no cached result for container %s ifname %s%s",
+				      ccni_network_name(net), a.container_id, a.ifname,
+				      corrupt ? " (the cache entry is unreadable)" : "");
+	for (size_t i = 0; i < ccni_network_n_plugins(net); i++) {
+		const char *type = rt_plugin_type(ccni_network_plugin(net, i));
+
+		if (!type || !is_ccni_plugin(rt, type)) {
+			rt_trace(rt, "reapply", "%s: not one of ccni's plugins, skipped",
+				 type ? type : "(no type)");
+			continue;
+		}
+		if (run_one(rt, net, i, CCNI_CMD_REAPPLY, &a, prev, NULL, err) < 0)
+			return -1;
+	}
 	return 0;
 }

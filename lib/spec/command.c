@@ -9,6 +9,7 @@
 static const char *const command_names[] = {
 	[CCNI_CMD_ADD] = "ADD",       [CCNI_CMD_DEL] = "DEL", [CCNI_CMD_CHECK] = "CHECK",
 	[CCNI_CMD_STATUS] = "STATUS", [CCNI_CMD_GC] = "GC",   [CCNI_CMD_VERSION] = "VERSION",
+	[CCNI_CMD_REAPPLY] = "REAPPLY",
 };
 
 const char *ccni_command_name(enum ccni_command c)

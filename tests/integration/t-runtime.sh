@@ -43,7 +43,7 @@ cnitool_id() { printf 'cnitool-%s' "$(printf '%s' "$1" | sha512sum | cut -c1-20)
 
 test_every_command_has_help_and_a_man_page() {
 	man=$(cd "$(dirname "$0")/../../docs/man" && pwd)
-	for c in add check del status gc list validate version show exec; do
+	for c in add check del status gc list validate version show exec reload; do
 		out=$("$CCNI_CLI" "$c" --help) || fail "$c --help failed"
 		assert_contains "$out" "Usage: ccni $c"
 		assert_eq "$("$CCNI_CLI" help "$c")" "$out" "ccni help $c"
@@ -360,6 +360,45 @@ test_gc_never_collects_an_add_in_flight() {
 # The report's repro on real plugins (bridge + host-local), smaller: pods
 # attached, then rounds of ADDs in the background with a GC a few ms later.
 # Every ADD that printed a result keeps its interface, address and entry.
+# fwstate: every element of ccni's tables, with its comment, sorted.
+fwstate() {
+	in_host nft -j list ruleset | jq -r '.nftables[] | (.map // .set) | select(.) |
+		"\(.family) \(.table) \(.name)" as $s | .elem[]? |
+		(if type == "array" then .[0] else . end) | "\($s) \(.elem.val | tostring) \(.elem.comment)"' | sort
+}
+
+test_reload_puts_back_the_firewall_state_after_a_flush() {
+	command -v socat >/dev/null || skip "socat missing"
+	setup
+	netconf rl 1.1.0 "[{\"type\":\"bridge\",\"bridge\":\"rl0\",\"isGateway\":true,\"ipMasq\":true,\"macspoofchk\":true,\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.98.0.0/24\",\"dataDir\":\"$T/ipam\"}},{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true}},{\"type\":\"firewall\"}]"
+	n2=$(mkns r2)
+	CAP_ARGS='{"portMappings":[{"hostPort":8181,"containerPort":80,"protocol":"tcp"}]}' cli add rl "$NETNS_PATH" >/dev/null
+	CAP_ARGS='{"portMappings":[{"hostPort":8182,"containerPort":80,"protocol":"tcp"}]}' cli add rl "/run/netns/$n2" >/dev/null
+	before=$(fwstate)
+	links=$(in_host ip -br link | sort; in_ns "$NETNS" ip -br addr; in_ns "$n2" ip -br addr)
+	assert_contains "$before" "inet ccni_portmap dnat4" "port mappings made"
+	assert_contains "$before" "bridge ccni_spoof ports" "spoof checks made"
+	# a firewall flush: CHECK notices, reload puts everything back
+	in_host nft flush ruleset
+	cli check rl "$NETNS_PATH" && fail "CHECK passed after the flush"
+	out=$(cli reload rl) || fail "reload: $(cat "$T/cli.err")"
+	assert_eq "$out" "rl: 2 attachments reloaded" "reload's output"
+	assert_eq "$(fwstate)" "$before" "the firewall state after reload"
+	cli check rl "$NETNS_PATH" || fail "CHECK after reload: $(cat "$T/cli.err")"
+	cli check rl "/run/netns/$n2" || fail "CHECK after reload: $(cat "$T/cli.err")"
+	# links and addresses untouched; the mapping carries traffic again
+	assert_eq "$(in_host ip -br link | sort; in_ns "$NETNS" ip -br addr; in_ns "$n2" ip -br addr)" "$links" "links and addresses"
+	in_ns "$NETNS" socat -T3 -t3 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"read -r _; echo hello" >/dev/null 2>&1 &
+	wait_listen "$NETNS" tcp 80
+	assert_eq "$(echo ping | in_host timeout 6 socat -T3 -t3 - TCP:10.98.0.1:8181 2>/dev/null)" hello "host port after reload"
+	# idempotent: a second reload changes nothing
+	cli reload rl >/dev/null || fail "second reload: $(cat "$T/cli.err")"
+	assert_eq "$(fwstate)" "$before" "the firewall state after a second reload"
+	# the JSON form, and a network with nothing cached
+	assert_eq "$(cli --json reload rl | jq -c .)" '{"reloaded":2,"failed":0}' "reload --json"
+	assert_eq "$(cli reload nosuch)" "" "reload of a network without attachments"
+}
+
 test_gc_while_adding_loses_no_pod() {
 	setup
 	netconf gr 1.1.0 "[{\"type\":\"bridge\",\"bridge\":\"cbr0\",\"isGateway\":true,\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.99.0.0/24\",\"dataDir\":\"$T/ipam\"}}]"

@@ -37,6 +37,8 @@ static const char usage_text[] =
 	"  validate FILE|DIR    every problem of a config file or conf dir\n"
 	"  version PLUGIN       the spec versions a plugin binary supports\n"
 	"  show NETNS           cached attachments of a netns\n"
+	"  reload [NET]         after a firewall flush, put back the firewall state of\n"
+	"                       every cached attachment (links and addresses untouched)\n"
 	"  exec [--net NAME]... [--port H:C[/proto]]... -- CMD ARGS...\n"
 	"                       run CMD in a new netns attached to the networks,\n"
 	"                       detach and remove it when CMD exits\n"
@@ -187,6 +189,13 @@ static const struct command {
 	  "holds. Valid attachments are those given with --valid, else those in the\n"
 	  "result cache. Runs under the network's exclusive lock: an ADD in progress is\n"
 	  "waited for, never collected. Unreadable cache entries are removed.\n" },
+	{ "reload", cli_reload,
+	  "Usage: ccni reload [--json] [NET]\n\n"
+	  "After 'nft flush ruleset' or a firewall reload: put back the firewall state\n"
+	  "(ipMasq, macspoofchk, port mappings, firewall accepts) of every cached\n"
+	  "attachment of NET (default: of every network), from the cache, without\n"
+	  "touching links or addresses. Idempotent; ccni's own plugins only. Exit 1\n"
+	  "when an attachment could not be reloaded (each is named on stderr).\n" },
 	{ "list", cli_list,
 	  "Usage: ccni list [--json]\n\n"
 	  "The networks of the conf dir ($NETCONFPATH): name, file, chosen cniVersion\n"

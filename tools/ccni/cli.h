@@ -44,5 +44,6 @@ int cli_validate(struct cli *c, const char *cmd, int argc, char **argv);
 int cli_version(struct cli *c, const char *cmd, int argc, char **argv);
 int cli_show(struct cli *c, const char *cmd, int argc, char **argv);
 int cli_exec(struct cli *c, const char *cmd, int argc, char **argv);
+int cli_reload(struct cli *c, const char *cmd, int argc, char **argv);
 
 #endif

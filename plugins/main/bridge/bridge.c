@@ -587,8 +587,26 @@ static int br_gc(const struct ccni_request *req, void *self, struct ccni_error *
 	return 0;
 }
 
+/* REAPPLY: the spoof check of the port prevResult names (its second
+ * interface, the host end, and the container's MAC). */
+static int br_reapply(const struct ccni_request *req, void *self, int ci, struct ccni_error *err)
+{
+	const struct bridge_conf *b = &((struct bridge_add *)self)->b;
+	const struct ccni_result *pr = req->prev_result;
+	char tag[TAG_MAX];
+	uint8_t mac[6];
+
+	if (!b->macspoofchk || ci < 0 || pr->n_interfaces < 2 || !pr->interfaces[ci].mac ||
+	    ccni_mac_parse(pr->interfaces[ci].mac, mac) < 0 ||
+	    !port_name_safe(pr->interfaces[1].name))
+		return 0;
+	tag_of(req->name, req->container_id, req->ifname, tag);
+	return macspoof_add(pr->interfaces[1].name, mac, tag, err);
+}
+
 /* --- the verbs ------------------------------------------------------------ */
 
 ATTACH_PLUGIN_DEFINE(bridge, "bridge", "ccni bridge: containers on a Linux bridge through veth pairs",
 		     struct bridge_add, b, bridge_conf_parse, .add = br_links, .undo = br_undo,
-		     .del = br_del_links, .check_host = br_check_host, .gc = br_gc);
+		     .del = br_del_links, .check_host = br_check_host, .gc = br_gc,
+		     .reapply = br_reapply);

@@ -442,6 +442,25 @@ static int fw_gc(const struct ccni_request *req, struct ccni_result **out,
 	return 0;
 }
 
+/* REAPPLY: the elements again (an element still there keeps its tag; one
+ * someone else's is taken over, as ADD does). The iptables backend's rules
+ * would be doubled: not reapplied. */
+static int fw_reapply(const struct ccni_request *req, struct ccni_result **out,
+		      struct ccni_error *err)
+{
+	struct firewall_conf c;
+
+	(void)out;
+	if (firewall_conf_parse(req, &c, err) < 0)
+		return -1;
+	if (!req->prev_result)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "firewall: missing prevResult from earlier plugin");
+	if (streq(c.backend, "iptables") || (c.same_bridge && !*c.bridge))
+		return 0;
+	return nft_add(req, &c, err);
+}
+
 const struct ccni_plugin plugin_firewall = {
 	.name = "firewall",
 	.about = "ccni firewall: forward-path access for container addresses (nftables sets)",
@@ -449,4 +468,5 @@ const struct ccni_plugin plugin_firewall = {
 	.del = fw_del,
 	.check = fw_check,
 	.gc = fw_gc,
+	.reapply = fw_reapply,
 };

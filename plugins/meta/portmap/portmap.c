@@ -288,6 +288,28 @@ static int pm_gc(const struct ccni_request *req, struct ccni_result **out,
 	return streq(c.backend, "iptables") ? 0 : portmap_nft_gc(req, err);
 }
 
+/* REAPPLY: the mappings again (the iptables backend's rules would be
+ * doubled: not reapplied). An element still there is left as it is;
+ * conditional rules are rules, so they go by tag first. */
+static int pm_reapply(const struct ccni_request *req, struct ccni_result **out,
+		      struct ccni_error *err)
+{
+	struct portmap_conf c;
+
+	(void)out;
+	if (portmap_conf_parse(req, &c, err) < 0)
+		return -1;
+	if (!req->prev_result)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "portmap: prevResult is required");
+	if (c.n == 0 || streq(c.backend, "iptables"))
+		return 0;
+	if ((*c.cond4 || *c.cond6) && portmap_nft_del(req, &c, err) < 0)
+		return -1;
+	if (portmap_nft_add(req, &c, err) < 0)
+		return -1;
+	return c.snat && c.cip4.ip.family ? enable_localnet(&c.cip4.ip, err) : 0;
+}
+
 const struct ccni_plugin plugin_portmap = {
 	.name = "portmap",
 	.about = "ccni portmap: host ports forwarded to containers (nftables maps)",
@@ -295,4 +317,5 @@ const struct ccni_plugin plugin_portmap = {
 	.del = pm_del,
 	.check = pm_check,
 	.gc = pm_gc,
+	.reapply = pm_reapply,
 };
