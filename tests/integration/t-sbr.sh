@@ -16,9 +16,16 @@ DUAL='[[{"subnet":"10.77.5.0/24"}],[{"subnet":"fd00:77:5::/64"}]]'
 sconf() { jq -c --argjson p "$2" '. + {type: "sbr", prevResult: $p}'"${3:+ + $3}" <<<"$1"; }
 # attach NET SUBNETS [IFNAME]: ptp ADD; prints the sbr config to use next.
 attach() {
-	local c out
+	local c out i
 	c=$(pconf "$1" "$2")
 	out=$(IFNAME=${3:-eth0} cni ptp ADD "$c")
+	# The kernel adds the link's fe80::/64 route when it sees the carrier, a
+	# moment after ptp returns (linkwatch runs from a workqueue), and sbr
+	# moves the routes there are: wait for it, or a slow machine races.
+	for i in $(seq 200); do
+		[ -z "$(in_ns "$NETNS" ip -6 route show fe80::/64 dev "${3:-eth0}")" ] || break
+		sleep 0.05
+	done
 	sconf "$c" "$out"
 }
 # rules [-6] [NS]: "priority src table" of each rule.

@@ -76,4 +76,23 @@ test_state_dirs_clock_and_tools_as_on_the_host() {
 	assert_not_contains "$(h iptables -t nat -S POSTROUTING)" "10.89.1.2"
 }
 
+# The harness itself, on this kernel: a boot that hangs is killed at its
+# timeout with every process it made, and a test with no outcome counts as
+# failed.
+test_a_hung_boot_is_ended_and_a_test_without_outcome_fails() {
+	command -v linux.uml >/dev/null || skip "no user-mode Linux kernel (package user-mode-linux)"
+	local here out rc=0
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	out=$(TMPDIR=$T CCNI_UML_TIMEOUT=10 bash "$here/../uml/run.sh" -c 'sleep 1000') || rc=$?
+	assert_eq "$rc" 1 "status of a hung boot"
+	assert_contains "$out" "user-mode Linux did not finish within 10 s"
+	assert_eq "$(pgrep -f "CCNI_UML_DIR=$T/" | wc -l)" 0 "processes left"
+	echo "t-uml.test_that_does_not_exist" >"$T/list"
+	rc=0
+	out=$(T_RESULTS=$T/results TMPDIR=$T bash "$here/../uml/run.sh" "$T/list") || rc=$?
+	assert_eq "$rc" 1 "status"
+	assert_contains "$out" "FAIL t-uml.test_that_does_not_exist [uml]: no result"
+	assert_eq "$(cat "$T/results")" "0 1 0" "tally"
+}
+
 run_tests

@@ -54,7 +54,7 @@ uml=$(command -v linux.uml) ||
 	skip_all "no user-mode Linux kernel to run it in (package user-mode-linux; scripts/deps.sh installs it)"
 # AddressSanitizer's shadow memory lies above the top of a UML process's
 # address space (512 GB): its programs cannot start there. (valgrind can.)
-readelf -d "$CCNI_BIN/ccni-plugin" 2>/dev/null | grep -q 'NEEDED.*libasan' &&
+[ -z "$exec_cmds" ] && readelf -d "$CCNI_BIN/ccni-plugin" 2>/dev/null | grep -q 'NEEDED.*libasan' &&
 	skip_all "AddressSanitizer's programs cannot run in user-mode Linux (no room for its shadow memory); the release stage runs this test there"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/ccni-uml.XXXXXX")
@@ -84,9 +84,9 @@ memdir=$dir
 [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] &&
 	[ "$(($(stat -f -c '%a * %S' /dev/shm) / 1048576))" -gt $((mem + 256)) ] && memdir=/dev/shm
 t0=$(date +%s%N)
-# Its own PID namespace: when timeout ends the kernel, every process it made
-# on the host ends with it.
-timeout -k 5 "$limit" unshare --pid --fork --kill-child \
+# Its own PID namespace: when timeout kills unshare, the kernel is killed
+# (--kill-child) and every process it made on the host ends with it.
+timeout -s KILL "$limit" unshare --pid --fork --kill-child \
 	env TMPDIR="$memdir" ${preload:+LD_PRELOAD="$preload"} "$uml" \
 	mem=${mem}M panic=1 root=/dev/root rootfstype=hostfs rootflags=/ ro init="$here/init.sh" \
 	CCNI_UML_DIR="$dir" uml_dir="$dir" umid=ccni quiet con=null con0=null,fd:1 \
@@ -114,6 +114,11 @@ done
 if [ -n "$why" ]; then
 	echo "uml: $why; the console's end:"
 	tail -20 "$dir/console" | sed 's/^/    /'
+fi
+if [ -n "$exec_cmds" ]; then
+	echo "uml: the commands ran in one user-mode Linux boot: ${ms} ms (kernel up after ${boot:-?} s)"
+	[ -z "$why" ]
+	exit
 fi
 echo "uml: ${#names[@]} tests in one user-mode Linux boot: ${ms} ms (kernel up after ${boot:-?} s)"
 report
