@@ -49,26 +49,32 @@ ln -s "/usr/lib/uml/modules/$v" "/run/uml-modules/lib/modules/$v"
 echo "$UML_TOP/tests/uml/modprobe.sh" >/proc/sys/kernel/modprobe
 modprobe -d /run/uml-modules -a overlay $UML_MODULES || echo "uml: some modules did not load: $UML_MODULES"
 
+# One fstab, one mount -a: in this kernel every process start costs tens of
+# milliseconds, and these are thirty mounts.
+fstab=/run/uml-fstab dirs=()
 for d in /*; do
 	[ -d "$d" ] && [ ! -L "$d" ] || continue
 	case $d in /proc | /sys | /dev | /run | /tmp | /lost+found) continue ;; esac
 	o=/run/uml-overlay$d
-	mkdir -p "$o/upper" "$o/work"
-	mount -t overlay overlay -o "lowerdir=$d,upperdir=$o/upper,workdir=$o/work" "$d" ||
-		echo "uml: $d stays read-only"
-done
-mkdir -p /var/lib/cni && mount -t tmpfs -o mode=755 tmpfs /var/lib/cni
+	dirs+=("$o/upper" "$o/work")
+	echo "overlay $d overlay lowerdir=$d,upperdir=$o/upper,workdir=$o/work 0 0"
+done >"$fstab"
+# (made in /var's upper layer, so that it is there when /var is mounted)
+dirs+=(/run/uml-overlay/var/upper/lib/cni)
+echo "tmpfs /var/lib/cni tmpfs mode=755 0 0" >>"$fstab"
 # Host directories that the tmpfs mounts hid (a build dir under /tmp, say)
 # come back, read-only.
 for p in $UML_HOST_PATHS; do
 	case $p in
-	/tmp/* | /run/* | /var/lib/cni/*) mkdir -p "$p" && mount -t hostfs -o ro,"$p" none "$p" ;;
+	/tmp/* | /run/*) dirs+=("$p") && echo "none $p hostfs ro,$p 0 0" ;;
 	esac
-done
+done >>"$fstab"
 # This kernel has iptables' own tables but not nftables' ip, ip6 and inet
-# families (only bridge), so iptables is the legacy one here.
-update-alternatives --set iptables /usr/sbin/iptables-legacy >/dev/null 2>&1
-update-alternatives --set ip6tables /usr/sbin/ip6tables-legacy >/dev/null 2>&1
+# families (only bridge): iptables, ip6tables and their -save and -restore
+# are the legacy ones here.
+echo "/usr/sbin/xtables-legacy-multi /usr/sbin/xtables-nft-multi none bind 0 0" >>"$fstab"
+mkdir -p "${dirs[@]}"
+mount -a -T "$fstab" || echo "uml: not every mount of $fstab was made"
 
 hostname ccni-uml
 ip link set lo up
