@@ -9,12 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <ccni/plugin.h>
 
 #include "lib/common/util.h"
+#include "tests/unit/helpers.h"
 
 extern const struct ccni_plugin plugin_static;
 
@@ -22,27 +21,11 @@ extern const struct ccni_plugin plugin_static;
  * return its stdout as compact JSON in its own key order (malloc'd). */
 static char *run(const char *cmd, const char *conf, const char *args, int *status)
 {
-	char cmdv[32], argv[512];
-	char *env[8] = { cmdv, "CNI_CONTAINERID=ctr1", "CNI_NETNS=/var/run/netns/x",
-			 "CNI_IFNAME=eth0", "CNI_PATH=/opt/cni/bin", NULL, NULL };
-	int in = memfd_create("in", 0), out = memfd_create("out", 0);
-	size_t len;
-	char *text, *compact;
+	char *env = args ? util_asprintf("CNI_ARGS=%s", args) : NULL;
+	char *text = test_plugin_run(&plugin_static, cmd, conf, env, status), *compact;
 	json_t *j;
 
-	snprintf(cmdv, sizeof(cmdv), "CNI_COMMAND=%s", cmd);
-	if (args) {
-		snprintf(argv, sizeof(argv), "CNI_ARGS=%s", args);
-		env[5] = argv;
-	}
-	assert_int_equal(util_write_all(in, conf, strlen(conf)), 0);
-	lseek(in, 0, SEEK_SET);
-	*status = ccni_plugin_run(&plugin_static, env, in, out);
-	lseek(out, 0, SEEK_SET);
-	text = util_read_fd(out, 1 << 20, &len);
-	close(in);
-	close(out);
-	assert_non_null(text);
+	free(env);
 	if (!*text)
 		return text;
 	j = json_loads(text, 0, NULL);
@@ -114,20 +97,11 @@ static void test_add_prints_addresses_routes_and_dns_as_given_1_0_0(void **state
 	free(c);
 }
 
-static void test_add_0_3_x_and_0_4_0_label_each_address_with_its_family(void **state)
+/* ADD of DUAL in each version prints want_fmt with the version put in. */
+static void expect_in_versions(const char *const *versions, size_t n, const char *want_fmt)
 {
-	static const char *const versions[] = { "0.3.0", "0.3.1", "0.4.0" };
-
-	(void)state;
-	for (size_t i = 0; i < 3; i++) {
-		char *c = conf(versions[i], DUAL, NULL);
-		char *want = util_asprintf(
-			"{\"cniVersion\":\"%s\",\"ips\":[{\"version\":\"4\",\"address\":\"10.10.0.1/24\","
-			"\"gateway\":\"10.10.0.254\"},{\"version\":\"6\",\"address\":\"3ffe:ffff:0:1ff::1/64\","
-			"\"gateway\":\"3ffe:ffff::1\"}],\"routes\":[{\"dst\":\"0.0.0.0/0\"},"
-			"{\"dst\":\"192.168.0.0/16\",\"gw\":\"10.10.5.1\"},{\"dst\":\"3ffe:ffff:0:1ff::1/64\"}],"
-			DNS_OUT "}",
-			versions[i]);
+	for (size_t i = 0; i < n; i++) {
+		char *c = conf(versions[i], DUAL, NULL), *want = util_asprintf(want_fmt, versions[i]);
 
 		expect_ok("ADD", c, NULL, want);
 		free(want);
@@ -135,24 +109,31 @@ static void test_add_0_3_x_and_0_4_0_label_each_address_with_its_family(void **s
 	}
 }
 
+static void test_add_0_3_x_and_0_4_0_label_each_address_with_its_family(void **state)
+{
+	static const char *const versions[] = { "0.3.0", "0.3.1", "0.4.0" };
+
+	(void)state;
+	expect_in_versions(
+		versions, 3,
+		"{\"cniVersion\":\"%s\",\"ips\":[{\"version\":\"4\",\"address\":\"10.10.0.1/24\","
+		"\"gateway\":\"10.10.0.254\"},{\"version\":\"6\",\"address\":\"3ffe:ffff:0:1ff::1/64\","
+		"\"gateway\":\"3ffe:ffff::1\"}],\"routes\":[{\"dst\":\"0.0.0.0/0\"},"
+		"{\"dst\":\"192.168.0.0/16\",\"gw\":\"10.10.5.1\"},{\"dst\":\"3ffe:ffff:0:1ff::1/64\"}],"
+		DNS_OUT "}");
+}
+
 static void test_add_0_1_0_and_0_2_0_split_ip4_and_ip6_with_their_routes(void **state)
 {
 	static const char *const versions[] = { "0.1.0", "0.2.0" };
 
 	(void)state;
-	for (size_t i = 0; i < 2; i++) {
-		char *c = conf(versions[i], DUAL, NULL);
-		char *want = util_asprintf(
-			"{\"cniVersion\":\"%s\",\"ip4\":{\"ip\":\"10.10.0.1/24\",\"gateway\":\"10.10.0.254\","
-			"\"routes\":[{\"dst\":\"0.0.0.0/0\"},{\"dst\":\"192.168.0.0/16\",\"gw\":\"10.10.5.1\"}]},"
-			"\"ip6\":{\"ip\":\"3ffe:ffff:0:1ff::1/64\",\"gateway\":\"3ffe:ffff::1\","
-			"\"routes\":[{\"dst\":\"3ffe:ffff:0:1ff::1/64\"}]}," DNS_OUT "}",
-			versions[i]);
-
-		expect_ok("ADD", c, NULL, want);
-		free(want);
-		free(c);
-	}
+	expect_in_versions(
+		versions, 2,
+		"{\"cniVersion\":\"%s\",\"ip4\":{\"ip\":\"10.10.0.1/24\",\"gateway\":\"10.10.0.254\","
+		"\"routes\":[{\"dst\":\"0.0.0.0/0\"},{\"dst\":\"192.168.0.0/16\",\"gw\":\"10.10.5.1\"}]},"
+		"\"ip6\":{\"ip\":\"3ffe:ffff:0:1ff::1/64\",\"gateway\":\"3ffe:ffff::1\","
+		"\"routes\":[{\"dst\":\"3ffe:ffff:0:1ff::1/64\"}]}," DNS_OUT "}");
 }
 
 static void test_add_1_1_0_keeps_the_route_fields_of_1_1_0(void **state)

@@ -23,25 +23,13 @@ static int oom(struct ccni_error *err)
 	return ccni_error_set(err, CCNI_ERR_INTERNAL, "static: out of memory");
 }
 
-/* An IPv4-mapped IPv6 address is the IPv4 address, as Go prints it. */
-static void canonical_ip(struct ccni_ip *ip)
-{
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	if (ip->family == AF_INET6 && memcmp(ip->addr, mapped, sizeof(mapped)) == 0) {
-		memmove(ip->addr, ip->addr + 12, 4);
-		memset(ip->addr + 4, 0, 12);
-		ip->family = AF_INET;
-	}
-}
-
 static int parse_gateway(const char *where, const char *s, struct ccni_ip *out,
 			 struct ccni_error *err)
 {
 	if (ccni_ip_parse(s, out) < 0)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "%s: \"%.64s\" is not an IP address", where, s);
-	canonical_ip(out);
+	ccni_ip_unmap4(out);
 	return 0;
 }
 
@@ -62,7 +50,7 @@ static int add_address(struct ccni_result *r, const char *where, const char *s,
 				      "(ADDRESS/PREFIX)",
 				      where, s);
 	if (net.ip.family == AF_INET6 && net.prefix >= 96) {
-		canonical_ip(&net.ip);
+		ccni_ip_unmap4(&net.ip);
 		if (net.ip.family == AF_INET)
 			net.prefix -= 96;
 	}
@@ -126,44 +114,48 @@ static char *next_item(char **s)
 	return item;
 }
 
-/* CNI_ARGS: IP= addresses are appended; GATEWAY= goes to the IP= addresses
- * whose subnet holds it (the reference matches no address from the config). */
+/* The items of CNI_ARGS key=value: an IP= address is appended; a GATEWAY=
+ * address becomes the gateway of the IP= addresses (r->ips from `first` on)
+ * whose subnet holds it (the reference matches no address of the config). */
+static int args_items(const char *key, const char *value, struct ccni_result *r,
+		      size_t first, struct ccni_error *err)
+{
+	_cleanup_free_ char *copy = NULL;
+	char *rest, *item, where[24];
+
+	if (!value || !*value)
+		return 0;
+	if (!(copy = strdup(value)))
+		return oom(err);
+	snprintf(where, sizeof(where), "CNI_ARGS %s", key);
+	rest = copy;
+	while ((item = next_item(&rest))) {
+		struct ccni_ip g = { 0 };
+
+		if (streq(key, "IP")) {
+			if (add_address(r, where, item, &g, err) < 0)
+				return -1;
+			continue;
+		}
+		if (parse_gateway(where, item, &g, err) < 0)
+			return -1;
+		for (size_t i = first; i < r->n_ips; i++)
+			if (ccni_ipnet_contains(&r->ips[i].address, &g))
+				r->ips[i].gateway = g;
+	}
+	return 0;
+}
+
 static int cni_args(const struct ccni_request *req, struct ccni_result *r,
 		    struct ccni_error *err)
 {
 	static const char *const known[] = { "IP", "GATEWAY", NULL };
-	const char *ip = ccni_args_get(&req->args, "IP"), *gw = ccni_args_get(&req->args, "GATEWAY");
 	size_t first = r->n_ips;
-	char *item;
 
-	if (ccni_args_check_known(&req->args, known, err) < 0)
+	if (ccni_args_check_known(&req->args, known, err) < 0 ||
+	    args_items("IP", ccni_args_get(&req->args, "IP"), r, first, err) < 0 ||
+	    args_items("GATEWAY", ccni_args_get(&req->args, "GATEWAY"), r, first, err) < 0)
 		return -1;
-	if (ip && *ip) {
-		_cleanup_free_ char *copy = strdup(ip);
-		char *rest = copy;
-
-		if (!copy)
-			return oom(err);
-		while ((item = next_item(&rest)))
-			if (add_address(r, "CNI_ARGS IP", item, &(struct ccni_ip){ 0 }, err) < 0)
-				return -1;
-	}
-	if (gw && *gw) {
-		_cleanup_free_ char *copy = strdup(gw);
-		char *rest = copy;
-
-		if (!copy)
-			return oom(err);
-		while ((item = next_item(&rest))) {
-			struct ccni_ip g;
-
-			if (parse_gateway("CNI_ARGS GATEWAY", item, &g, err) < 0)
-				return -1;
-			for (size_t i = first; i < r->n_ips; i++)
-				if (ccni_ipnet_contains(&r->ips[i].address, &g))
-					r->ips[i].gateway = g;
-		}
-	}
 	return 0;
 }
 
