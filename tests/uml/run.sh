@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# run.sh LIST | run.sh -c COMMANDS — run the integration tests named in LIST (one FILE.test_name
-# a line: the tests that needs_kernel deferred because this machine's kernel
-# lacks a link type) inside one boot of a user-mode Linux kernel (Debian's
+# run.sh LIST — run the integration tests named in LIST (one FILE.test_name
+# a line: those needs_kernel deferred because this machine's kernel lacks a
+# link kind) inside one boot of a user-mode Linux kernel (Debian's
 # user-mode-linux: Linux 6.1 as a program, with dummy, ipvlan, 8021q, VRF and
 # VLAN-filtering bridges as modules). Prints each test's result line and a
 # timing line, and adds "passed failed skipped" to $T_RESULTS as every test
-# file does; each test in LIST is counted exactly once. A test with no
+# file does: each test in LIST is counted exactly once, and one with no
 # outcome (the kernel hung past the timeout, or crashed) counts as failed.
 #
-# The guest's root is the host's /, read-only; tests/uml/init.sh gives it
-# tmpfs state dirs and runs the tests with the same CCNI_BIN, CCNI_CLI and
-# REF_BIN, so the staged plugins and the reference are the host's files.
+# The guest's root is the host's /, read-only, under tmpfs overlays
+# (tests/uml/init.sh); the tests run there with the same CCNI_BIN, CCNI_CLI,
+# REF_BIN and CCNI_WRAP, so the staged plugins and the reference are the
+# host's files.
 #
-# `run.sh -c COMMANDS` runs bash -c COMMANDS in the same guest instead (from
-# the repository's top directory) and prints its output: a look around inside.
+# run.sh -c COMMANDS runs bash -c COMMANDS in the same guest instead (from
+# the repository's top directory) and prints its output: a look around.
 #
 # Environment: CCNI_BIN etc. as for the tests; CCNI_UML_TIMEOUT (seconds for
 # the whole boot; default 60 + 120 per test); CCNI_UML_PRELOAD (the
@@ -86,7 +87,8 @@ memdir=$dir
 t0=$(date +%s%N)
 # Its own PID namespace: when timeout kills unshare, the kernel is killed
 # (--kill-child) and every process it made on the host ends with it.
-timeout -s KILL "$limit" unshare --pid --fork --kill-child \
+# (--foreground: timeout kills unshare only, not also itself with the group.)
+timeout --foreground -s KILL "$limit" unshare --pid --fork --kill-child \
 	env TMPDIR="$memdir" ${preload:+LD_PRELOAD="$preload"} "$uml" \
 	mem=${mem}M panic=1 root=/dev/root rootfstype=hostfs rootflags=/ ro init="$here/init.sh" \
 	CCNI_UML_DIR="$dir" uml_dir="$dir" umid=ccni quiet con=null con0=null,fd:1 \
