@@ -8,7 +8,10 @@
 #   3. valgrind (a build with dynamically linked plugins): unit tests + the
 #      plugin-level integration tests
 #   4. libFuzzer (clang): every harness, briefly, on its seed corpus
-# and ends with one line "N passed, N failed, N skipped".
+# and ends with one line "N passed, N failed, N skipped". In stages 1-3 the
+# integration tests that need a link kind this kernel lacks run after the
+# others in one boot of user-mode Linux (tests/uml/; ASan's programs cannot
+# run there, so stage 2 leaves those tests to the others).
 #
 # Options (environment): QUICK=1 runs only stage 1; FUZZ_SECONDS (default 10).
 set -u

@@ -32,8 +32,9 @@
 # nftables: there iptables is the legacy one, and a test that needs nftables
 # and one of the others is skipped, saying which kernel lacks what. Inside it
 # a feature its config promised but that is missing is a failure, never a
-# skip. `bash tests/uml/run.sh -c COMMANDS` runs commands in that kernel, to
-# look around.
+# skip. AddressSanitizer's programs cannot run in that kernel: the ASan stage
+# leaves these tests to the release stage. `bash tests/uml/run.sh -c
+# COMMANDS` runs commands in that kernel, to look around.
 #
 # Environment: CCNI_BIN (required) is the directory of the installed plugins
 # (a staged `meson install`); CCNI_CLI the ccni binary; REF_BIN the Go
