@@ -8,7 +8,7 @@ pkgs=(
 	libjansson-dev libnl-3-dev libnl-route-3-dev libnftables-dev libcmocka-dev
 	clang libclang-rt-14-dev valgrind
 	iproute2 nftables iptables jq iputils-ping socat kmod groff-base conntrack
-	containernetworking-plugins
+	containernetworking-plugins user-mode-linux
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -52,6 +52,9 @@ struct ccni_ipnet ccni_ipnet_network(const struct ccni_ipnet *net);
 /* The last address of a prefix (all host bits set). */
 struct ccni_ip ccni_ipnet_last(const struct ccni_ipnet *net);
 bool ccni_ipnet_contains(const struct ccni_ipnet *net, const struct ccni_ip *ip);
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) becomes the IPv4 address, in
+ * place, as Go reads and prints one; any other address is left as it is. */
+void ccni_ip_unmap4(struct ccni_ip *ip);
 /* An IPv6 link-local address (fe80::/10), as the kernel gives every link. */
 bool ccni_ip_is_link_local6(const struct ccni_ip *ip);
 /* Do the two prefixes share any address? */

@@ -107,6 +107,18 @@ int ccni_result_decode_text(const char *text, size_t len, const char *version,
 			    struct ccni_result **out, struct ccni_error *err);
 
 /*
+ * The parts of a result that configs reuse with the result's own types (the
+ * reference's static IPAM reads "routes" and "dns" so): decode obj's
+ * "routes" array, appending to r->routes, or its "dns" object into r->dns.
+ * `where` is obj's path for messages ("ipam": "ipam.routes[1].dst: ...").
+ * Errors as ccni_result_decode's (code 6). 0 or -1.
+ */
+int ccni_result_decode_routes(json_t *obj, const char *where, struct ccni_result *r,
+			      struct ccni_error *err);
+int ccni_result_decode_dns(json_t *obj, const char *where, struct ccni_result *r,
+			   struct ccni_error *err);
+
+/*
  * Encode as the given version (NULL: r->cni_version). Conversions follow
  * the spec and the reference: 0.3.x add ips[].version; 0.1.0/0.2.0 keep the
  * first IPv4 and first IPv6 address as ip4/ip6 with the routes of their

@@ -122,6 +122,17 @@ struct ccni_ip ccni_ipnet_last(const struct ccni_ipnet *net)
 	return r;
 }
 
+void ccni_ip_unmap4(struct ccni_ip *ip)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (ip->family == AF_INET6 && memcmp(ip->addr, mapped, sizeof(mapped)) == 0) {
+		memmove(ip->addr, ip->addr + 12, 4);
+		memset(ip->addr + 4, 0, 12);
+		ip->family = AF_INET;
+	}
+}
+
 bool ccni_ip_is_link_local6(const struct ccni_ip *ip)
 {
 	return ip->family == AF_INET6 && ip->addr[0] == 0xfe && (ip->addr[1] & 0xc0) == 0x80;

@@ -200,19 +200,19 @@ static int decode_routes(json_t *o, const char *where, struct ccni_result *r,
 	return 0;
 }
 
-static int decode_strv(json_t *d, const char *key, char ***list, size_t *n,
-		       struct ccni_error *err)
+static int decode_strv(json_t *d, const char *where, const char *key, char ***list,
+		       size_t *n, struct ccni_error *err)
 {
 	json_t *arr, *e;
 	size_t i;
 
-	if (get_array(d, "dns", key, &arr, err) < 0)
+	if (get_array(d, where, key, &arr, err) < 0)
 		return -1;
 	json_array_foreach(arr, i, e) {
-		char w[WHERE_LEN];
+		char w[PATH_LEN + 8];
 
 		if (!json_is_string(e)) {
-			snprintf(w, sizeof(w), "dns.%s[%zu]", key, i);
+			snprintf(w, sizeof(w), "%s.%s[%zu]", where, key, i);
 			return bad(err, w, "expected a string", e);
 		}
 		if (ccni_strv_append(list, n, json_string_value(e)) < 0)
@@ -221,23 +221,37 @@ static int decode_strv(json_t *d, const char *key, char ***list, size_t *n,
 	return 0;
 }
 
-static int decode_dns(json_t *j, struct ccni_dns *dns, struct ccni_error *err)
+static int decode_dns(json_t *j, const char *where, struct ccni_dns *dns, struct ccni_error *err)
 {
 	json_t *d = json_object_get(j, "dns");
 	const char *domain;
+	char w[PATH_LEN];
 
+	path(w, where, "dns");
 	if (!d || json_is_null(d))
 		return 0;
 	if (!json_is_object(d))
-		return bad(err, "dns", "expected an object", d);
-	if (decode_strv(d, "nameservers", &dns->nameservers, &dns->n_nameservers, err) < 0 ||
-	    get_nonempty(d, "dns", "domain", &domain, err) < 0 ||
-	    decode_strv(d, "search", &dns->search, &dns->n_search, err) < 0 ||
-	    decode_strv(d, "options", &dns->options, &dns->n_options, err) < 0)
+		return bad(err, w, "expected an object", d);
+	if (decode_strv(d, w, "nameservers", &dns->nameservers, &dns->n_nameservers, err) < 0 ||
+	    get_nonempty(d, w, "domain", &domain, err) < 0 ||
+	    decode_strv(d, w, "search", &dns->search, &dns->n_search, err) < 0 ||
+	    decode_strv(d, w, "options", &dns->options, &dns->n_options, err) < 0)
 		return -1;
 	if (domain && !(dns->domain = strdup(domain)))
 		return oom(err);
 	return 0;
+}
+
+int ccni_result_decode_routes(json_t *obj, const char *where, struct ccni_result *r,
+			      struct ccni_error *err)
+{
+	return decode_routes(obj, where, r, err);
+}
+
+int ccni_result_decode_dns(json_t *obj, const char *where, struct ccni_result *r,
+			   struct ccni_error *err)
+{
+	return decode_dns(obj, where, &r->dns, err);
 }
 
 /* 0.1.0 / 0.2.0: "ip4" and "ip6", each with its own routes. */
@@ -274,7 +288,7 @@ static int decode_legacy(json_t *j, struct ccni_result *r, struct ccni_error *er
 		if (decode_routes(o, keys[k], r, err) < 0)
 			return -1;
 	}
-	return decode_dns(j, &r->dns, err);
+	return decode_dns(j, "", &r->dns, err);
 }
 
 static int decode_interfaces(json_t *j, struct ccni_result *r, bool v1,
@@ -365,7 +379,7 @@ static int decode_current(json_t *j, struct ccni_result *r, bool v1, struct ccni
 	if (decode_interfaces(j, r, v1, err) < 0 || decode_ips(j, r, v1, err) < 0 ||
 	    decode_routes(j, "", r, err) < 0)
 		return -1;
-	return decode_dns(j, &r->dns, err);
+	return decode_dns(j, "", &r->dns, err);
 }
 
 int ccni_result_decode(json_t *j, const char *version, struct ccni_result **out,

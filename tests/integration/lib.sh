@@ -9,6 +9,33 @@
 # removed afterwards, also when it fails. A test skips by calling
 # `skip "reason"` (exit 77).
 #
+# Kernel features. This machine's kernel (and CI's) has veth, bridge,
+# macvlan, tap, ifb and vxlan, but no dummy, ipvlan, 8021q VLAN, VRF or
+# VLAN-filtering bridges. A test that needs one of those says so first:
+#
+#     test_vlan_and_trunk() {
+#         needs_kernel vlan_filtering
+#         ...
+#
+# or, for every test of a file, before `run_tests`:
+#
+#     T_NEEDS_KERNEL="ipvlan"
+#
+# On a kernel that has them the test just runs. On one that lacks them it
+# stops at once (nothing made yet), is listed as "uml" instead of counted, and
+# after the other tests every test deferred that way runs inside one boot of
+# a user-mode Linux kernel that has them (tests/uml/run.sh; the host's files
+# under a tmpfs overlay, empty /run, /tmp and /var/lib/cni, the same plugins
+# and reference), where its result is counted, once. Features: dummy ipvlan
+# macvlan vlan (8021q) vrf vlan_filtering ifb vxlan nftables (the ip, ip6 and
+# inet families). That kernel (Debian's user-mode-linux) has all but
+# nftables: there iptables is the legacy one, and a test that needs nftables
+# and one of the others is skipped, saying which kernel lacks what. Inside it
+# a feature its config promised but that is missing is a failure, never a
+# skip. AddressSanitizer's programs cannot run in that kernel: the ASan stage
+# leaves these tests to the release stage. `bash tests/uml/run.sh -c
+# COMMANDS` runs commands in that kernel, to look around.
+#
 # Environment: CCNI_BIN (required) is the directory of the installed plugins
 # (a staged `meson install`); CCNI_CLI the ccni binary; REF_BIN the Go
 # reference plugins (/usr/lib/cni) for interop tests; CCNI_WRAP a command
@@ -21,6 +48,9 @@ CCNI_WRAP=${CCNI_WRAP:-}
 CCNI_CLI=${CCNI_CLI:-$CCNI_BIN/../../../usr/local/bin/ccni}
 T_RESULTS=${T_RESULTS:-}
 T_FILTER=${T_FILTER:-}
+T_OUTCOMES=${T_OUTCOMES:-}
+T_UML_LIST=${T_UML_LIST:-}
+T_NEEDS_KERNEL=${T_NEEDS_KERNEL:-}
 
 _t_name=""
 _t_netns=()
@@ -135,6 +165,78 @@ have_link_type() {
 	fi
 	return 1
 }
+# have_sublink_type TYPE [ARGS]: a link of TYPE over a veth (vlan, ipvlan, macvlan).
+have_sublink_type() {
+	local n="cp$(_t_uid)" rc=1
+	in_host ip link add "$n" type veth peer name "${n}p" >/dev/null 2>&1 || return 1
+	in_host ip link add link "$n" name "${n}s" type "$@" >/dev/null 2>&1 && rc=0
+	in_host ip link del "$n" >/dev/null 2>&1
+	return $rc
+}
+# _t_feature_config FEATURE: the kernel config option behind a needs_kernel feature.
+_t_feature_config() {
+	case $1 in
+	dummy) echo DUMMY ;;
+	ipvlan) echo IPVLAN ;;
+	macvlan) echo MACVLAN ;;
+	vlan) echo VLAN_8021Q ;;
+	vrf) echo NET_VRF ;;
+	vlan_filtering) echo BRIDGE_VLAN_FILTERING ;;
+	ifb) echo IFB ;;
+	vxlan) echo VXLAN ;;
+	nftables) echo NF_TABLES_INET ;;
+	*) fail "needs_kernel: unknown feature '$1' (dummy ipvlan macvlan vlan vrf vlan_filtering ifb vxlan nftables)" ;;
+	esac
+}
+# have_kernel FEATURE: does this kernel have FEATURE (see the header)?
+have_kernel() {
+	_t_feature_config "$1" >/dev/null
+	case $1 in
+	dummy) have_link_type dummy ;;
+	vrf) have_link_type vrf table 4242 ;;
+	ipvlan) have_sublink_type ipvlan mode l2 ;;
+	macvlan) have_sublink_type macvlan mode bridge ;;
+	vlan) have_sublink_type vlan id 42 ;;
+	vlan_filtering) have_link_type bridge vlan_filtering 1 ;;
+	ifb) have_link_type ifb ;;
+	vxlan) have_link_type vxlan id 42 dstport 4789 ;;
+	nftables) in_host nft add table inet ccni_probe >/dev/null 2>&1 && in_host nft delete table inet ccni_probe ;;
+	esac
+}
+# needs_kernel FEATURE...: the test needs these; without them it runs in the
+# user-mode Linux kernel instead (see the header). Call it before anything else.
+needs_kernel() {
+	local f lacks=() uml_lacks=() uml_config
+	for f in "$@"; do
+		have_kernel "$f" || lacks+=("$f")
+	done
+	[ ${#lacks[@]} -gt 0 ] || return 0
+	[ -z "${CCNI_IN_UML:-}" ] || fail "the user-mode Linux kernel lacks ${lacks[*]}"
+	uml_config=$(linux.uml --showconfig 2>/dev/null) ||
+		skip "this kernel lacks ${lacks[*]} and there is no user-mode Linux kernel to run the test in (package user-mode-linux; scripts/deps.sh installs it)"
+	for f in "$@"; do
+		grep -qE "^CONFIG_$(_t_feature_config "$f")=[ym]" <<<"$uml_config" || uml_lacks+=("$f")
+	done
+	[ ${#uml_lacks[@]} -eq 0 ] ||
+		skip "this kernel lacks ${lacks[*]} and the user-mode Linux kernel ${uml_lacks[*]}"
+	_t_defer "this kernel lacks ${lacks[*]}"
+}
+# runs_in_uml: the test checks the user-mode Linux kernel's environment
+# itself (t-uml.sh): deferred there whatever this kernel has.
+runs_in_uml() {
+	[ -n "${CCNI_IN_UML:-}" ] && return 0
+	command -v linux.uml >/dev/null ||
+		skip "no user-mode Linux kernel (package user-mode-linux; scripts/deps.sh installs it)"
+	_t_defer "it checks the user-mode Linux kernel"
+}
+# _t_defer REASON: stop the test here, for the user-mode Linux run. Its exit
+# status and last line together say so: a command that fails with 78 under
+# `set -e` is a failure, never a deferral.
+_T_DEFER_MARK="deferred to user-mode Linux: "
+_t_defer() {
+	echo "$_T_DEFER_MARK$1" >&2
+	exit 78
+}
 
 _t_cleanup() {
 	local n
@@ -156,24 +258,40 @@ _t_one() {
 		NETNS_PATH=/run/netns/$NETNS
 		CID="ctr$(_t_uid)"
 		set -e
+		# shellcheck disable=SC2086
+		[ -z "$T_NEEDS_KERNEL" ] || needs_kernel $T_NEEDS_KERNEL
 		"$fn"
 	)
 }
 
+# _t_outcome STATUS NAME: what the user-mode Linux runner reads back.
+_t_outcome() { [ -z "$T_OUTCOMES" ] || echo "$1 $2" >>"$T_OUTCOMES"; }
+
 run_tests() {
-	local fn rc pass=0 failn=0 skipn=0 file
+	local fn rc pass=0 failn=0 skipn=0 file tag= uml_list=$T_UML_LIST own_list=
 	file=$(basename "${BASH_SOURCE[1]}" .sh)
+	[ -z "${CCNI_IN_UML:-}" ] || tag=" [uml]"
+	# run on its own (not from run.sh): this file boots user-mode Linux itself
+	[ -n "$uml_list" ] || [ -n "${CCNI_IN_UML:-}" ] || { uml_list=$(mktemp); own_list=1; }
 	for fn in $(declare -F | awk '{print $3}' | grep '^test_'); do
 		[ -n "$T_FILTER" ] && ! [[ "$file.$fn" =~ $T_FILTER ]] && continue
 		local out
 		out=$(_t_one "$fn" 2>&1)
 		rc=$?
+		if [ $rc -eq 78 ] && { [ -n "${CCNI_IN_UML:-}" ] || [[ "$(printf '%s' "$out" | tail -1)" != "$_T_DEFER_MARK"* ]]; }; then
+			rc=1
+		fi
 		case $rc in
-		0) pass=$((pass + 1)); echo "ok   $file.$fn" ;;
-		77) skipn=$((skipn + 1)); echo "skip $file.$fn: $(printf '%s' "$out" | tail -1)" ;;
-		*) failn=$((failn + 1)); echo "FAIL $file.$fn"; printf '%s\n' "$out" | sed 's/^/    /' | tail -40 ;;
+		0) pass=$((pass + 1)); echo "ok   $file.$fn$tag"; _t_outcome ok "$file.$fn" ;;
+		77) skipn=$((skipn + 1)); echo "skip $file.$fn$tag: $(printf '%s' "$out" | tail -1)"; _t_outcome skip "$file.$fn" ;;
+		78) echo "uml  $file.$fn: $(printf '%s' "$out" | tail -1 | sed "s/^$_T_DEFER_MARK//"); runs in user-mode Linux"; echo "$file.$fn" >>"$uml_list" ;;
+		*) failn=$((failn + 1)); echo "FAIL $file.$fn$tag"; printf '%s\n' "$out" | sed 's/^/    /' | tail -40; _t_outcome FAIL "$file.$fn" ;;
 		esac
 	done
 	[ -n "$T_RESULTS" ] && echo "$pass $failn $skipn" >>"$T_RESULTS"
+	if [ -n "$own_list" ]; then
+		[ ! -s "$uml_list" ] || bash "$(dirname "${BASH_SOURCE[0]}")/../uml/run.sh" "$uml_list" || failn=$((failn + 1))
+		rm -f "$uml_list"
+	fi
 	[ "$failn" -eq 0 ]
 }

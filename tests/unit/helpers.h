@@ -9,10 +9,15 @@
 #ifndef CCNI_TESTS_UNIT_HELPERS_H
 #define CCNI_TESTS_UNIT_HELPERS_H
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <ccni/plugin.h>
 #include <ccni/result.h>
+
+#include "lib/common/util.h"
 
 struct test_request {
 	struct ccni_request r;
@@ -53,6 +58,35 @@ static inline void test_request_init(struct test_request *q, enum ccni_command c
 	if (prev && ccni_result_decode(prev, "1.0.0", &q->prev, &e) < 0)
 		fail_msg("bad prevResult: %s", e.msg);
 	q->r.prev_result = q->prev;
+}
+
+/* Run plugin p through the whole protocol (ccni_plugin_run): CNI_COMMAND=cmd,
+ * the fixture's environment and extra_env ("K=V", or NULL), conf on stdin.
+ * Returns its stdout (malloc'd) and its exit status in *status. */
+static inline char *test_plugin_run(const struct ccni_plugin *p, const char *cmd,
+				    const char *conf, const char *extra_env, int *status)
+{
+	char cmdv[64], extra[512];
+	char *env[8] = { cmdv, "CNI_CONTAINERID=ctr1", "CNI_NETNS=/var/run/netns/x",
+			 "CNI_IFNAME=eth0", "CNI_PATH=/opt/cni/bin", NULL, NULL };
+	int in = memfd_create("in", 0), out = memfd_create("out", 0);
+	size_t len;
+	char *text;
+
+	snprintf(cmdv, sizeof(cmdv), "CNI_COMMAND=%s", cmd);
+	if (extra_env) {
+		snprintf(extra, sizeof(extra), "%s", extra_env);
+		env[5] = extra;
+	}
+	assert_int_equal(util_write_all(in, conf, strlen(conf)), 0);
+	lseek(in, 0, SEEK_SET);
+	*status = ccni_plugin_run(p, env, in, out);
+	lseek(out, 0, SEEK_SET);
+	text = util_read_fd(out, 1 << 20, &len);
+	close(in);
+	close(out);
+	assert_non_null(text);
+	return text;
 }
 
 static inline void test_request_free(struct test_request *q)

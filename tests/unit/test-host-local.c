@@ -405,7 +405,7 @@ static void test_range_helpers(void **state)
 	ccni_ip_parse("10.2.0.3", &ip); /* broadcast */
 	assert_null(hl_set_find(&c.sets[0], &ip));
 	ccni_ip_parse("::ffff:10.2.0.2", &ip);
-	hl_ip_canonical(&ip);
+	ccni_ip_unmap4(&ip);
 	assert_int_equal(ip.family, AF_INET);
 	assert_ip(&ip, "10.2.0.2");
 	assert_string_equal(hl_set_text(&c.sets[0], t, sizeof(t)),

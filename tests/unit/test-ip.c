@@ -411,6 +411,24 @@ static bool is_default(const char *s)
 	return ccni_ipnet_is_default(&n);
 }
 
+static void unmaps_ipv4_mapped_addresses_only(void **state)
+{
+	struct ccni_ip a;
+	char b[CCNI_IP_STRLEN];
+
+	(void)state;
+	a = ip_of("::ffff:10.2.0.2");
+	ccni_ip_unmap4(&a);
+	assert_int_equal(a.family, AF_INET);
+	assert_string_equal(ccni_ip_format(&a, b), "10.2.0.2");
+	a = ip_of("::10.2.0.2"); /* IPv4-compatible, not mapped */
+	ccni_ip_unmap4(&a);
+	assert_string_equal(ccni_ip_format(&a, b), "::10.2.0.2");
+	a = ip_of("10.2.0.2");
+	ccni_ip_unmap4(&a);
+	assert_string_equal(ccni_ip_format(&a, b), "10.2.0.2");
+}
+
 static void detects_v6_link_local(void **state)
 {
 	struct ccni_ip a;
@@ -507,6 +525,7 @@ int main(void)
 		cmocka_unit_test(builds_masks),
 		cmocka_unit_test(detects_default_prefixes),
 		cmocka_unit_test(detects_v6_link_local),
+		cmocka_unit_test(unmaps_ipv4_mapped_addresses_only),
 		cmocka_unit_test(parses_and_formats_macs),
 		cmocka_unit_test(rejects_bad_macs),
 	};

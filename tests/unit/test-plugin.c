@@ -13,6 +13,7 @@
 #include <ccni/plugin.h>
 
 #include "lib/common/util.h"
+#include "tests/unit/helpers.h"
 
 static int calls;
 static const struct ccni_request *seen;
@@ -50,31 +51,7 @@ static const struct ccni_plugin plug_new = { .name = "t", .add = t_add, .del = t
 static char *run(const struct ccni_plugin *p, const char *cmd, const char *conf, int *status,
 		 const char *extra_env)
 {
-	char *env[12];
-	int n = 0, in = memfd_create("in", 0), out = memfd_create("out", 0);
-	char cmdv[64], extra[256];
-	size_t len;
-	char *text;
-
-	snprintf(cmdv, sizeof(cmdv), "CNI_COMMAND=%s", cmd);
-	env[n++] = cmdv;
-	env[n++] = "CNI_CONTAINERID=ctr1";
-	env[n++] = "CNI_NETNS=/var/run/netns/x";
-	env[n++] = "CNI_IFNAME=eth0";
-	env[n++] = "CNI_PATH=/opt/cni/bin";
-	if (extra_env) {
-		snprintf(extra, sizeof(extra), "%s", extra_env);
-		env[n++] = extra;
-	}
-	env[n] = NULL;
-	assert_int_equal(util_write_all(in, conf, strlen(conf)), 0);
-	lseek(in, 0, SEEK_SET);
-	*status = ccni_plugin_run(p, env, in, out);
-	lseek(out, 0, SEEK_SET);
-	text = util_read_fd(out, 1 << 20, &len);
-	close(in);
-	close(out);
-	return text;
+	return test_plugin_run(p, cmd, conf, extra_env, status);
 }
 
 static void test_add_encodes_in_config_version(void **state)

@@ -199,17 +199,6 @@ static int validate_sets(struct hl_config *c, struct ccni_error *err)
 	return 0;
 }
 
-void hl_ip_canonical(struct ccni_ip *ip)
-{
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	if (ip->family == AF_INET6 && memcmp(ip->addr, mapped, sizeof(mapped)) == 0) {
-		memmove(ip->addr, ip->addr + 12, 4);
-		memset(ip->addr + 4, 0, 12);
-		ip->family = AF_INET;
-	}
-}
-
 static int add_requested(struct hl_config *c, const char *where, const char *s,
 			 struct ccni_error *err)
 {
@@ -221,7 +210,7 @@ static int add_requested(struct hl_config *c, const char *where, const char *s,
 			return bad(err, where, "invalid IP address", s);
 		ip = n.ip;
 	}
-	hl_ip_canonical(&ip);
+	ccni_ip_unmap4(&ip);
 	/* The reference keeps the requested addresses in a set. */
 	for (int i = 0; i < c->n_requested; i++)
 		if (ccni_ip_equal(&c->requested[i], &ip))

@@ -38,9 +38,6 @@ struct hl_config {
 /* Parse and validate (ranges canonical, no overlaps). Errors name the key. */
 int hl_config_parse(const struct ccni_request *req, struct hl_config *c, struct ccni_error *err);
 void hl_config_free(struct hl_config *c);
-/* An IPv4-mapped IPv6 address becomes the IPv4 address, as the reference
- * reads requested addresses. */
-void hl_ip_canonical(struct ccni_ip *ip);
 bool hl_range_contains(const struct hl_range *r, const struct ccni_ip *ip);
 /* The range of the set holding ip, or NULL. */
 const struct hl_range *hl_set_find(const struct hl_rangeset *s, const struct ccni_ip *ip);
