@@ -16,7 +16,6 @@
 #include "lib/common/cleanup.h"
 #include "plugins/ipam/static/static.h"
 
-DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
 
 static int oom(struct ccni_error *err)
 {

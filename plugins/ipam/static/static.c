@@ -10,7 +10,6 @@
 #include "lib/common/cleanup.h"
 #include "plugins/ipam/static/static.h"
 
-DEFINE_CLEANUP(struct ccni_result *, ccni_result_free)
 
 static int static_add(const struct ccni_request *req, struct ccni_result **out,
 		      struct ccni_error *err)
