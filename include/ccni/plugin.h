@@ -68,6 +68,10 @@ struct ccni_plugin {
 	/* REAPPLY (ccni's, not the spec's: see ccni/command.h); NULL: the plugin
 	 * leaves no firewall state, nothing to do. */
 	ccni_verb_fn reapply;
+	/* NULL: none. A plugin that also has a command line (dhcp's "daemon")
+	 * gets argv when it is started with arguments; it returns the exit
+	 * status, or -1 to run the CNI protocol as usual. */
+	int (*command)(int argc, char **argv);
 };
 
 /* Run the protocol for one plugin; returns the process exit status. */

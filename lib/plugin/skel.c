@@ -348,7 +348,11 @@ int ccni_plugin_run(const struct ccni_plugin *plugin, char *const *envp, int in_
 
 int ccni_plugin_main(const struct ccni_plugin *plugin, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (plugin->command && argc > 1) {
+		int rc = plugin->command(argc, argv);
+
+		if (rc >= 0)
+			return rc;
+	}
 	return ccni_plugin_run(plugin, NULL, STDIN_FILENO, STDOUT_FILENO);
 }

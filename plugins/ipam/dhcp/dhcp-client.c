@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dhcp-client.c — one lease's DHCP client (RFC 2131 section 4.4), driven
+ * by the daemon's loop: a timer and, during an exchange, a packet socket
+ * on the container's interface.
+ *
+ *   NEW -> (WAIT_LINK) -> SELECTING -OFFER-> REQUESTING -ACK-> BOUND
+ *   BOUND -T1-> RENEWING (unicast to our server) -T2-> REBINDING
+ *   (broadcast) -expiry-> SELECTING again, asking for the same address.
+ *
+ * Retransmissions back off (1 s, doubling, at most -resendmax, with
+ * jitter); an ADD's exchange ends at -timeout with an error that says what
+ * was heard. The daemon's callbacks (serve_bound, serve_failed,
+ * serve_gone) may free the lease: a function that called one returns at
+ * once.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/common/cleanup.h"
+#include "plugins/ipam/dhcp/dhcp-daemon.h"
+#include "plugins/ipam/dhcp/dhcp-packet.h"
+
+#define LINK_WAIT_MS 2000  /* for a carrier before the first DISCOVER */
+#define LINK_POLL_MS 5
+#define FIRST_RESEND_MS 1000
+#define REQUEST_TRIES 4    /* REQUESTs for one offer before a new DISCOVER */
+#define MAX_NAKS 3
+#define RENEW_MIN_MS 60000 /* RFC 2131 4.4.5: retransmit renewals no faster */
+#define DEFAULT_LEASE_S 3600 /* the reference's, when a server sends none */
+#define FOREVER (INT64_MAX / 4)
+
+#define LOG(d, l, fmt, ...) \
+	dhcpd_log(d, "%s/%s/%s: " fmt, (l)->id, (l)->network, (l)->ifname, ##__VA_ARGS__)
+
+static const char *ipstr(uint32_t a, char buf[INET_ADDRSTRLEN])
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static uint32_t new_xid(void)
+{
+	uint32_t x;
+
+	if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != sizeof(x))
+		x = (uint32_t)random();
+	return x;
+}
+
+static int64_t jitter(int64_t ms)
+{
+	int64_t span = ms / 5 + 1; /* +-10% */
+
+	return ms - span / 2 + random() % span;
+}
+
+static int64_t backoff(const struct dhcpd *d, int tries)
+{
+	int64_t ms = (int64_t)FIRST_RESEND_MS << (tries > 16 ? 16 : tries);
+
+	return jitter(ms < d->o.resendmax_ms ? ms : d->o.resendmax_ms);
+}
+
+/* Half the time to `until`, at least RENEW_MIN_MS, at most -resendmax. */
+static int64_t half_way(const struct dhcpd *d, int64_t now, int64_t until)
+{
+	int64_t ms = (until - now) / 2;
+
+	if (ms < RENEW_MIN_MS)
+		ms = RENEW_MIN_MS;
+	return ms < d->o.resendmax_ms ? ms : d->o.resendmax_ms;
+}
+
+void client_netns(const struct dhcpd *d, const struct lease *l, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s", d->o.hostprefix, l->netns);
+}
+
+static bool provided(const struct lease *l, uint8_t code)
+{
+	for (int i = 0; i < l->n_provide; i++)
+		if (l->provide[i].code == code)
+			return true;
+	return false;
+}
+
+/* The options every request carries: client id, parameter list, size,
+ * and what the config provides (which replaces any of ours). */
+static void put_common(const struct lease *l, struct dhcp_out *b)
+{
+	uint8_t size[2] = { 1500 >> 8, 1500 & 0xff };
+
+	if (!provided(l, OPT_CLIENT_ID))
+		dhcp_out_opt(b, OPT_CLIENT_ID, l->client_id, l->client_id_len);
+	if (l->n_request && !provided(l, OPT_PARAM_REQUEST))
+		dhcp_out_opt(b, OPT_PARAM_REQUEST, l->request, (size_t)l->n_request);
+	if (!provided(l, OPT_MAX_SIZE))
+		dhcp_out_opt(b, OPT_MAX_SIZE, size, 2);
+	for (int i = 0; i < l->n_provide; i++)
+		dhcp_out_opt(b, l->provide[i].code, l->provide[i].data, l->provide[i].len);
+}
+
+/* Build the message the state calls for; *dst and *mac say where to. */
+static void build(const struct dhcpd *d, const struct lease *l, enum dhcp_type type, int64_t now,
+		  struct dhcp_out *b, uint32_t *src, uint32_t *dst, const uint8_t **mac)
+{
+	int64_t secs = (now - l->begun) / 1000;
+	bool configured = l->state == LS_RENEWING || l->state == LS_REBINDING ||
+			  type == DHCP_RELEASE;
+	uint32_t ciaddr = configured ? l->ip : 0;
+
+	*src = ciaddr;
+	*dst = INADDR_BROADCAST;
+	*mac = NULL;
+	/* unicast to our server: renewals and the release */
+	if (l->state == LS_RENEWING || type == DHCP_RELEASE) {
+		*dst = l->server_id;
+		*mac = l->server_mac;
+	}
+	dhcp_out_start(b, type, l->xid, (uint16_t)(secs > 0xffff ? 0xffff : secs),
+		       d->o.broadcast && !configured, ciaddr, l->link.fd >= 0 ? l->link.mac : l->mac);
+	if (type == DHCP_RELEASE) {
+		dhcp_out_opt(b, OPT_SERVER_ID, &l->server_id, 4);
+		dhcp_out_opt(b, OPT_CLIENT_ID, l->client_id, l->client_id_len);
+	} else {
+		if (type == DHCP_DISCOVER && l->want_ip)
+			dhcp_out_opt(b, OPT_REQUESTED_IP, &l->want_ip, 4);
+		if (l->state == LS_REQUESTING) {
+			dhcp_out_opt(b, OPT_REQUESTED_IP, &l->offer_ip, 4);
+			dhcp_out_opt(b, OPT_SERVER_ID, &l->offer_server, 4);
+		}
+		put_common(l, b);
+	}
+	dhcp_out_end(b);
+}
+
+static int transmit(struct dhcpd *d, struct lease *l, enum dhcp_type type, int64_t now)
+{
+	struct dhcp_out b;
+	uint8_t pkt[DHCP_FRAME_MAX];
+	uint32_t src, dst;
+	const uint8_t *mac;
+	size_t n;
+	int rc;
+
+	build(d, l, type, now, &b, &src, &dst, &mac);
+	n = dhcp_frame(pkt, sizeof(pkt), src, dst, b.buf, b.len);
+	rc = dhcp_link_send(&l->link, mac, pkt, n);
+	l->tries++;
+	if (rc < 0) {
+		snprintf(l->why, sizeof(l->why), "cannot send on %s: %s", l->ifname, strerror(-rc));
+		LOG(d, l, "%s", l->why);
+	}
+	return rc;
+}
+
+/* Open the packet socket for an exchange. false: not now (the lease may
+ * have been dropped: the caller returns at once). */
+static bool open_link(struct dhcpd *d, struct lease *l, int64_t now, bool *dropped)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+	char ns[PATH_MAX + DHCP_PATH_MAX];
+	bool gone;
+
+	*dropped = false;
+	if (l->link.fd >= 0)
+		return true;
+	client_netns(d, l, ns, sizeof(ns));
+	if (dhcp_link_open(ns, l->ifname, &l->link, &e) == 0) {
+		memcpy(l->mac, l->link.mac, 6);
+		return true;
+	}
+	gone = e.code == CCNI_ERR_UNKNOWN_CONTAINER || e.code == CCNI_ERR_NOT_FOUND;
+	if (!l->bound) {
+		*dropped = true;
+		serve_failed(d, l, &e);
+	} else if (gone) {
+		*dropped = true;
+		serve_gone(d, l, e.msg);
+	} else {
+		LOG(d, l, "%s; trying again later", e.msg);
+		l->next = now + d->o.resendmax_ms;
+	}
+	ccni_error_clear(&e);
+	return false;
+}
+
+static void discover(struct dhcpd *d, struct lease *l, int64_t now)
+{
+	l->state = LS_SELECTING;
+	l->xid = new_xid();
+	l->tries = 0;
+	transmit(d, l, DHCP_DISCOVER, now);
+	l->next = now + backoff(d, 0);
+}
+
+void client_acquire(struct dhcpd *d, struct lease *l, int64_t now)
+{
+	bool dropped;
+
+	l->begun = now;
+	l->naks = 0;
+	l->offered = false;
+	l->why[0] = '\0';
+	/* an ADD waits -timeout; a lease already held keeps trying */
+	l->deadline = l->bound ? 0 : now + d->o.timeout_ms;
+	if (!open_link(d, l, now, &dropped))
+		return;
+	if (!dhcp_link_running(&l->link)) {
+		l->state = LS_WAIT_LINK;
+		l->next = now + LINK_POLL_MS;
+		return;
+	}
+	discover(d, l, now);
+}
+
+/* RENEWING or REBINDING: a REQUEST with our address. */
+static void refresh(struct dhcpd *d, struct lease *l, int64_t now, enum lease_state st)
+{
+	bool dropped;
+
+	if (!open_link(d, l, now, &dropped))
+		return;
+	if (l->state != st)
+		LOG(d, l, "%s the lease of %s", st == LS_RENEWING ? "renewing" : "rebinding",
+		    ipstr(l->ip, (char[INET_ADDRSTRLEN]){ 0 }));
+	l->state = st;
+	l->xid = new_xid();
+	l->tries = 0;
+	l->begun = now;
+	transmit(d, l, DHCP_REQUEST, now);
+	l->next = now + half_way(d, now, st == LS_RENEWING ? l->t2 : l->expire);
+	if (st == LS_RENEWING && l->next > l->t2)
+		l->next = l->t2;
+	if (st == LS_REBINDING && l->next > l->expire)
+		l->next = l->expire;
+}
+
+/* The lease ran out, or the server refused it: ask for the same address
+ * again, for as long as it takes; the container keeps it meanwhile. */
+static void reacquire(struct dhcpd *d, struct lease *l, int64_t now)
+{
+	l->want_ip = l->ip;
+	client_acquire(d, l, now);
+}
+
+void client_resume(struct dhcpd *d, struct lease *l, int64_t now)
+{
+	(void)d;
+	l->state = LS_BOUND;
+	l->next = l->t1 > now ? l->t1 : now;
+}
+
+static void fail(struct dhcpd *d, struct lease *l)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+	char a[INET_ADDRSTRLEN];
+	double s = (double)d->o.timeout_ms / 1000;
+
+	if (l->naks)
+		ccni_error_set(&e, CCNI_ERR_TRY_AGAIN, "%s", l->why);
+	else if (l->offered)
+		ccni_error_set(&e, CCNI_ERR_TRY_AGAIN,
+			       "DHCP server %s offered %s but did not acknowledge it on %s within "
+			       "%.1f s",
+			       ipstr(l->offer_server, a), ipstr(l->offer_ip, (char[16]){ 0 }),
+			       l->ifname, s);
+	else
+		ccni_error_set(&e, CCNI_ERR_TRY_AGAIN,
+			       "no DHCP server answered on %s (netns %s) within %.1f s (%d "
+			       "DHCPDISCOVER sent%s%s)",
+			       l->ifname, l->netns, s, l->tries, l->why[0] ? "; " : "", l->why);
+	LOG(d, l, "%s", e.msg);
+	serve_failed(d, l, &e);
+	ccni_error_clear(&e);
+}
+
+static void on_timer_exchange(struct dhcpd *d, struct lease *l, int64_t now)
+{
+	if (l->deadline && now >= l->deadline) {
+		fail(d, l);
+		return;
+	}
+	if (l->state == LS_WAIT_LINK) {
+		if (dhcp_link_running(&l->link) || now - l->begun >= LINK_WAIT_MS)
+			discover(d, l, now);
+		else
+			l->next = now + LINK_POLL_MS;
+	} else if (l->state == LS_REQUESTING && l->tries >= REQUEST_TRIES) {
+		discover(d, l, now); /* the offer went stale: start over */
+	} else {
+		transmit(d, l, l->state == LS_SELECTING ? DHCP_DISCOVER : DHCP_REQUEST, now);
+		l->next = now + backoff(d, l->tries);
+	}
+	if (l->deadline && l->next > l->deadline)
+		l->next = l->deadline;
+}
+
+void client_timer(struct dhcpd *d, struct lease *l, int64_t now)
+{
+	switch (l->state) {
+	case LS_NEW:
+		client_acquire(d, l, now);
+		return;
+	case LS_WAIT_LINK:
+	case LS_SELECTING:
+	case LS_REQUESTING:
+		on_timer_exchange(d, l, now);
+		return;
+	case LS_BOUND:
+	case LS_RENEWING:
+	case LS_REBINDING:
+		break;
+	}
+	if (now >= l->expire) {
+		LOG(d, l, "the lease of %s expired; acquiring it again", ipstr(l->ip, (char[16]){ 0 }));
+		reacquire(d, l, now);
+	} else if (now >= l->t2) {
+		refresh(d, l, now, LS_REBINDING);
+	} else if (l->state == LS_RENEWING) {
+		transmit(d, l, DHCP_REQUEST, now);
+		l->next = now + half_way(d, now, l->t2);
+		if (l->next > l->t2)
+			l->next = l->t2;
+	} else {
+		refresh(d, l, now, LS_RENEWING);
+	}
+}
+
+/* The server hands out another address than the one the container holds:
+ * ours is somebody else's now. As the reference on expiry, the link goes
+ * down rather than keep an address the network has given away. */
+static void lose(struct dhcpd *d, struct lease *l, uint32_t offered, uint32_t server)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
+
+	LOG(d, l, "server %s offers %s, not %s which the container holds: the lease is lost; %s goes down",
+	    ipstr(server, a), ipstr(offered, b), ipstr(l->ip, c), l->ifname);
+	if (dhcp_link_down(&l->link) < 0)
+		LOG(d, l, "cannot set %s down: %s", l->ifname, strerror(errno));
+	dhcp_link_close(&l->link);
+	l->lost = true;
+	l->state = LS_BOUND;
+	l->next = FOREVER;
+	store_save(d, l);
+}
+
+static void on_offer(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m, int64_t now)
+{
+	uint32_t sid;
+
+	if (!m->yiaddr || dhcp_opt_u32(&m->opts, OPT_SERVER_ID, &sid) < 0)
+		return;
+	if (l->want_ip && m->yiaddr != l->want_ip) {
+		lose(d, l, m->yiaddr, sid);
+		return;
+	}
+	l->offered = true;
+	l->offer_ip = m->yiaddr;
+	l->offer_server = sid;
+	l->state = LS_REQUESTING;
+	l->tries = 0;
+	transmit(d, l, DHCP_REQUEST, now);
+	l->next = now + backoff(d, 0);
+	if (l->deadline && l->next > l->deadline)
+		l->next = l->deadline;
+}
+
+/* Lease time, T1 and T2 (RFC 2131 4.4.5 defaults when absent or
+ * inconsistent), as absolute times. */
+static void set_times(struct lease *l, const struct dhcp_opts *o, int64_t now)
+{
+	uint32_t lease = htonl(DEFAULT_LEASE_S), t1, t2;
+
+	dhcp_opt_u32(o, OPT_LEASE_TIME, &lease);
+	lease = ntohl(lease);
+	if (lease == 0xffffffffu) {
+		l->t1 = l->t2 = l->expire = FOREVER;
+		return;
+	}
+	t1 = dhcp_opt_u32(o, OPT_T1, &t1) == 0 ? ntohl(t1) : lease / 2;
+	t2 = dhcp_opt_u32(o, OPT_T2, &t2) == 0 ? ntohl(t2) : lease / 8 * 7;
+	if (t2 >= lease)
+		t2 = lease / 8 * 7;
+	if (t1 > t2)
+		t1 = lease / 2 < t2 ? lease / 2 : t2;
+	l->t1 = now + (int64_t)t1 * 1000;
+	l->t2 = now + (int64_t)t2 * 1000;
+	l->expire = now + (int64_t)lease * 1000;
+}
+
+static void on_ack(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m,
+		   const uint8_t src_mac[6], int64_t now)
+{
+	uint32_t sid = l->state == LS_REQUESTING ? l->offer_server : l->server_id;
+	uint8_t area[DHCP_FRAME_MAX], *copy;
+	size_t n;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	if (l->state == LS_REQUESTING && m->yiaddr != l->offer_ip)
+		return;
+	if (l->bound && m->yiaddr != l->ip) {
+		lose(d, l, m->yiaddr, sid);
+		return;
+	}
+	if (dhcp_mask_prefix(&m->opts) < 0) {
+		snprintf(l->why, sizeof(l->why),
+			 "the DHCPACK of %s from %s has no valid subnet mask (option 1)",
+			 ipstr(m->yiaddr, a), ipstr(sid, b));
+		LOG(d, l, "%s", l->why);
+		return; /* an ADD fails at its deadline with this; a held lease retries */
+	}
+	dhcp_opt_u32(&m->opts, OPT_SERVER_ID, &sid);
+	n = dhcp_opts_dump(&m->opts, area, sizeof(area));
+	copy = malloc(n ? n : 1);
+	if (!copy)
+		return;
+	memcpy(copy, area, n);
+	free(l->ack);
+	l->ack = copy;
+	l->ack_len = n;
+	set_times(l, &m->opts, now);
+	l->ip = m->yiaddr;
+	l->server_id = sid;
+	memcpy(l->server_mac, src_mac, 6);
+	dhcp_link_close(&l->link);
+	LOG(d, l, "%s %s from %s, lease %lld s, renewal in %lld s",
+	    l->bound ? "renewed" : "bound to", ipstr(l->ip, a), ipstr(sid, b),
+	    (long long)(l->expire - now) / 1000, (long long)(l->t1 - now) / 1000);
+	l->bound = true;
+	l->want_ip = 0;
+	l->state = LS_BOUND;
+	l->next = l->t1;
+	l->deadline = 0;
+	serve_bound(d, l);
+}
+
+/* Option 56 as printable text. */
+static void nak_text(const struct dhcp_msg *m, char *out, size_t cap)
+{
+	size_t len, k = 0;
+	const uint8_t *p = dhcp_opt(&m->opts, OPT_MESSAGE, &len);
+
+	for (size_t i = 0; p && i < len && k + 1 < cap; i++)
+		out[k++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+	out[k] = '\0';
+}
+
+static void on_nak(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m, int64_t now)
+{
+	uint32_t sid = 0;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], text[96];
+
+	dhcp_opt_u32(&m->opts, OPT_SERVER_ID, &sid);
+	if (l->state == LS_REQUESTING && sid && sid != l->offer_server)
+		return; /* another server's answer to someone else's choice */
+	nak_text(m, text, sizeof(text));
+	if (!l->bound) {
+		snprintf(l->why, sizeof(l->why), "DHCP server %s refused %s (DHCPNAK%s%s)",
+			 ipstr(sid, a), ipstr(l->offer_ip, b), *text ? ": " : "", text);
+		LOG(d, l, "%s", l->why);
+		if (++l->naks >= MAX_NAKS) {
+			fail(d, l);
+			return;
+		}
+		discover(d, l, now);
+		if (l->deadline && l->next > l->deadline)
+			l->next = l->deadline;
+		return;
+	}
+	LOG(d, l, "server %s refused the lease of %s (DHCPNAK%s%s); acquiring it again",
+	    ipstr(sid, a), ipstr(l->ip, b), *text ? ": " : "", text);
+	reacquire(d, l, now);
+}
+
+void client_input(struct dhcpd *d, struct lease *l, int64_t now)
+{
+	uint8_t pkt[DHCP_FRAME_MAX], mac[6];
+	struct dhcp_msg m;
+
+	for (int k = 0; k < 32 && l->link.fd >= 0; k++) {
+		bool csum_ok;
+		size_t plen;
+		uint32_t src;
+		const uint8_t *p;
+		ssize_t n = dhcp_link_recv(&l->link, pkt, sizeof(pkt), mac, &csum_ok);
+		int type;
+
+		if (n <= 0)
+			return;
+		p = dhcp_unframe(pkt, (size_t)n, csum_ok, &plen, &src);
+		if (!p || dhcp_msg_parse(p, plen, &m) < 0 || m.op != 2 || m.xid != l->xid ||
+		    memcmp(m.chaddr, l->link.mac, 6) != 0)
+			continue;
+		type = dhcp_msg_type(&m);
+		if (l->state == LS_SELECTING && type == DHCP_OFFER) {
+			on_offer(d, l, &m, now);
+		} else if (l->state >= LS_REQUESTING && l->state != LS_BOUND &&
+			   (type == DHCP_ACK || type == DHCP_NAK)) {
+			if (type == DHCP_ACK)
+				on_ack(d, l, &m, mac, now);
+			else
+				on_nak(d, l, &m, now);
+			return;
+		}
+	}
+}
+
+/* Without the container's interface: a UDP datagram from the daemon's
+ * own namespace to the server, with the lease's client id and address
+ * (servers release by client id and ciaddr). */
+static void release_from_here(struct dhcpd *d, struct lease *l, const struct dhcp_out *b)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(DHCP_SERVER_PORT) };
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char a[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
+
+	sa.sin_addr.s_addr = l->server_id;
+	if (fd < 0 || sendto(fd, b->buf, b->len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		LOG(d, l, "cannot release %s to %s from the daemon's namespace: %s",
+		    ipstr(l->ip, a), ipstr(l->server_id, s), strerror(errno));
+	else
+		LOG(d, l, "released %s to %s (from the daemon's namespace: the interface is gone)",
+		    ipstr(l->ip, a), ipstr(l->server_id, s));
+}
+
+void client_release(struct dhcpd *d, struct lease *l)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+	char ns[PATH_MAX + DHCP_PATH_MAX], a[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
+	uint8_t pkt[DHCP_FRAME_MAX];
+	struct dhcp_out b;
+	uint32_t src, dst;
+	const uint8_t *mac;
+	int64_t now = dhcpd_now();
+
+	if (!l->bound || l->lost)
+		return;
+	l->xid = new_xid();
+	l->begun = now;
+	if (l->link.fd < 0) {
+		client_netns(d, l, ns, sizeof(ns));
+		dhcp_link_open(ns, l->ifname, &l->link, &e);
+		ccni_error_clear(&e);
+	}
+	build(d, l, DHCP_RELEASE, now, &b, &src, &dst, &mac);
+	if (l->link.fd >= 0) {
+		size_t n = dhcp_frame(pkt, sizeof(pkt), src, dst, b.buf, b.len);
+		int rc = dhcp_link_send(&l->link, mac, pkt, n);
+
+		dhcp_link_close(&l->link);
+		if (rc == 0) {
+			LOG(d, l, "released %s to %s", ipstr(l->ip, a), ipstr(l->server_id, s));
+			return;
+		}
+	}
+	release_from_here(d, l, &b);
+}
