@@ -81,7 +81,10 @@ int attach_routes(struct attach *a, int ifindex, struct ccni_error *err)
 		struct route k = route_init();
 
 		k.dst = ccni_ipnet_network(&rt->dst);
-		k.gw = rt->gw.family ? rt->gw : gateway_of(r, rt->dst.ip.family);
+		/* an on-link route (scope link: a DHCP classless route with no
+		 * router) takes no gateway: the kernel refuses one on it */
+		k.gw = rt->gw.family || rt->scope == RT_SCOPE_LINK ? rt->gw :
+								     gateway_of(r, rt->dst.ip.family);
 		k.ifindex = ifindex;
 		k.metrics[RTAX_MTU] = rt->mtu;
 		k.metrics[RTAX_ADVMSS] = rt->advmss;

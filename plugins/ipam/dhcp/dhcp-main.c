@@ -82,7 +82,7 @@ static int dhcp_add(const struct ccni_request *req, struct ccni_result **out,
 
 	if (ask(req, "ADD", 1, &reply, err) < 0)
 		return -1;
-	if (ccni_result_decode(json_object_get(reply, "result"), "1.0.0", out, err) < 0)
+	if (ccni_result_decode(json_object_get(reply, "result"), "1.1.0", out, err) < 0)
 		return ccni_error_prefix(err, "dhcp daemon's result");
 	return 0;
 }

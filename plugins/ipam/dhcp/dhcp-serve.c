@@ -128,7 +128,8 @@ static void reply_fail(struct dhcpd *d, struct conn *c, int code, const char *fm
 	ccni_error_clear(&e);
 }
 
-/* The lease's CNI result (1.0.0; the plugin converts it). */
+/* The lease's CNI result (1.1.0, which has every route field; the plugin
+ * converts it to the config's version). */
 static json_t *lease_result(const struct lease *l, struct ccni_error *err)
 {
 	struct dhcp_opts o;
@@ -141,7 +142,7 @@ static json_t *lease_result(const struct lease *l, struct ccni_error *err)
 		       NULL;
 	if (dhcp_result(l->ip, &o, l->priority, &r, err) < 0)
 		return NULL;
-	j = ccni_result_encode(r, "1.0.0", err);
+	j = ccni_result_encode(r, "1.1.0", err);
 	ccni_result_free(r);
 	return j;
 }
