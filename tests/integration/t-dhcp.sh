@@ -43,7 +43,7 @@ dnsmasq_stop() {
 	local pid
 	pid=$(cat "$T/dnsmasq.pid")
 	kill "$pid"
-	wait_for "dnsmasq to leave" sh -c "! [ -e /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
+	wait_for "dnsmasq to leave" gone "$pid"
 }
 
 # conf [IPAM-EXTRA] [SOCKET]: bridge on cbr0 with dhcp IPAM.
@@ -60,6 +60,12 @@ ipam_conf() {
 clid() { printf '00'; printf '%s' "$1/${2:-dhcpnet}/${3:-eth0}" | od -An -v -tx1 | tr -d '\n' | tr ' ' ':'; }
 # lease_of CLID: the server's lease line of that client id.
 lease_of() { awk -v c="$1" '$5 == c' "$T/leases" 2>/dev/null; }
+# expiry_of CLID: when the server's lease of CLID ends (0: no lease).
+expiry_of() { awk -v c="$1" 'BEGIN {e = 0} $5 == c {e = $1} END {print e}' "$T/leases" 2>/dev/null; }
+# renewed CLID E0: the server moved that lease's end past E0.
+renewed() { [ "$(expiry_of "$1")" -gt "$2" ]; }
+no_lease() { [ -z "$(lease_of "$1")" ]; }
+gone() { ! [ -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
 # wait_for DESC CMD...: poll CMD until it succeeds (at most ~30 s).
 wait_for() {
 	local what=$1 i
@@ -162,8 +168,8 @@ test_renewal_keeps_the_lease_and_the_address() {
 	out=$(cni bridge ADD "$(conf)")
 	ip=$(jq -r '.ips[0].address' <<<"$out")
 	c=$(clid "$CID")
-	e0=$(lease_of "$c" | awk '{print $1}')
-	wait_for "a renewal on the server" sh -c "[ \"\$(awk -v c=$c '\$5 == c {print \$1}' $T/leases)\" -gt $e0 ]"
+	e0=$(expiry_of "$c")
+	wait_for "a renewal on the server" renewed "$c" "$e0"
 	assert_contains "$(cat "$T/dhcp.sock.d/daemon.log")" "renewed ${ip%/*} from 10.66.0.1"
 	assert_eq "$(grep -c 'DHCPREQUEST(lan0) '"${ip%/*}" "$T/dnsmasq.log")" 2 "REQUESTs: the first and one renewal"
 	assert_eq "$(ct_addr)" "$ip" "the container's address"
@@ -179,7 +185,7 @@ test_killed_daemon_is_restarted_and_keeps_renewing() {
 	c=$(clid "$CID")
 	old=$(daemon_pid)
 	kill -9 "$old"
-	wait_for "the daemon to die" sh -c "! [ -e /proc/$old ] || grep -q '^State:.*Z' /proc/$old/status"
+	wait_for "the daemon to die" gone "$old"
 	# the next call (here a CHECK of the same attachment) starts a daemon
 	# that resumes the lease from disk
 	pr=$(jq -c '{cniVersion:"1.0.0",name:"dhcpnet",type:"bridge",bridge:"cbr0",ipam:{type:"dhcp",daemonSocketPath:"'"$T"'/dhcp.sock"},prevResult:.}' <<<"$out")
@@ -188,8 +194,8 @@ test_killed_daemon_is_restarted_and_keeps_renewing() {
 	[ "$new" != "$old" ] && [ -e "/proc/$new" ] || fail "no new daemon"
 	assert_eq "$(daemons)" 1 "daemons"
 	assert_contains "$(cat "$T/dhcp.sock.d/daemon.log")" "1 lease(s) resumed"
-	e0=$(lease_of "$c" | awk '{print $1}')
-	wait_for "a renewal by the new daemon" sh -c "[ \"\$(awk -v c=$c '\$5 == c {print \$1}' $T/leases)\" -gt $e0 ]"
+	e0=$(expiry_of "$c")
+	wait_for "a renewal by the new daemon" renewed "$c" "$e0"
 	assert_contains "$(grep "dhcp\[$new\]" "$T/dhcp.sock.d/daemon.log")" "renewed ${ip%/*}"
 	# still the one lease, never a second for the same container
 	assert_eq "$(wc -l <"$T/leases")" 1 "server leases"
@@ -240,6 +246,234 @@ test_server_down_fails_within_the_timeout_and_leaves_nothing() {
 	out=$(printf '{"cniVersion":"1.1.0","name":"dhcpnet","ipam":{"type":"dhcp","daemonSocketPath":"%s"}}' "$T/d.sock" | \
 		in_host env -i CNI_COMMAND=STATUS CNI_PATH="$CCNI_BIN" "$CCNI_BIN/dhcp")
 	assert_eq "$out" "" "STATUS output"
+}
+
+# with_prev CONF RESULT: CONF with RESULT as prevResult.
+with_prev() { jq -c --argjson r "$2" '. + {prevResult: $r}' <<<"$1"; }
+
+test_check_verifies_the_lease_and_the_address() {
+	lan
+	out=$(cni bridge ADD "$(conf)")
+	ip=$(jq -r '.ips[0].address' <<<"$out")
+	cni bridge CHECK "$(with_prev "$(conf)" "$out")"
+	cni dhcp CHECK "$(with_prev "$(ipam_conf)" "$out")"
+	# a prevResult that names another address
+	o=$(cni dhcp CHECK "$(with_prev "$(ipam_conf)" "$(jq -c '.ips[0].address = "10.66.0.250/24"' <<<"$out")")") &&
+		fail "CHECK accepted another address"
+	expect_error 108 "$o" "the lease of $ip is not in prevResult"
+	# the address gone from the interface
+	in_ns "$NETNS" ip addr del "$ip" dev eth0
+	o=$(cni dhcp CHECK "$(with_prev "$(ipam_conf)" "$out")") && fail "CHECK passed without the address"
+	expect_error 108 "$o" "the lease of $ip is held but eth0 in $NETNS_PATH does not carry it"
+	# no lease for that attachment
+	o=$(CID=nobody cni dhcp CHECK "$(with_prev "$(ipam_conf)" "$out")") && fail "CHECK passed with no lease"
+	expect_error 108 "$o" "no lease held for container nobody interface eth0 on network dhcpnet"
+}
+
+# v11 IPAM-EXTRA [TOP-EXTRA]: an IPAM-only config of version 1.1.0.
+v11() {
+	printf '{"cniVersion":"1.1.0","name":"dhcpnet"%s,"ipam":{"type":"dhcp","daemonSocketPath":"%s"%s}}' \
+		"${2:-}" "${SOCKP:-$T/dhcp.sock}" "${1:-}"
+}
+status() { in_host env -i CNI_COMMAND=STATUS CNI_PATH="$CCNI_BIN" "$CCNI_BIN/dhcp" <<<"$1"; }
+
+test_status_and_gc() {
+	lan
+	# nothing held, no daemon: STATUS is fine and starts none
+	assert_eq "$(status "$(v11)")" "" "STATUS"
+	assert_eq "$(daemons)" 0 "daemons after STATUS"
+	o=$(status "$(SOCKP=/proc/version/dhcp.sock v11)") && fail "STATUS passed where no daemon can start"
+	expect_error 50 "$o" "/proc/version"
+	cni bridge ADD "$(conf)" >/dev/null
+	b=$(mkns b)
+	CID=gone NETNS_PATH=/run/netns/$b cni bridge ADD "$(conf)" >/dev/null
+	assert_eq "$(wc -l <"$T/leases")" 2 "server leases"
+	# GC: the attachment "gone" is not valid any more
+	g=$(v11 "" ',"cni.dev/valid-attachments":[{"containerID":"'"$CID"'","ifname":"eth0"}]')
+	in_host env -i CNI_COMMAND=GC CNI_PATH="$CCNI_BIN" "$CCNI_BIN/dhcp" <<<"$g"
+	wait_for "the invalid attachment's lease released" sh -c "[ \$(wc -l <$T/leases) = 1 ]"
+	[ -n "$(lease_of "$(clid "$CID")")" ] || fail "GC released a valid attachment's lease"
+	assert_eq "$(ls "$T/dhcp.sock.d" | grep -c '\.json$')" 1 "lease files"
+	# a killed daemon with leases on disk: STATUS starts a new one to renew them
+	old=$(daemon_pid)
+	kill -9 "$old"
+	wait_for "the daemon to die" gone "$old"
+	assert_eq "$(status "$(v11)")" "" "STATUS"
+	[ "$(daemon_pid)" != "$old" ] && [ "$(daemons)" = 1 ] || fail "STATUS did not start a daemon"
+}
+
+test_bad_config_is_refused_before_anything() {
+	for c in '"daemonSocketPath":"run/dhcp.sock"|ipam.daemonSocketPath: "run/dhcp.sock" is not an absolute path' \
+		'"daemonSocketPath":"/'"$(printf 'x%.0s' $(seq 120))"'"|is longer than 107 bytes' \
+		'"provide":[{"option":"no-such-option","value":"x"}]|ipam.provide[0].option: "no-such-option" is not a DHCP option' \
+		'"provide":[{"value":"x"}]|ipam.provide[0].option: missing' \
+		'"provide":[{"option":"host-name","value":"'"$(printf 'x%.0s' $(seq 256))"'"}]|ipam.provide[0]: value of 256 bytes for option 12, at most 255' \
+		'"request":[{"option":"routers"},{"option":"300"}]|ipam.request[1].option: "300" is not a DHCP option' \
+		'"request":{"option":"routers"}|ipam.request: expected a list' \
+		'"priority":-1|ipam.priority'; do
+		out=$(cni dhcp ADD "$(printf '{"cniVersion":"1.0.0","name":"dhcpnet","ipam":{"type":"dhcp",%s}}' "${c%%|*}")") &&
+			fail "accepted ${c%%|*}"
+		expect_error 7 "$out" "${c#*|}"
+	done
+	[ -z "$(ls "$T")" ] || [ "$(ls "$T")" = stderr ] || fail "files left: $(ls "$T")"
+}
+
+# socket_activate SOCKET CMD...: run CMD as systemd would, with a
+# listening socket as fd 3 (LISTEN_FDS=1, LISTEN_PID its own pid).
+socket_activate() {
+	local sock=$1
+	shift
+	in_host perl -MSocket -e '$^F = 3; socket(my $s, AF_UNIX, SOCK_STREAM, 0) or die;
+		unlink $ARGV[0]; bind($s, pack_sockaddr_un(shift @ARGV)) or die "bind: $!"; listen($s, 16) or die;
+		if (fileno($s) != 3) { open(my $t, ">&=", 3); require POSIX; POSIX::dup2(fileno($s), 3) or die; }
+		$ENV{LISTEN_FDS} = 1; $ENV{LISTEN_PID} = $$; exec @ARGV or die "exec: $!"' "$sock" "$@"
+}
+
+test_socket_activation_pidfile_and_flags() {
+	lan
+	socket_activate "$T/sa.sock" "$CCNI_BIN/dhcp" daemon -pidfile "$T/sa.pid" -logfile "$T/sa.log" &
+	wait_for "the pid file" test -s "$T/sa.pid"
+	assert_contains "$(cat "$T/sa.log")" "listening on $T/sa.sock (socket activation)"
+	out=$(cni bridge ADD "$(conf "" "$T/sa.sock")")
+	jq_eq "$out" '.ips[0].gateway' 10.66.0.1
+	# the lease files go beside the socket systemd made
+	assert_eq "$(ls "$T/sa.sock.d" | grep -c '\.json$')" 1 "lease files"
+	pid=$(cat "$T/sa.pid")
+	kill "$pid"
+	wait_for "the daemon to leave" sh -c "! [ -e $T/sa.pid ]"
+	[ -S "$T/sa.sock" ] || fail "the daemon removed systemd's socket"
+	assert_eq "$(ls "$T/sa.sock.d" | grep -c '\.json$')" 1 "leases after SIGTERM (kept for the next daemon)"
+	# the reference's flags, Go style
+	o=$("$CCNI_BIN/dhcp" daemon -nosuch 2>&1) && fail "an unknown flag was accepted"
+	assert_contains "$o" "flag provided but not defined: -nosuch"
+	assert_contains "$o" "-resendtimeout duration"
+	rc=0
+	o=$("$CCNI_BIN/dhcp" daemon --timeout=banana 2>&1) || rc=$?
+	assert_eq "$rc" 2 "exit status of a bad duration"
+	assert_contains "$o" 'invalid value "banana" for flag -timeout'
+	o=$("$CCNI_BIN/dhcp" daemon -h 2>&1) || fail "-h failed"
+	assert_contains "$o" "Usage of daemon:"
+	# a second daemon on a live socket is refused
+	in_host "$CCNI_BIN/dhcp" daemon -socketpath "$T/two.sock" -broadcast=true -resendtimeout 1m -resendmax 30s >"$T/two.log" 2>&1 &
+	wait_for "the daemon's socket" test -S "$T/two.sock"
+	o=$(in_host "$CCNI_BIN/dhcp" daemon -socketpath "$T/two.sock" 2>&1) && fail "a second daemon started"
+	assert_contains "$o" "a dhcp daemon already listens on $T/two.sock"
+	# -broadcast: the server is asked to broadcast its answers
+	CID=bc NETNS_PATH=/run/netns/$(mkns bc) cni bridge ADD "$(conf "" "$T/two.sock")" >/dev/null
+	assert_contains "$(cat "$T/dnsmasq.log")" "broadcast response"
+}
+
+test_idle_daemon_leaves_and_comes_back() {
+	lan
+	in_host "$CCNI_BIN/dhcp" daemon -socketpath "$T/i.sock" -idle-exit 1s >"$T/i.log" 2>&1 &
+	wait_for "the daemon's socket" test -S "$T/i.sock"
+	cni bridge ADD "$(conf "" "$T/i.sock")" >/dev/null
+	cni bridge DEL "$(conf "" "$T/i.sock")"
+	wait_for "the idle daemon to leave" sh -c "! [ -e $T/i.sock ]"
+	assert_contains "$(cat "$T/i.log")" "no lease held for 1 s: leaving"
+	assert_eq "$(daemons "$T/i.sock")" 0 "daemons"
+	# the next ADD starts one again
+	CID=again NETNS_PATH=/run/netns/$(mkns a) cni bridge ADD "$(conf "" "$T/i.sock")" >/dev/null
+	assert_eq "$(daemons "$T/i.sock")" 1 "daemons"
+}
+
+test_hostprefix() {
+	lan
+	mkdir -p "$T/root/run"
+	ln -s /run/netns "$T/root/run/netns"
+	in_host "$CCNI_BIN/dhcp" daemon -hostprefix "$T/root" -socketpath /d.sock >"$T/h.log" 2>&1 &
+	wait_for "the daemon's socket" test -S "$T/root/d.sock"
+	out=$(cni bridge ADD "$(conf "" "$T/root/d.sock")")
+	jq_eq "$out" '.ips[0].gateway' 10.66.0.1
+	[ -n "$(lease_of "$(clid "$CID")")" ] || fail "no lease"
+}
+
+# --- side by side with the reference's dhcp (its daemon started by hand) ---
+
+# ref_daemon: the reference's daemon on $T/ref.sock, in the host namespace.
+ref_daemon() {
+	[ -x "$REF_BIN/dhcp" ] || skip "no reference dhcp"
+	in_host "$REF_BIN/dhcp" daemon -socketpath "$T/ref.sock" "$@" >"$T/ref.log" 2>&1 &
+	wait_for "the reference daemon's socket" test -S "$T/ref.sock"
+}
+
+test_reference_same_result_and_server_view() {
+	lan
+	ref_daemon
+	rns=$(mkns r)
+	c=',"provide":[{"option":"host-name","fromArg":"K8S_POD_NAME"}]'
+	theirs=$(CID=refc NETNS_PATH=/run/netns/$rns CNI_ARGS_T='IgnoreUnknown=1;K8S_POD_NAME=ref-pod' ref bridge ADD "$(conf "$c" "$T/ref.sock")")
+	ours=$(CNI_ARGS_T='IgnoreUnknown=1;K8S_POD_NAME=our-pod' cni bridge ADD "$(conf "$c")")
+	# the same result, but for the address itself and DNS, which the
+	# reference leaves out
+	for f in '.ips[0].gateway' '.ips[0].address|split("/")[1]' '.routes|tojson' '.interfaces|length'; do
+		assert_eq "$(jq -r "$f" <<<"$ours")" "$(jq -r "$f" <<<"$theirs")" "$f, ours and the reference's"
+	done
+	jq_eq "$theirs" '.dns|tojson' '{}'
+	jq_eq "$ours" '.dns.nameservers|tojson' '["10.66.0.53"]'
+	# the server sees both, with their host names, and the same form of
+	# client id (so a node can swap one for the other and keep its leases)
+	assert_eq "$(lease_of "$(clid refc)" | awk '{print $3, $4}')" "$(jq -r '.ips[0].address|split("/")[0]' <<<"$theirs") ref-pod" "the reference's lease"
+	assert_eq "$(lease_of "$(clid "$CID")" | awk '{print $3, $4}')" "$(jq -r '.ips[0].address|split("/")[0]' <<<"$ours") our-pod" "our lease"
+	# DEL: the reference's bridge removes the interface before it calls
+	# IPAM DEL, and the reference's daemon sends RELEASE only from there:
+	# its lease stays on the server. Ours goes (ccni's bridge calls IPAM
+	# first, and the daemon releases from its own namespace when the
+	# interface is gone).
+	CID=refc NETNS_PATH=/run/netns/$rns ref bridge DEL "$(conf "$c" "$T/ref.sock")"
+	cni bridge DEL "$(conf "$c")"
+	wait_for "our lease released" no_lease "$(clid "$CID")"
+	assert_contains "$(cat "$T/ref.log")" "failed to release DHCP lease: no such device"
+	[ -n "$(lease_of "$(clid refc)")" ] || fail "the reference's lease was released"
+	# both take a second DEL
+	CID=refc NETNS_PATH=/run/netns/$rns ref bridge DEL "$(conf "$c" "$T/ref.sock")"
+	cni bridge DEL "$(conf "$c")"
+	# ccni's dhcp under the reference's bridge: released all the same
+	mkdir "$T/mix"
+	ln -s "$REF_BIN/bridge" "$T/mix/bridge"
+	ln -s "$CCNI_BIN/dhcp" "$T/mix/dhcp"
+	mns=$(mkns m)
+	out=$(CID=mixed NETNS_PATH=/run/netns/$mns PLUGIN_PATH=$T/mix _cni_run "$T/mix" bridge ADD "$(conf)")
+	[ -n "$(lease_of "$(clid mixed)")" ] || fail "no lease for the mixed chain"
+	CID=mixed NETNS_PATH=/run/netns/$mns PLUGIN_PATH=$T/mix _cni_run "$T/mix" bridge DEL "$(conf)"
+	wait_for "the mixed chain's lease released" no_lease "$(clid mixed)"
+}
+
+test_reference_loses_the_lease_with_its_daemon_and_the_netns() {
+	lan --dhcp-option=option:T1,2 --dhcp-option=option:T2,4
+	ref_daemon
+	rns=$(mkns r)
+	theirs=$(CID=refc NETNS_PATH=/run/netns/$rns ref bridge ADD "$(conf "" "$T/ref.sock")")
+	ours=$(cni bridge ADD "$(conf)")
+	rc=$(clid refc) oc=$(clid "$CID")
+	[ -n "$(lease_of "$rc")" ] || fail "no lease for the reference's client id $rc in: $(cat "$T/leases")"
+	# both renew at T1
+	r0=$(expiry_of "$rc") o0=$(expiry_of "$oc")
+	wait_for "the reference's renewal" renewed "$rc" "$r0"
+	wait_for "our renewal" renewed "$oc" "$o0"
+	# both daemons killed: ours comes back with the next call and renews;
+	# the reference's next call fails, and its lease is no longer renewed
+	ref_pid=$(in_host pgrep -f "$REF_BIN/dhcp daemon -socketpath $T/ref.sock")
+	kill -9 "$ref_pid" "$(daemon_pid)"
+	o=$(CID=refc2 NETNS_PATH=/run/netns/$(mkns r2) ref bridge ADD "$(conf "" "$T/ref.sock")") &&
+		fail "the reference worked without its daemon"
+	assert_contains "$o" "error dialing DHCP daemon"
+	CID=ours2 NETNS_PATH=/run/netns/$(mkns o2) cni bridge ADD "$(conf)" >/dev/null
+	r1=$(expiry_of "$rc") o1=$(expiry_of "$oc")
+	wait_for "ours renewed again" renewed "$oc" "$o1"
+	# once more: a T1 has passed for the reference's lease as well
+	o2=$(expiry_of "$oc")
+	wait_for "ours renewed twice" renewed "$oc" "$o2"
+	assert_eq "$(expiry_of "$rc")" "$r1" "the reference's lease, not renewed"
+	# DEL with the netns gone: the reference cannot release, ours can
+	rm -f "$T/ref.sock" # (the reference's daemon does not replace a stale one)
+	ref_daemon
+	ip netns del "$rns"
+	ip netns del "$NETNS"
+	CID=refc NETNS_PATH="" ref bridge DEL "$(conf "" "$T/ref.sock")"
+	NETNS_PATH="" cni bridge DEL "$(conf)"
+	wait_for "our lease released" no_lease "$oc"
+	[ -n "$(lease_of "$rc")" ] || fail "the reference's lease was released"
 }
 
 run_tests

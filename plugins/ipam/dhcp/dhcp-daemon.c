@@ -11,6 +11,7 @@
  * SIGTERM leaves the leases on disk for the next daemon to resume.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -98,6 +99,8 @@ static int open_log(struct dhcpd *d, struct ccni_error *err)
 static int from_systemd(struct dhcpd *d, struct ccni_error *err)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	struct sockaddr_un sa = { 0 };
+	socklen_t len = sizeof(sa);
 
 	if (d->o.autostart || !pid || !fds || atol(pid) != (long)getpid())
 		return 0;
@@ -108,6 +111,12 @@ static int from_systemd(struct dhcpd *d, struct ccni_error *err)
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
 	d->listen_fd = 3;
+	/* the socket's own path, so that the lease files go beside it (a
+	 * unit need not repeat it as -socketpath) */
+	if (getsockname(3, (struct sockaddr *)&sa, &len) == 0 && sa.sun_family == AF_UNIX &&
+	    sa.sun_path[0] == '/' && len > offsetof(struct sockaddr_un, sun_path))
+		snprintf(d->o.socket_path, sizeof(d->o.socket_path), "%.*s",
+			 (int)(len - offsetof(struct sockaddr_un, sun_path)), sa.sun_path);
 	fcntl(3, F_SETFD, FD_CLOEXEC);
 	fcntl(3, F_SETFL, fcntl(3, F_GETFL) | O_NONBLOCK);
 	return 1;
