@@ -9,6 +9,7 @@ pkgs=(
 	clang libclang-rt-14-dev valgrind
 	iproute2 nftables iptables jq iputils-ping socat kmod groff-base conntrack
 	containernetworking-plugins user-mode-linux
+	dnsmasq-base udhcpd
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -34,7 +34,7 @@ dnsmasq_start() {
 	in_ns "$LAN" dnsmasq --conf-file=/dev/null --port=0 --user=root --group=root \
 		--interface=lan0 --bind-interfaces --no-ping --log-dhcp \
 		--log-facility="$T/dnsmasq.log" --pid-file="$T/dnsmasq.pid" \
-		--dhcp-leasefile="$T/leases" --dhcp-range=10.66.0.100,10.66.0.199,255.255.255.0,2m \
+		--dhcp-leasefile="$T/leases" --dhcp-range="${RANGE:-10.66.0.100,10.66.0.199,255.255.255.0,2m}" \
 		--dhcp-option=option:dns-server,10.66.0.53 --dhcp-option=option:domain-name,lan.test \
 		"$@"
 }
@@ -343,6 +343,18 @@ test_socket_activation_pidfile_and_flags() {
 	wait_for "the daemon to leave" sh -c "! [ -e $T/sa.pid ]"
 	[ -S "$T/sa.sock" ] || fail "the daemon removed systemd's socket"
 	assert_eq "$(ls "$T/sa.sock.d" | grep -c '\.json$')" 1 "leases after SIGTERM (kept for the next daemon)"
+	# the units meson installs: the socket on /run/cni/dhcp.sock, the
+	# service running this daemon (systemd's own check, where it is)
+	units=$CCNI_BIN/../../../usr/local/lib/systemd/system
+	assert_contains "$(cat "$units/cni-dhcp.socket")" "ListenStream=/run/cni/dhcp.sock"
+	assert_contains "$(cat "$units/cni-dhcp.service")" "ExecStart=/opt/cni/bin/dhcp daemon"
+	if command -v systemd-analyze >/dev/null; then
+		mkdir "$T/units"
+		cp "$units/cni-dhcp.socket" "$T/units/"
+		sed "s|/opt/cni/bin/dhcp|$CCNI_BIN/dhcp|" "$units/cni-dhcp.service" >"$T/units/cni-dhcp.service"
+		systemd-analyze verify "$T/units/cni-dhcp.socket" "$T/units/cni-dhcp.service" >"$T/verify" 2>&1 ||
+			fail "systemd-analyze verify: $(cat "$T/verify")"
+	fi
 	# the reference's flags, Go style
 	o=$("$CCNI_BIN/dhcp" daemon -nosuch 2>&1) && fail "an unknown flag was accepted"
 	assert_contains "$o" "flag provided but not defined: -nosuch"
@@ -386,6 +398,75 @@ test_hostprefix() {
 	out=$(cni bridge ADD "$(conf "" "$T/root/d.sock")")
 	jq_eq "$out" '.ips[0].gateway' 10.66.0.1
 	[ -n "$(lease_of "$(clid "$CID")")" ] || fail "no lease"
+}
+
+# udhcpd_start LEASE-SECONDS: busybox's server on lan0 instead of dnsmasq
+# (it hands out leases shorter than dnsmasq's two minutes), with a static
+# lease for MAC 02:42:0a:42:00:10.
+udhcpd_start() {
+	cat >"$T/udhcpd.conf" <<-EOF
+		start 10.66.0.100
+		end 10.66.0.110
+		interface lan0
+		lease_file $T/udhcpd.leases
+		pidfile $T/udhcpd.pid
+		static_lease 02:42:0a:42:00:10 10.66.0.105
+		option subnet 255.255.255.0
+		option router 10.66.0.1
+		option lease $1
+	EOF
+	in_ns "$LAN" udhcpd -f "$T/udhcpd.conf" >>"$T/udhcpd.log" 2>&1 &
+	wait_for "udhcpd's pid file" test -s "$T/udhcpd.pid"
+}
+udhcpd_stop() {
+	local pid
+	pid=$(cat "$T/udhcpd.pid")
+	kill "$pid"
+	wait_for "udhcpd to leave" gone "$pid"
+}
+
+test_expired_lease_is_acquired_again() {
+	command -v udhcpd >/dev/null || skip "no udhcpd"
+	lan
+	dnsmasq_stop
+	udhcpd_start 6
+	in_host "$CCNI_BIN/dhcp" daemon -socketpath "$T/u.sock" -resendmax 2s >"$T/u.log" 2>&1 &
+	wait_for "the daemon's socket" test -S "$T/u.sock"
+	out=$(CNI_ARGS_T='MAC=02:42:0a:42:00:10' cni bridge ADD "$(conf "" "$T/u.sock")")
+	jq_eq "$out" '.ips[0].address' 10.66.0.105/24
+	wait_for "a renewal" grep -q "renewed 10.66.0.105" "$T/u.log"
+	# the server goes away: renewing, rebinding, then the lease runs out
+	udhcpd_stop
+	wait_for "the lease to expire" grep -q "the lease of 10.66.0.105 expired; acquiring it again" "$T/u.log"
+	assert_contains "$(cat "$T/u.log")" "rebinding the lease of 10.66.0.105"
+	# the container keeps its address meanwhile, and gets its lease back
+	# when a server answers again
+	udhcpd_start 6
+	wait_for "the lease acquired again" grep -q "acquired again 10.66.0.105 from 10.66.0.1" "$T/u.log"
+	assert_eq "$(ct_addr)" 10.66.0.105/24 "the container's address"
+	cni bridge CHECK "$(with_prev "$(conf "" "$T/u.sock")" "$out")"
+}
+
+test_nak_and_an_address_given_away() {
+	lan --dhcp-option=option:T1,2 --dhcp-option=option:T2,4
+	out=$(cni bridge ADD "$(conf)")
+	ip=$(jq -r '.ips[0].address' <<<"$out")
+	# the server comes back with another range and no memory of the lease:
+	# it refuses the renewal, and offers another address
+	dnsmasq_stop
+	rm -f "$T/leases"
+	RANGE=10.66.0.200,10.66.0.210,255.255.255.0,2m dnsmasq_start --dhcp-authoritative
+	wait_for "a DHCPNAK" grep -q "refused the lease of ${ip%/*} (DHCPNAK" "$T/dhcp.sock.d/daemon.log"
+	wait_for "the lease lost" grep -q "not ${ip%/*} which the container holds: the lease is lost; eth0 goes down" "$T/dhcp.sock.d/daemon.log"
+	assert_contains "$(cat "$T/dnsmasq.log")" "DHCPNAK(lan0) ${ip%/*}"
+	# as the reference on expiry: eth0 down rather than a duplicate address
+	jq_eq "$(in_ns "$NETNS" ip -j link show eth0)" '.[0].flags | index("UP") == null' true
+	o=$(cni dhcp CHECK "$(with_prev "$(ipam_conf)" "$out")") && fail "CHECK passed with the lease lost"
+	expect_error 108 "$o" "was lost: the server gave the address to another client"
+	# DEL sends no RELEASE for what we no longer hold, and cleans up
+	cni bridge DEL "$(conf)"
+	assert_not_contains "$(cat "$T/dnsmasq.log")" "DHCPRELEASE"
+	assert_eq "$(ls "$T/dhcp.sock.d" | grep -c '\.json$')" 0 "lease files"
 }
 
 # --- side by side with the reference's dhcp (its daemon started by hand) ---

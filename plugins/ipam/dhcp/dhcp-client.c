@@ -432,7 +432,8 @@ static void on_ack(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m,
 	memcpy(l->server_mac, src_mac, 6);
 	dhcp_link_close(&l->link);
 	LOG(d, l, "%s %s from %s, lease %lld s, renewal in %lld s",
-	    l->bound ? "renewed" : "bound to", ipstr(l->ip, a), ipstr(sid, b),
+	    !l->bound ? "bound to" : l->want_ip ? "acquired again" : "renewed", ipstr(l->ip, a),
+	    ipstr(sid, b),
 	    (long long)(l->expire - now) / 1000, (long long)(l->t1 - now) / 1000);
 	l->bound = true;
 	l->want_ip = 0;
