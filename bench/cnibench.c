@@ -4,7 +4,7 @@
  * stdin, wait) for many fresh network namespaces, and compare plugin sets
  * side by side in the same run.
  *
- *   cnibench [-n PODS] [-r ROUNDS] [-p PARALLEL] [-o JSON] CONF NAME=DIR...
+ *   cnibench [-n PODS] [-r ROUNDS] [-p PARALLEL] [-o JSON] [-x CMD] CONF NAME=DIR...
  *
  * CONF is one plugin config (it runs its IPAM by delegation, as with a
  * runtime) or a conflist: then every plugin runs in order on ADD with the
@@ -12,7 +12,10 @@
  * ADD result, as libcni does; a pod's time is the sum of its plugin runs.
  * Capability arguments go into each plugin object as "runtimeConfig". The
  * text @POD@ in CONF becomes the pod's 4-digit index (unique among the
- * pods alive at once), e.g. "hostPort": 3@POD@ for distinct host ports. Each NAME=DIR is a plugin directory
+ * pods alive at once), e.g. "hostPort": 3@POD@ for distinct host ports, and
+ * @SET@ the set's name (a daemon socket of each set's own). -x CMD runs a
+ * shell command before every timed ADD, outside the timing (to stop a
+ * daemon, so the ADD has to start one). Each NAME=DIR is a plugin directory
  * (CNI_PATH); rounds interleave them so machine noise hits both alike. Per
  * set it reports ADD and DEL median/p90 in ms, the peak RSS of any plugin
  * process and the most anonymous memory one held at exit (from a few
@@ -62,6 +65,7 @@ struct bench {
 	char type[64];
 	bool chain; /* conf is a conflist */
 	int pods, rounds, parallel;
+	const char *pre_add; /* -x: a shell command run (untimed) before each timed ADD */
 	struct set sets[MAX_SETS];
 	int n_sets;
 };
@@ -141,24 +145,37 @@ static double run_one(struct set *s, const char *type, const char *conf, const c
 	return ms;
 }
 
-/* conf with every @POD@ replaced by the pod's index; malloc'd. */
-static char *for_pod(const char *conf, int pod)
+/* conf with every @POD@ replaced by the pod's index and every @SET@ by
+ * the set's name (a daemon socket per set, say); malloc'd. */
+static char *for_pod(const char *conf, int pod, const char *set)
 {
-	size_t len = strlen(conf), n = 0;
-	char *out = malloc(len + 1), num[8];
-	const char *p = conf, *q;
+	char num[8];
+	const char *from[2] = { "@POD@", "@SET@" }, *to[2] = { num, set };
+	size_t len = strlen(conf) + 1, n = 0;
+	char *out;
 
+	snprintf(num, sizeof(num), "%04d", pod % 10000);
+	for (const char *p = conf; *p; p++)
+		for (int k = 0; k < 2; k++)
+			if (!strncmp(p, from[k], 5))
+				len += strlen(to[k]);
+	out = malloc(len);
 	if (!out)
 		return NULL;
-	snprintf(num, sizeof(num), "%04d", pod % 10000);
-	while ((q = strstr(p, "@POD@"))) {
-		memcpy(out + n, p, (size_t)(q - p));
-		n += (size_t)(q - p);
-		memcpy(out + n, num, 4); /* 4 <= 5: fits in place */
-		n += 4;
-		p = q + 5;
+	for (const char *p = conf; *p;) {
+		int k;
+
+		for (k = 0; k < 2 && strncmp(p, from[k], 5); k++)
+			;
+		if (k < 2) {
+			memcpy(out + n, to[k], strlen(to[k]));
+			n += strlen(to[k]);
+			p += 5;
+		} else {
+			out[n++] = *p++;
+		}
 	}
-	strcpy(out + n, p);
+	out[n] = '\0';
 	return out;
 }
 
@@ -168,7 +185,7 @@ static double run(struct set *s, const struct bench *b, const char *cmd, int pod
 		  const char *netns, const char *final, char **out, long *rss)
 {
 	bool add = strcmp(cmd, "ADD") == 0;
-	char *conf = for_pod(b->conf, pod), *prev = final ? strdup(final) : NULL;
+	char *conf = for_pod(b->conf, pod, s->name), *prev = final ? strdup(final) : NULL;
 	json_t *doc = b->chain && conf ? json_loads(conf, 0, NULL) : NULL;
 	json_t *plugins = json_object_get(doc, "plugins");
 	size_t n = b->chain ? json_array_size(plugins) : 1;
@@ -259,6 +276,8 @@ static void one_round(struct bench *b, struct set *s, int round)
 		double ms;
 
 		snprintf(cid, sizeof(cid), "bench-%d-%d", round, i);
+		if (b->pre_add && round >= 0 && system(b->pre_add) != 0)
+			fprintf(stderr, "cnibench: -x %s failed\n", b->pre_add);
 		ms = run(s, b, "ADD", i, cid, ns[i], NULL, &results[i], &rss);
 		if (ms < 0)
 			s->failures++;
@@ -369,25 +388,26 @@ int main(int argc, char **argv)
 	json_t *cj;
 	int o;
 
-	while ((o = getopt(argc, argv, "n:r:p:o:")) != -1) {
+	while ((o = getopt(argc, argv, "n:r:p:o:x:")) != -1) {
 		switch (o) {
 		case 'n': b.pods = atoi(optarg); break;
 		case 'r': b.rounds = atoi(optarg); break;
 		case 'p': b.parallel = atoi(optarg); break;
 		case 'o': json_out = optarg; break;
+		case 'x': b.pre_add = optarg; break;
 		default:
-			fprintf(stderr, "usage: cnibench [-n PODS] [-r ROUNDS] [-p PARALLEL] [-o JSON] CONF NAME=DIR...\n");
+			fprintf(stderr, "usage: cnibench [-n PODS] [-r ROUNDS] [-p PARALLEL] [-o JSON] [-x CMD] CONF NAME=DIR...\n");
 			return 2;
 		}
 	}
 	if (argc - optind < 2 || b.pods < 1 || b.rounds < 1 || b.parallel > 64) {
-		fprintf(stderr, "usage: cnibench [-n PODS] [-r ROUNDS] [-p PARALLEL] [-o JSON] CONF NAME=DIR...\n");
+		fprintf(stderr, "usage: cnibench [-n PODS] [-r ROUNDS] [-p PARALLEL] [-o JSON] [-x CMD] CONF NAME=DIR...\n");
 		return 2;
 	}
 	conf = util_read_file(argv[optind], 1 << 20, &len, false);
 	{
 		/* validate with the placeholders filled in */
-		char *filled = conf ? for_pod(conf, 0) : NULL;
+		char *filled = conf ? for_pod(conf, 0, "set") : NULL;
 
 		cj = filled ? json_loads(filled, 0, NULL) : NULL;
 		free(filled);

@@ -49,6 +49,9 @@ ip netns exec "${ns}c" "$build/bench/cnibench" -n "$PODS" -r "$ROUNDS" \
 	-o "$OUT/chain.json" "$top/bench/conf/chain.conflist" ref="$REF" ccni="$bin"
 
 echo
+bash "$top/bench/dhcp.sh" "$build"
+
+echo
 echo "== the runtime's own cost per attachment (no-op plugin)"
 mkdir -p /run/cnibench/noop
 cp "$build/examples/noop" /run/cnibench/noop/

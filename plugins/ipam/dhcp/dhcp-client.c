@@ -8,7 +8,7 @@
  *   BOUND -T1-> RENEWING (unicast to our server) -T2-> REBINDING
  *   (broadcast) -expiry-> SELECTING again, asking for the same address.
  *
- * Retransmissions back off (1 s, doubling, at most -resendmax, with
+ * Retransmissions back off (200 ms, doubling, at most -resendmax, with
  * jitter); an ADD's exchange ends at -timeout with an error that says what
  * was heard. The daemon's callbacks (serve_bound, serve_failed,
  * serve_gone) may free the lease: a function that called one returns at
@@ -29,8 +29,13 @@
 #include "plugins/ipam/dhcp/dhcp-packet.h"
 
 #define LINK_WAIT_MS 2000  /* for a carrier before the first DISCOVER */
-#define LINK_POLL_MS 5
-#define FIRST_RESEND_MS 1000
+#define LINK_POLL_MS 2
+#define LINK_SETTLE_MS 3
+/* RFC 2131 starts at 4 s; a container waits for its ADD, and the first
+ * DISCOVER on a new veth is often dropped by a bridge port that the
+ * kernel has not yet set forwarding (it does so in its link-state work,
+ * up to a second later): 200 ms, then doubling. */
+#define FIRST_RESEND_MS 200
 #define REQUEST_TRIES 4    /* REQUESTs for one offer before a new DISCOVER */
 #define MAX_NAKS 3
 #define RENEW_MIN_MS 60000 /* RFC 2131 4.4.5: retransmit renewals no faster */
@@ -213,12 +218,27 @@ void client_acquire(struct dhcpd *d, struct lease *l, int64_t now)
 	l->deadline = l->bound ? 0 : now + d->o.timeout_ms;
 	if (!open_link(d, l, now, &dropped))
 		return;
-	if (!dhcp_link_running(&l->link)) {
+	l->running_at = 0;
+	if (l->link.raised || !dhcp_link_running(&l->link)) {
 		l->state = LS_WAIT_LINK;
-		l->next = now + LINK_POLL_MS;
+		l->next = now;
 		return;
 	}
 	discover(d, l, now);
+}
+
+/* A link we just set up: its carrier comes with the kernel's link-state
+ * work, which also makes a veth's peer forward on its bridge, a moment
+ * after our side reports running; a DISCOVER sent in that moment is lost
+ * on the bridge. So: running, then LINK_SETTLE_MS more. */
+static void wait_link(struct dhcpd *d, struct lease *l, int64_t now)
+{
+	if (!l->running_at && dhcp_link_running(&l->link))
+		l->running_at = now;
+	if ((l->running_at && now - l->running_at >= LINK_SETTLE_MS) || now - l->begun >= LINK_WAIT_MS)
+		discover(d, l, now);
+	else
+		l->next = now + (l->running_at ? LINK_SETTLE_MS : LINK_POLL_MS);
 }
 
 /* RENEWING or REBINDING: a REQUEST with our address. */
@@ -289,10 +309,7 @@ static void on_timer_exchange(struct dhcpd *d, struct lease *l, int64_t now)
 		return;
 	}
 	if (l->state == LS_WAIT_LINK) {
-		if (dhcp_link_running(&l->link) || now - l->begun >= LINK_WAIT_MS)
-			discover(d, l, now);
-		else
-			l->next = now + LINK_POLL_MS;
+		wait_link(d, l, now);
 	} else if (l->state == LS_REQUESTING && l->tries >= REQUEST_TRIES) {
 		discover(d, l, now); /* the offer went stale: start over */
 	} else {

@@ -60,14 +60,15 @@ static void log_rotate(struct dhcpd *d)
 void dhcpd_log(struct dhcpd *d, const char *fmt, ...)
 {
 	char when[32];
-	time_t t = time(NULL);
+	struct timespec ts;
 	struct tm tm;
 	va_list ap;
 
 	if (!d->log)
 		return;
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", localtime_r(&t, &tm));
-	fprintf(d->log, "%s dhcp[%d]: ", when, (int)getpid());
+	clock_gettime(CLOCK_REALTIME, &ts);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", localtime_r(&ts.tv_sec, &tm));
+	fprintf(d->log, "%s.%03ld dhcp[%d]: ", when, ts.tv_nsec / 1000000, (int)getpid());
 	va_start(ap, fmt);
 	vfprintf(d->log, fmt, ap);
 	va_end(ap);

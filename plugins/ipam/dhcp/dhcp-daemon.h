@@ -55,6 +55,7 @@ struct lease {
 	uint32_t xid;
 	int tries;
 	int64_t begun, next, deadline; /* ms on the daemon's clock; deadline 0: none */
+	int64_t running_at; /* when the link was first seen running (WAIT_LINK) */
 	uint32_t offer_ip, offer_server, want_ip;
 	int naks;
 	bool offered;

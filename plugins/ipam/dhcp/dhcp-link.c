@@ -55,6 +55,7 @@ static int link_up(int fd, struct ifreq *ifr, const struct open_args *a, struct 
 	if (ioctl(fd, SIOCSIFFLAGS, ifr) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s in %s: cannot set it up",
 					a->l->ifname, a->netns);
+	a->l->raised = true;
 	return 0;
 }
 

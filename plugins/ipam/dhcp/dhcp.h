@@ -78,6 +78,7 @@ struct dhcp_link {
 	int ifindex;
 	uint8_t mac[6];
 	char ifname[16];
+	bool raised; /* it was down: dhcp_link_open set it up */
 };
 /* Open the packet socket on ifname inside the netns at path, and bring
  * the link up (as the reference: main plugins call IPAM before they do).
