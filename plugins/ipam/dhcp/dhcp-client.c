@@ -42,23 +42,6 @@
 #define DEFAULT_LEASE_S 3600 /* the reference's, when a server sends none */
 #define FOREVER (INT64_MAX / 4)
 
-#define LOG(d, l, fmt, ...) \
-	dhcpd_log(d, "%s/%s/%s: " fmt, (l)->id, (l)->network, (l)->ifname, ##__VA_ARGS__)
-
-static const char *ipstr(uint32_t a, char buf[INET_ADDRSTRLEN])
-{
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
-
-static uint32_t new_xid(void)
-{
-	uint32_t x;
-
-	if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != sizeof(x))
-		x = (uint32_t)random();
-	return x;
-}
-
 static int64_t jitter(int64_t ms)
 {
 	int64_t span = ms / 5 + 1; /* +-10% */
@@ -81,89 +64,6 @@ static int64_t half_way(const struct dhcpd *d, int64_t now, int64_t until)
 	if (ms < RENEW_MIN_MS)
 		ms = RENEW_MIN_MS;
 	return ms < d->o.resendmax_ms ? ms : d->o.resendmax_ms;
-}
-
-void client_netns(const struct dhcpd *d, const struct lease *l, char *out, size_t len)
-{
-	snprintf(out, len, "%s%s", d->o.hostprefix, l->netns);
-}
-
-static bool provided(const struct lease *l, uint8_t code)
-{
-	for (int i = 0; i < l->n_provide; i++)
-		if (l->provide[i].code == code)
-			return true;
-	return false;
-}
-
-/* The options every request carries: client id, parameter list, size,
- * and what the config provides (which replaces any of ours). */
-static void put_common(const struct lease *l, struct dhcp_out *b)
-{
-	uint8_t size[2] = { 1500 >> 8, 1500 & 0xff };
-
-	if (!provided(l, OPT_CLIENT_ID))
-		dhcp_out_opt(b, OPT_CLIENT_ID, l->client_id, l->client_id_len);
-	if (l->n_request && !provided(l, OPT_PARAM_REQUEST))
-		dhcp_out_opt(b, OPT_PARAM_REQUEST, l->request, (size_t)l->n_request);
-	if (!provided(l, OPT_MAX_SIZE))
-		dhcp_out_opt(b, OPT_MAX_SIZE, size, 2);
-	for (int i = 0; i < l->n_provide; i++)
-		dhcp_out_opt(b, l->provide[i].code, l->provide[i].data, l->provide[i].len);
-}
-
-/* Build the message the state calls for; *dst and *mac say where to. */
-static void build(const struct dhcpd *d, const struct lease *l, enum dhcp_type type, int64_t now,
-		  struct dhcp_out *b, uint32_t *src, uint32_t *dst, const uint8_t **mac)
-{
-	int64_t secs = (now - l->begun) / 1000;
-	bool configured = l->state == LS_RENEWING || l->state == LS_REBINDING ||
-			  type == DHCP_RELEASE;
-	uint32_t ciaddr = configured ? l->ip : 0;
-
-	*src = ciaddr;
-	*dst = INADDR_BROADCAST;
-	*mac = NULL;
-	/* unicast to our server: renewals and the release */
-	if (l->state == LS_RENEWING || type == DHCP_RELEASE) {
-		*dst = l->server_id;
-		*mac = l->server_mac;
-	}
-	dhcp_out_start(b, type, l->xid, (uint16_t)(secs > 0xffff ? 0xffff : secs),
-		       d->o.broadcast && !configured, ciaddr, l->link.fd >= 0 ? l->link.mac : l->mac);
-	if (type == DHCP_RELEASE) {
-		dhcp_out_opt(b, OPT_SERVER_ID, &l->server_id, 4);
-		dhcp_out_opt(b, OPT_CLIENT_ID, l->client_id, l->client_id_len);
-	} else {
-		if (type == DHCP_DISCOVER && l->want_ip)
-			dhcp_out_opt(b, OPT_REQUESTED_IP, &l->want_ip, 4);
-		if (l->state == LS_REQUESTING) {
-			dhcp_out_opt(b, OPT_REQUESTED_IP, &l->offer_ip, 4);
-			dhcp_out_opt(b, OPT_SERVER_ID, &l->offer_server, 4);
-		}
-		put_common(l, b);
-	}
-	dhcp_out_end(b);
-}
-
-static int transmit(struct dhcpd *d, struct lease *l, enum dhcp_type type, int64_t now)
-{
-	struct dhcp_out b;
-	uint8_t pkt[DHCP_FRAME_MAX];
-	uint32_t src, dst;
-	const uint8_t *mac;
-	size_t n;
-	int rc;
-
-	build(d, l, type, now, &b, &src, &dst, &mac);
-	n = dhcp_frame(pkt, sizeof(pkt), src, dst, b.buf, b.len);
-	rc = dhcp_link_send(&l->link, mac, pkt, n);
-	l->tries++;
-	if (rc < 0) {
-		snprintf(l->why, sizeof(l->why), "cannot send on %s: %s", l->ifname, strerror(-rc));
-		LOG(d, l, "%s", l->why);
-	}
-	return rc;
 }
 
 /* Open the packet socket for an exchange. false: not now (the lease may
@@ -190,7 +90,7 @@ static bool open_link(struct dhcpd *d, struct lease *l, int64_t now, bool *dropp
 		*dropped = true;
 		serve_gone(d, l, e.msg);
 	} else {
-		LOG(d, l, "%s; trying again later", e.msg);
+		LEASE_LOG(d, l, "%s; trying again later", e.msg);
 		l->next = now + d->o.resendmax_ms;
 	}
 	ccni_error_clear(&e);
@@ -200,9 +100,9 @@ static bool open_link(struct dhcpd *d, struct lease *l, int64_t now, bool *dropp
 static void discover(struct dhcpd *d, struct lease *l, int64_t now)
 {
 	l->state = LS_SELECTING;
-	l->xid = new_xid();
+	l->xid = client_xid();
 	l->tries = 0;
-	transmit(d, l, DHCP_DISCOVER, now);
+	client_transmit(d, l, DHCP_DISCOVER, now);
 	l->next = now + backoff(d, 0);
 }
 
@@ -249,13 +149,13 @@ static void refresh(struct dhcpd *d, struct lease *l, int64_t now, enum lease_st
 	if (!open_link(d, l, now, &dropped))
 		return;
 	if (l->state != st)
-		LOG(d, l, "%s the lease of %s", st == LS_RENEWING ? "renewing" : "rebinding",
-		    ipstr(l->ip, (char[INET_ADDRSTRLEN]){ 0 }));
+		LEASE_LOG(d, l, "%s the lease of %s", st == LS_RENEWING ? "renewing" : "rebinding",
+		    ip4str(l->ip, (char[INET_ADDRSTRLEN]){ 0 }));
 	l->state = st;
-	l->xid = new_xid();
+	l->xid = client_xid();
 	l->tries = 0;
 	l->begun = now;
-	transmit(d, l, DHCP_REQUEST, now);
+	client_transmit(d, l, DHCP_REQUEST, now);
 	l->next = now + half_way(d, now, st == LS_RENEWING ? l->t2 : l->expire);
 	if (st == LS_RENEWING && l->next > l->t2)
 		l->next = l->t2;
@@ -290,14 +190,14 @@ static void fail(struct dhcpd *d, struct lease *l)
 		ccni_error_set(&e, CCNI_ERR_TRY_AGAIN,
 			       "DHCP server %s offered %s but did not acknowledge it on %s within "
 			       "%.1f s",
-			       ipstr(l->offer_server, a), ipstr(l->offer_ip, (char[16]){ 0 }),
+			       ip4str(l->offer_server, a), ip4str(l->offer_ip, (char[16]){ 0 }),
 			       l->ifname, s);
 	else
 		ccni_error_set(&e, CCNI_ERR_TRY_AGAIN,
 			       "no DHCP server answered on %s (netns %s) within %.1f s (%d "
 			       "DHCPDISCOVER sent%s%s)",
 			       l->ifname, l->netns, s, l->tries, l->why[0] ? "; " : "", l->why);
-	LOG(d, l, "%s", e.msg);
+	LEASE_LOG(d, l, "%s", e.msg);
 	serve_failed(d, l, &e);
 	ccni_error_clear(&e);
 }
@@ -313,7 +213,7 @@ static void on_timer_exchange(struct dhcpd *d, struct lease *l, int64_t now)
 	} else if (l->state == LS_REQUESTING && l->tries >= REQUEST_TRIES) {
 		discover(d, l, now); /* the offer went stale: start over */
 	} else {
-		transmit(d, l, l->state == LS_SELECTING ? DHCP_DISCOVER : DHCP_REQUEST, now);
+		client_transmit(d, l, l->state == LS_SELECTING ? DHCP_DISCOVER : DHCP_REQUEST, now);
 		l->next = now + backoff(d, l->tries);
 	}
 	if (l->deadline && l->next > l->deadline)
@@ -337,12 +237,12 @@ void client_timer(struct dhcpd *d, struct lease *l, int64_t now)
 		break;
 	}
 	if (now >= l->expire) {
-		LOG(d, l, "the lease of %s expired; acquiring it again", ipstr(l->ip, (char[16]){ 0 }));
+		LEASE_LOG(d, l, "the lease of %s expired; acquiring it again", ip4str(l->ip, (char[16]){ 0 }));
 		reacquire(d, l, now);
 	} else if (now >= l->t2) {
 		refresh(d, l, now, LS_REBINDING);
 	} else if (l->state == LS_RENEWING) {
-		transmit(d, l, DHCP_REQUEST, now);
+		client_transmit(d, l, DHCP_REQUEST, now);
 		l->next = now + half_way(d, now, l->t2);
 		if (l->next > l->t2)
 			l->next = l->t2;
@@ -358,10 +258,10 @@ static void lose(struct dhcpd *d, struct lease *l, uint32_t offered, uint32_t se
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
 
-	LOG(d, l, "server %s offers %s, not %s which the container holds: the lease is lost; %s goes down",
-	    ipstr(server, a), ipstr(offered, b), ipstr(l->ip, c), l->ifname);
+	LEASE_LOG(d, l, "server %s offers %s, not %s which the container holds: the lease is lost; %s goes down",
+	    ip4str(server, a), ip4str(offered, b), ip4str(l->ip, c), l->ifname);
 	if (dhcp_link_down(&l->link) < 0)
-		LOG(d, l, "cannot set %s down: %s", l->ifname, strerror(errno));
+		LEASE_LOG(d, l, "cannot set %s down: %s", l->ifname, strerror(errno));
 	dhcp_link_close(&l->link);
 	l->lost = true;
 	l->state = LS_BOUND;
@@ -384,7 +284,7 @@ static void on_offer(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m,
 	l->offer_server = sid;
 	l->state = LS_REQUESTING;
 	l->tries = 0;
-	transmit(d, l, DHCP_REQUEST, now);
+	client_transmit(d, l, DHCP_REQUEST, now);
 	l->next = now + backoff(d, 0);
 	if (l->deadline && l->next > l->deadline)
 		l->next = l->deadline;
@@ -430,8 +330,8 @@ static void on_ack(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m,
 	if (dhcp_mask_prefix(&m->opts) < 0) {
 		snprintf(l->why, sizeof(l->why),
 			 "the DHCPACK of %s from %s has no valid subnet mask (option 1)",
-			 ipstr(m->yiaddr, a), ipstr(sid, b));
-		LOG(d, l, "%s", l->why);
+			 ip4str(m->yiaddr, a), ip4str(sid, b));
+		LEASE_LOG(d, l, "%s", l->why);
 		return; /* an ADD fails at its deadline with this; a held lease retries */
 	}
 	dhcp_opt_u32(&m->opts, OPT_SERVER_ID, &sid);
@@ -448,9 +348,9 @@ static void on_ack(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m,
 	l->server_id = sid;
 	memcpy(l->server_mac, src_mac, 6);
 	dhcp_link_close(&l->link);
-	LOG(d, l, "%s %s from %s, lease %lld s, renewal in %lld s",
-	    !l->bound ? "bound to" : l->want_ip ? "acquired again" : "renewed", ipstr(l->ip, a),
-	    ipstr(sid, b),
+	LEASE_LOG(d, l, "%s %s from %s, lease %lld s, renewal in %lld s",
+	    !l->bound ? "bound to" : l->want_ip ? "acquired again" : "renewed", ip4str(l->ip, a),
+	    ip4str(sid, b),
 	    (long long)(l->expire - now) / 1000, (long long)(l->t1 - now) / 1000);
 	l->bound = true;
 	l->want_ip = 0;
@@ -482,8 +382,8 @@ static void on_nak(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m, i
 	nak_text(m, text, sizeof(text));
 	if (!l->bound) {
 		snprintf(l->why, sizeof(l->why), "DHCP server %s refused %s (DHCPNAK%s%s)",
-			 ipstr(sid, a), ipstr(l->offer_ip, b), *text ? ": " : "", text);
-		LOG(d, l, "%s", l->why);
+			 ip4str(sid, a), ip4str(l->offer_ip, b), *text ? ": " : "", text);
+		LEASE_LOG(d, l, "%s", l->why);
 		if (++l->naks >= MAX_NAKS) {
 			fail(d, l);
 			return;
@@ -493,8 +393,8 @@ static void on_nak(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m, i
 			l->next = l->deadline;
 		return;
 	}
-	LOG(d, l, "server %s refused the lease of %s (DHCPNAK%s%s); acquiring it again",
-	    ipstr(sid, a), ipstr(l->ip, b), *text ? ": " : "", text);
+	LEASE_LOG(d, l, "server %s refused the lease of %s (DHCPNAK%s%s); acquiring it again",
+	    ip4str(sid, a), ip4str(l->ip, b), *text ? ": " : "", text);
 	reacquire(d, l, now);
 }
 
@@ -531,53 +431,3 @@ void client_input(struct dhcpd *d, struct lease *l, int64_t now)
 	}
 }
 
-/* Without the container's interface: a UDP datagram from the daemon's
- * own namespace to the server, with the lease's client id and address
- * (servers release by client id and ciaddr). */
-static void release_from_here(struct dhcpd *d, struct lease *l, const struct dhcp_out *b)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(DHCP_SERVER_PORT) };
-	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	char a[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
-
-	sa.sin_addr.s_addr = l->server_id;
-	if (fd < 0 || sendto(fd, b->buf, b->len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		LOG(d, l, "cannot release %s to %s from the daemon's namespace: %s",
-		    ipstr(l->ip, a), ipstr(l->server_id, s), strerror(errno));
-	else
-		LOG(d, l, "released %s to %s (from the daemon's namespace: the interface is gone)",
-		    ipstr(l->ip, a), ipstr(l->server_id, s));
-}
-
-void client_release(struct dhcpd *d, struct lease *l)
-{
-	struct ccni_error e = CCNI_ERROR_INIT;
-	char ns[PATH_MAX + DHCP_PATH_MAX], a[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
-	uint8_t pkt[DHCP_FRAME_MAX];
-	struct dhcp_out b;
-	uint32_t src, dst;
-	const uint8_t *mac;
-	int64_t now = dhcpd_now();
-
-	if (!l->bound || l->lost)
-		return;
-	l->xid = new_xid();
-	l->begun = now;
-	if (l->link.fd < 0) {
-		client_netns(d, l, ns, sizeof(ns));
-		dhcp_link_open(ns, l->ifname, &l->link, &e);
-		ccni_error_clear(&e);
-	}
-	build(d, l, DHCP_RELEASE, now, &b, &src, &dst, &mac);
-	if (l->link.fd >= 0) {
-		size_t n = dhcp_frame(pkt, sizeof(pkt), src, dst, b.buf, b.len);
-		int rc = dhcp_link_send(&l->link, mac, pkt, n);
-
-		dhcp_link_close(&l->link);
-		if (rc == 0) {
-			LOG(d, l, "released %s to %s", ipstr(l->ip, a), ipstr(l->server_id, s));
-			return;
-		}
-	}
-	release_from_here(d, l, &b);
-}

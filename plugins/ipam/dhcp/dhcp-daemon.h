@@ -9,11 +9,13 @@
 #ifndef CCNI_DHCP_DAEMON_H
 #define CCNI_DHCP_DAEMON_H
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "plugins/ipam/dhcp/dhcp.h"
+#include "plugins/ipam/dhcp/dhcp-packet.h"
 
 struct dhcpd_opts {
 	char socket_path[DHCP_PATH_MAX]; /* with -hostprefix in front */
@@ -106,11 +108,15 @@ int dhcp_parse_duration(const char *s, int64_t *ms);
 int64_t dhcpd_now(void);
 void dhcpd_log(struct dhcpd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* dhcp-serve.c: the lease table and the plugins' requests */
+/* dhcp-lease.c: the lease table. lease_drop answers the ADDs still
+ * waiting for the lease (serve_give_up) and frees it. */
 struct lease *lease_find(struct dhcpd *d, const char *name);
 void lease_drop(struct dhcpd *d, struct lease *l);
 struct lease *lease_add(struct dhcpd *d, const char *id, const char *network,
 			const char *ifname, const char *netns);
+
+/* dhcp-serve.c: the plugins' requests */
+void serve_give_up(struct dhcpd *d, struct lease *l);
 void serve_accept(struct dhcpd *d, int64_t now);
 void serve_conn(struct dhcpd *d, struct conn *c, int64_t now);
 void serve_expire_conns(struct dhcpd *d, int64_t now);
@@ -120,11 +126,24 @@ void serve_bound(struct dhcpd *d, struct lease *l);
 void serve_failed(struct dhcpd *d, struct lease *l, const struct ccni_error *err);
 void serve_gone(struct dhcpd *d, struct lease *l, const char *why);
 
+#define LEASE_LOG(d, l, fmt, ...) \
+	dhcpd_log(d, "%s/%s/%s: " fmt, (l)->id, (l)->network, (l)->ifname, ##__VA_ARGS__)
+
+static inline const char *ip4str(uint32_t a, char buf[16])
+{
+	return inet_ntop(AF_INET, &a, buf, 16);
+}
+
 /* dhcp-client.c: one lease's DHCP client */
 void client_acquire(struct dhcpd *d, struct lease *l, int64_t now);
 void client_resume(struct dhcpd *d, struct lease *l, int64_t now);
 void client_timer(struct dhcpd *d, struct lease *l, int64_t now);
 void client_input(struct dhcpd *d, struct lease *l, int64_t now);
+
+/* dhcp-send.c: what the client sends. */
+uint32_t client_xid(void);
+/* The message of the lease's state, on its open link. 0 or -errno. */
+int client_transmit(struct dhcpd *d, struct lease *l, enum dhcp_type type, int64_t now);
 /* DHCPRELEASE, from the interface, or from our own namespace when the
  * container's is gone. */
 void client_release(struct dhcpd *d, struct lease *l);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * dhcp-serve.c — the daemon's side of the protocol: the lease table (a
- * hash of the attachment's lease name, O(1) per request), the plugins'
+ * dhcp-serve.c — the daemon's side of the protocol: the plugins'
  * connections, and what each request does: ADD starts or joins an
  * exchange and answers when it ends; DEL releases by the daemon's own
  * record (so it works with the netns gone); CHECK, STATUS and GC answer at
@@ -22,64 +21,6 @@
 #include "plugins/ipam/dhcp/dhcp-packet.h"
 
 #define READ_TIMEOUT_MS 5000
-
-static unsigned bucket(const char *name)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *name; name++)
-		h = (h ^ (uint8_t)*name) * 16777619u;
-	return h % DHCPD_BUCKETS;
-}
-
-struct lease *lease_find(struct dhcpd *d, const char *name)
-{
-	for (struct lease *l = d->buckets[bucket(name)]; l; l = l->hnext)
-		if (streq(l->name, name))
-			return l;
-	return NULL;
-}
-
-static void lease_free(struct lease *l)
-{
-	dhcp_link_close(&l->link);
-	free(l->id);
-	free(l->network);
-	free(l->ifname);
-	free(l->netns);
-	free(l->provide);
-	free(l->ack);
-	free(l);
-}
-
-struct lease *lease_add(struct dhcpd *d, const char *id, const char *network,
-			const char *ifname, const char *netns)
-{
-	struct lease *l = calloc(1, sizeof(*l));
-	unsigned b;
-
-	if (!l)
-		return NULL;
-	l->link.fd = -1;
-	l->id = strdup(id);
-	l->network = strdup(network);
-	l->ifname = strdup(ifname);
-	l->netns = strdup(netns);
-	if (!l->id || !l->network || !l->ifname || !l->netns) {
-		lease_free(l);
-		return NULL;
-	}
-	dhcp_lease_name(id, network, ifname, l->name);
-	b = bucket(l->name);
-	l->hnext = d->buckets[b];
-	d->buckets[b] = l;
-	if (d->leases)
-		d->leases->lprev = l;
-	l->lnext = d->leases;
-	d->leases = l;
-	d->n_leases++;
-	return l;
-}
 
 static void conn_close(struct dhcpd *d, struct conn *c)
 {
@@ -160,10 +101,8 @@ static void reply_result(struct dhcpd *d, struct conn *c, const struct lease *l)
 	reply(d, c, json_pack("{s:o}", "result", r));
 }
 
-void lease_drop(struct dhcpd *d, struct lease *l)
+void serve_give_up(struct dhcpd *d, struct lease *l)
 {
-	struct lease **p = &d->buckets[bucket(l->name)];
-
 	while (l->waiters) {
 		struct conn *c = l->waiters;
 
@@ -172,19 +111,6 @@ void lease_drop(struct dhcpd *d, struct lease *l)
 		reply_fail(d, c, CCNI_ERR_TRY_AGAIN, "the lease of %s/%s/%s was given up", l->id,
 			   l->network, l->ifname);
 	}
-	for (; *p; p = &(*p)->hnext)
-		if (*p == l) {
-			*p = l->hnext;
-			break;
-		}
-	if (l->lprev)
-		l->lprev->lnext = l->lnext;
-	else
-		d->leases = l->lnext;
-	if (l->lnext)
-		l->lnext->lprev = l->lprev;
-	d->n_leases--;
-	lease_free(l);
 }
 
 void serve_bound(struct dhcpd *d, struct lease *l)
