@@ -115,6 +115,9 @@ void lease_drop(struct dhcpd *d, struct lease *l);
 struct lease *lease_add(struct dhcpd *d, const char *id, const char *network,
 			const char *ifname, const char *netns);
 
+/* The options asked for and provided, from a request or a lease file. */
+int lease_options(struct lease *l, json_t *j);
+
 /* dhcp-serve.c: the plugins' requests */
 void serve_give_up(struct dhcpd *d, struct lease *l);
 void serve_accept(struct dhcpd *d, int64_t now);

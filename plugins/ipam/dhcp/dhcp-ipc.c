@@ -122,32 +122,43 @@ static void exec_daemon(const char *exe, const char *sock, int ready)
 	_exit(127);
 }
 
-/* Read the daemon's first line: "ok", or why it could not start. */
-static int wait_ready(int fd, const char *sock, struct ccni_error *err)
+/* Read until EOF (or, with line, a newline), at most cap bytes, within
+ * timeout_ms: the count, -1 with errno, or -2 on timeout. */
+static ssize_t read_within(int fd, char *buf, size_t cap, int timeout_ms, bool line)
 {
-	char buf[512];
-	size_t n = 0;
 	struct pollfd p = { fd, POLLIN, 0 };
-	unsigned long long end = util_now_ns() + START_TIMEOUT_MS * 1000000ULL;
+	unsigned long long end = util_now_ns() + (unsigned long long)timeout_ms * 1000000ULL;
+	size_t n = 0;
 
-	while (n < sizeof(buf) - 1) {
+	while (n < cap && !(line && memchr(buf, '\n', n))) {
 		long long left = (long long)(end - util_now_ns()) / 1000000;
 		ssize_t r;
 
 		if (left <= 0 || poll(&p, 1, (int)left) == 0)
-			return ccni_error_set(err, CCNI_ERR_PLUGIN_UNAVAILABLE,
-					      "dhcp daemon on %s did not get ready within %d s", sock,
-					      START_TIMEOUT_MS / 1000);
-		r = read(fd, buf + n, sizeof(buf) - 1 - n);
+			return -2;
+		r = read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0)
+			return -1;
+		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (memchr(buf, '\n', n))
-			break;
 	}
-	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+/* Read the daemon's first line: "ok", or why it could not start. */
+static int wait_ready(int fd, const char *sock, struct ccni_error *err)
+{
+	char buf[512];
+	ssize_t n = read_within(fd, buf, sizeof(buf) - 1, START_TIMEOUT_MS, true);
+
+	if (n == -2)
+		return ccni_error_set(err, CCNI_ERR_PLUGIN_UNAVAILABLE,
+				      "dhcp daemon on %s did not get ready within %d s", sock,
+				      START_TIMEOUT_MS / 1000);
+	buf[n < 0 ? 0 : n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	if (streq(buf, "ok"))
 		return 0;
@@ -222,38 +233,23 @@ int dhcp_ipc_send(int fd, json_t *msg)
 static int read_reply(int fd, const char *sock, json_t **out, struct ccni_error *err)
 {
 	_cleanup_free_ char *buf = malloc(DHCP_IPC_MAX + 1);
-	size_t n = 0;
-	struct pollfd p = { fd, POLLIN, 0 };
-	unsigned long long end = util_now_ns() + REPLY_TIMEOUT_MS * 1000000ULL;
+	ssize_t n;
 	json_error_t je;
 
 	if (!buf)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	for (;;) {
-		long long left = (long long)(end - util_now_ns()) / 1000000;
-		ssize_t r;
-
-		if (left <= 0 || poll(&p, 1, (int)left) == 0)
-			return ccni_error_set(err, CCNI_ERR_TIMEOUT,
-					      "dhcp daemon on %s gave no answer within %d s", sock,
-					      REPLY_TIMEOUT_MS / 1000);
-		r = read(fd, buf + n, DHCP_IPC_MAX - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno == ECONNRESET && n == 0)
-			return 2;
-		if (r < 0)
-			return ccni_error_errno(err, CCNI_ERR_IO, errno, "dhcp daemon on %s", sock);
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n == DHCP_IPC_MAX)
-			return ccni_error_set(err, CCNI_ERR_IO, "dhcp daemon on %s: reply too long",
-					      sock);
-	}
-	if (n == 0)
-		return 2;
-	*out = json_loadb(buf, n, 0, &je);
+	n = read_within(fd, buf, DHCP_IPC_MAX, REPLY_TIMEOUT_MS, false);
+	if (n == -2)
+		return ccni_error_set(err, CCNI_ERR_TIMEOUT,
+				      "dhcp daemon on %s gave no answer within %d s", sock,
+				      REPLY_TIMEOUT_MS / 1000);
+	if ((n < 0 && errno == ECONNRESET) || n == 0)
+		return 2; /* closed unanswered */
+	if (n < 0)
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "dhcp daemon on %s", sock);
+	if (n == DHCP_IPC_MAX)
+		return ccni_error_set(err, CCNI_ERR_IO, "dhcp daemon on %s: reply too long", sock);
+	*out = json_loadb(buf, (size_t)n, 0, &je);
 	if (!*out || !json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
@@ -349,5 +345,81 @@ int dhcp_ipc_can_start(const char *sock, struct ccni_error *err)
 	if (access("/proc/self/exe", X_OK) < 0)
 		return ccni_error_errno(err, CCNI_ERR_PLUGIN_UNAVAILABLE, errno,
 					"cannot run our own executable to start the dhcp daemon");
+	return 0;
+}
+
+json_t *dhcp_json_hex(const uint8_t *p, size_t n)
+{
+	_cleanup_free_ char *s = malloc(2 * n + 1);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		snprintf(s + 2 * i, 3, "%02x", p[i]);
+	s[2 * n] = '\0';
+	return json_string(s);
+}
+
+ssize_t dhcp_json_unhex(json_t *v, uint8_t *out, size_t cap)
+{
+	const char *s = json_string_value(v);
+	size_t n = s ? strlen(s) : 0;
+
+	if (!s || n % 2 || n / 2 > cap || strspn(s, "0123456789abcdefABCDEF") != n)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned b;
+
+		if (sscanf(s + 2 * i, "%2x", &b) != 1)
+			return -1;
+		out[i] = (uint8_t)b;
+	}
+	return (ssize_t)(n / 2);
+}
+
+int dhcp_json_put_options(json_t *obj, const uint8_t *request, int n_request,
+			  const struct dhcp_option *provide, int n_provide)
+{
+	json_t *req = json_array(), *prov = json_array();
+
+	for (int i = 0; req && i < n_request; i++)
+		json_array_append_new(req, json_integer(request[i]));
+	for (int i = 0; prov && i < n_provide; i++)
+		json_array_append_new(prov, json_pack("{s:i,s:o}", "code", provide[i].code, "value",
+						      dhcp_json_hex(provide[i].data, provide[i].len)));
+	if (!req || !prov || json_object_set_new(obj, "request", req) < 0 ||
+	    json_object_set_new(obj, "provide", prov) < 0)
+		return -1;
+	return 0;
+}
+
+int dhcp_json_get_options(json_t *obj, uint8_t *request, int *n_request,
+			  struct dhcp_option *provide, int *n_provide)
+{
+	json_t *v;
+	size_t i;
+
+	*n_request = *n_provide = 0;
+	json_array_foreach(json_object_get(obj, "request"), i, v) {
+		json_int_t code = json_integer_value(v);
+
+		if (*n_request == DHCP_MAX_REQUEST || code <= 0 || code >= 255)
+			return -1;
+		request[(*n_request)++] = (uint8_t)code;
+	}
+	json_array_foreach(json_object_get(obj, "provide"), i, v) {
+		struct dhcp_option *o = &provide[*n_provide];
+		json_int_t code = json_integer_value(json_object_get(v, "code"));
+		ssize_t n;
+
+		if (*n_provide == DHCP_MAX_PROVIDE || code <= 0 || code >= 255)
+			return -1;
+		n = dhcp_json_unhex(json_object_get(v, "value"), o->data, sizeof(o->data));
+		if (n < 0)
+			return -1;
+		o->code = (uint8_t)code;
+		o->len = (uint8_t)n;
+		(*n_provide)++;
+	}
 	return 0;
 }

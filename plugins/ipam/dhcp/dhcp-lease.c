@@ -89,3 +89,11 @@ void lease_drop(struct dhcpd *d, struct lease *l)
 	lease_free(l);
 }
 
+
+int lease_options(struct lease *l, json_t *j)
+{
+	l->provide = calloc(DHCP_MAX_PROVIDE, sizeof(*l->provide));
+	if (!l->provide)
+		return -1;
+	return dhcp_json_get_options(j, l->request, &l->n_request, l->provide, &l->n_provide);
+}

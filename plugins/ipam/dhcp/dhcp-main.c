@@ -18,37 +18,26 @@
 #include "lib/common/cleanup.h"
 #include "plugins/ipam/dhcp/dhcp.h"
 
-static json_t *hex(const uint8_t *p, size_t n)
-{
-	char s[2 * 255 + 1];
-
-	for (size_t i = 0; i < n && i < 255; i++)
-		snprintf(s + 2 * i, 3, "%02x", p[i]);
-	s[2 * (n < 255 ? n : 255)] = '\0';
-	return json_string(s);
-}
-
 /* The request to the daemon: the attachment and the resolved options. */
 static json_t *request_json(const struct ccni_request *req, const char *op,
 			    const struct dhcp_conf *c)
 {
 	char ns[2 * PATH_MAX + 2] = "", cwd[PATH_MAX];
-	json_t *j, *list = json_array(), *prov = json_array();
+	json_t *j;
 
 	/* the daemon runs elsewhere: an absolute netns path, as the reference */
 	if (req->netns && req->netns[0] != '/' && getcwd(cwd, sizeof(cwd)))
 		snprintf(ns, sizeof(ns), "%s/%s", cwd, req->netns);
 	else if (req->netns)
 		snprintf(ns, sizeof(ns), "%s", req->netns);
-	for (int i = 0; list && i < c->n_request; i++)
-		json_array_append_new(list, json_integer(c->request[i]));
-	for (int i = 0; prov && i < c->n_provide; i++)
-		json_array_append_new(prov, json_pack("{s:i,s:o}", "code", c->provide[i].code, "value",
-						      hex(c->provide[i].data, c->provide[i].len)));
-	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:o}", "op", op, "containerID",
+	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "op", op, "containerID",
 		      req->container_id ? req->container_id : "", "network", req->name, "ifName",
 		      req->ifname ? req->ifname : "", "netns", ns, "priority",
-		      (json_int_t)c->priority, "request", list, "provide", prov);
+		      (json_int_t)c->priority);
+	if (j && dhcp_json_put_options(j, c->request, c->n_request, c->provide, c->n_provide) < 0) {
+		json_decref(j);
+		return NULL;
+	}
 	return j;
 }
 

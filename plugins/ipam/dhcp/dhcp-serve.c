@@ -171,42 +171,6 @@ static int attachment_of(json_t *req, struct attachment *a, struct ccni_error *e
 	return 0;
 }
 
-static int lease_options(struct lease *l, json_t *req)
-{
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(json_object_get(req, "request"), i, v)
-		if (l->n_request < DHCP_MAX_REQUEST && json_integer_value(v) > 0 &&
-		    json_integer_value(v) < 255)
-			l->request[l->n_request++] = (uint8_t)json_integer_value(v);
-	l->provide = calloc(DHCP_MAX_PROVIDE, sizeof(*l->provide));
-	if (!l->provide)
-		return -1;
-	json_array_foreach(json_object_get(req, "provide"), i, v) {
-		json_int_t code = json_integer_value(json_object_get(v, "code"));
-		const char *val = json_string_value(json_object_get(v, "value"));
-		struct dhcp_option *o = &l->provide[l->n_provide];
-		size_t n = val ? strlen(val) / 2 : 0;
-
-		if (l->n_provide == DHCP_MAX_PROVIDE || code <= 0 || code >= 255 || n > 255)
-			return -1;
-		for (size_t k = 0; k < n; k++) {
-			unsigned b;
-
-			if (sscanf(val + 2 * k, "%2x", &b) != 1)
-				return -1;
-			o->data[k] = (uint8_t)b;
-		}
-		o->code = (uint8_t)code;
-		o->len = (uint8_t)n;
-		l->n_provide++;
-	}
-	l->priority = (uint32_t)json_integer_value(json_object_get(req, "priority"));
-	l->client_id_len = dhcp_client_id(l->id, l->network, l->ifname, l->client_id);
-	return 0;
-}
-
 static void op_add(struct dhcpd *d, struct conn *c, json_t *req, const struct attachment *a,
 		   int64_t now)
 {
@@ -238,6 +202,8 @@ static void op_add(struct dhcpd *d, struct conn *c, json_t *req, const struct at
 		reply_fail(d, c, CCNI_ERR_INTERNAL, "out of memory, or malformed options");
 		return;
 	}
+	l->priority = (uint32_t)json_integer_value(json_object_get(req, "priority"));
+	l->client_id_len = dhcp_client_id(l->id, l->network, l->ifname, l->client_id);
 	c->waiting = l;
 	l->waiters = c;
 	client_acquire(d, l, now); /* may answer (and drop l) at once */

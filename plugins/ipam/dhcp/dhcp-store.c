@@ -48,36 +48,6 @@ static int64_t time_in(json_t *v, int64_t now)
 	return t < 0 ? FOREVER : now + ((int64_t)t - wall_ms());
 }
 
-static json_t *hex_out(const uint8_t *p, size_t n)
-{
-	_cleanup_free_ char *s = malloc(2 * n + 1);
-
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		snprintf(s + 2 * i, 3, "%02x", p[i]);
-	s[2 * n] = '\0';
-	return json_string(s);
-}
-
-/* Hex text into out (at most cap bytes); the length or -1. */
-static ssize_t hex_in(json_t *v, uint8_t *out, size_t cap)
-{
-	const char *s = json_string_value(v);
-	size_t n = s ? strlen(s) : 0;
-
-	if (!s || n % 2 || n / 2 > cap)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned b;
-
-		if (sscanf(s + 2 * i, "%2x", &b) != 1)
-			return -1;
-		out[i] = (uint8_t)b;
-	}
-	return (ssize_t)(n / 2);
-}
-
 static json_t *addr_out(uint32_t a)
 {
 	char b[INET_ADDRSTRLEN];
@@ -87,23 +57,22 @@ static json_t *addr_out(uint32_t a)
 
 static json_t *lease_json(const struct lease *l, int64_t now)
 {
-	json_t *req = json_array(), *prov = json_array();
 	char mac[18], smac[18];
+	json_t *j = json_pack(
+		"{s:i,s:s,s:s,s:s,s:s,s:o,s:s,s:I,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:b}", "version", 1,
+		"containerID", l->id, "network", l->network, "ifName", l->ifname, "netns", l->netns,
+		"clientID", dhcp_json_hex(l->client_id, l->client_id_len), "mac",
+		ccni_mac_format(l->mac, mac), "priority", (json_int_t)l->priority, "address",
+		addr_out(l->ip), "server", addr_out(l->server_id), "serverMAC",
+		ccni_mac_format(l->server_mac, smac), "renewAt", time_out(l->t1, now), "rebindAt",
+		time_out(l->t2, now), "expiresAt", time_out(l->expire, now), "ack",
+		dhcp_json_hex(l->ack, l->ack_len), "lost", l->lost);
 
-	for (int i = 0; req && i < l->n_request; i++)
-		json_array_append_new(req, json_integer(l->request[i]));
-	for (int i = 0; prov && i < l->n_provide; i++)
-		json_array_append_new(prov, json_pack("{s:i,s:o}", "code", l->provide[i].code, "value",
-						      hex_out(l->provide[i].data, l->provide[i].len)));
-	return json_pack("{s:i,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:I,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:b}",
-			 "version", 1, "containerID", l->id, "network", l->network, "ifName",
-			 l->ifname, "netns", l->netns, "clientID",
-			 hex_out(l->client_id, l->client_id_len), "mac", ccni_mac_format(l->mac, mac),
-			 "request", req, "provide", prov, "priority", (json_int_t)l->priority,
-			 "address", addr_out(l->ip), "server", addr_out(l->server_id), "serverMAC",
-			 ccni_mac_format(l->server_mac, smac), "renewAt", time_out(l->t1, now),
-			 "rebindAt", time_out(l->t2, now), "expiresAt", time_out(l->expire, now),
-			 "ack", hex_out(l->ack, l->ack_len), "lost", l->lost);
+	if (j && dhcp_json_put_options(j, l->request, l->n_request, l->provide, l->n_provide) < 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 int store_open(struct dhcpd *d, struct ccni_error *err)
@@ -155,31 +124,11 @@ void store_remove(struct dhcpd *d, const struct lease *l)
 
 static int fill_options(struct lease *l, json_t *j)
 {
-	json_t *v;
-	size_t i;
 	ssize_t n;
 
-	json_array_foreach(json_object_get(j, "request"), i, v)
-		if (l->n_request < DHCP_MAX_REQUEST && json_integer_value(v) > 0 &&
-		    json_integer_value(v) < 255)
-			l->request[l->n_request++] = (uint8_t)json_integer_value(v);
-	l->provide = calloc(DHCP_MAX_PROVIDE, sizeof(*l->provide));
-	if (!l->provide)
+	if (lease_options(l, j) < 0)
 		return -1;
-	json_array_foreach(json_object_get(j, "provide"), i, v) {
-		struct dhcp_option *o = &l->provide[l->n_provide];
-		json_int_t code = json_integer_value(json_object_get(v, "code"));
-
-		if (l->n_provide == DHCP_MAX_PROVIDE || code <= 0 || code >= 255)
-			return -1;
-		n = hex_in(json_object_get(v, "value"), o->data, sizeof(o->data));
-		if (n < 0)
-			return -1;
-		o->code = (uint8_t)code;
-		o->len = (uint8_t)n;
-		l->n_provide++;
-	}
-	n = hex_in(json_object_get(j, "clientID"), l->client_id, sizeof(l->client_id));
+	n = dhcp_json_unhex(json_object_get(j, "clientID"), l->client_id, sizeof(l->client_id));
 	if (n <= 0)
 		return -1;
 	l->client_id_len = (size_t)n;
@@ -207,7 +156,7 @@ static int fill_lease(struct lease *l, json_t *j, int64_t now)
 	l->t2 = time_in(json_object_get(j, "rebindAt"), now);
 	l->expire = time_in(json_object_get(j, "expiresAt"), now);
 	l->lost = json_is_true(json_object_get(j, "lost"));
-	n = hex_in(json_object_get(j, "ack"), area, sizeof(area));
+	n = dhcp_json_unhex(json_object_get(j, "ack"), area, sizeof(area));
 	if (n < 0 || !(l->ack = malloc((size_t)n + 1)))
 		return -1;
 	memcpy(l->ack, area, (size_t)n);

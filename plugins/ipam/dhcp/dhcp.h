@@ -69,6 +69,16 @@ int dhcp_ipc_call(const char *socket_path, json_t *req, bool start, json_t **rep
 		  struct ccni_error *err);
 /* Both sides: a connection's whole message, bounded by DHCP_IPC_MAX. */
 int dhcp_ipc_send(int fd, json_t *msg);
+/* Bytes as hex text, and back (at most cap bytes; the length or -1). */
+json_t *dhcp_json_hex(const uint8_t *p, size_t n);
+ssize_t dhcp_json_unhex(json_t *v, uint8_t *out, size_t cap);
+/* The options of a request or a lease file: "request": [code...] and
+ * "provide": [{"code", "value": hex}...]. 0, or -1 (out of memory, or a
+ * malformed list). */
+int dhcp_json_put_options(json_t *obj, const uint8_t *request, int n_request,
+			  const struct dhcp_option *provide, int n_provide);
+int dhcp_json_get_options(json_t *obj, uint8_t *request, int *n_request,
+			  struct dhcp_option *provide, int *n_provide);
 /* Can a daemon on socket_path be started (for STATUS)? 0 or -1 with why. */
 int dhcp_ipc_can_start(const char *socket_path, struct ccni_error *err);
 
