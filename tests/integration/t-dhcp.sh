@@ -65,6 +65,13 @@ expiry_of() { awk -v c="$1" 'BEGIN {e = 0} $5 == c {e = $1} END {print e}' "$T/l
 # renewed CLID E0: the server moved that lease's end past E0.
 renewed() { [ "$(expiry_of "$1")" -gt "$2" ]; }
 no_lease() { [ -z "$(lease_of "$1")" ]; }
+# server_lease CLID: that lease's line, once the server has written it (it
+# answers before it writes its file).
+server_lease() { wait_for "the server's lease of $1" has_lease "$1"; lease_of "$1"; }
+has_lease() { [ -n "$(lease_of "$1")" ]; }
+# server_count N: wait for the server to hold N leases.
+server_count() { wait_for "$1 leases on the server (has: $(cat "$T/leases" 2>/dev/null))" count_is "$1"; }
+count_is() { [ "$(grep -c . "$T/leases" 2>/dev/null)" = "$1" ]; }
 gone() { ! [ -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
 # wait_for DESC CMD...: poll CMD until it succeeds (at most ~30 s).
 wait_for() {
@@ -90,7 +97,7 @@ test_add_starts_the_daemon_and_gets_a_lease() {
 	assert_eq "$(ct_addr)" "$ip" "eth0's address"
 	jq_eq "$(in_ns "$NETNS" ip -j route show default)" '.[0] | "\(.gateway) \(.dev)"' "10.66.0.1 eth0"
 	# the server has it, for our client id, and it is the only lease
-	line=$(lease_of "$(clid "$CID")")
+	line=$(server_lease "$(clid "$CID")")
 	assert_eq "$(awk '{print $3}' <<<"$line")" "${ip%/*}" "server's lease"
 	assert_eq "$(awk '{print $2}' <<<"$line")" "$(in_ns "$NETNS" cat /sys/class/net/eth0/address)" "lease MAC"
 	assert_eq "$(wc -l <"$T/leases")" 1 "leases on the server"
@@ -125,11 +132,12 @@ test_parallel_adds_start_one_daemon_and_get_distinct_leases() {
 	for i in $(seq 20); do jq -r '.ips[0].address' "$T/out.$i"; done | sort >"$T/addrs"
 	assert_eq "$(sort -u "$T/addrs" | wc -l)" 20 "distinct addresses"
 	assert_eq "$(daemons)" 1 "daemons after 20 parallel ADDs"
+	assert_eq "$(grep -c 'listening on' "$T/dhcp.sock.d/daemon.log")" 1 "daemons started"
 	# the server: 20 leases, one per client id, the addresses handed out
-	assert_eq "$(wc -l <"$T/leases")" 20 "server leases"
+	server_count 20
 	for i in $(seq 20); do
 		a=$(jq -r '.ips[0].address' "$T/out.$i")
-		assert_eq "$(lease_of "$(clid par$i)" | awk '{print $3}')" "${a%/*}" "par$i's lease"
+		assert_eq "$(server_lease "$(clid par$i)" | awk '{print $3}')" "${a%/*}" "par$i's lease"
 	done
 	assert_eq "$(ls "$T/dhcp.sock.d" | grep -c '\.json$')" 20 "lease files"
 }
@@ -138,7 +146,7 @@ test_provide_host_name_from_cni_args_and_a_value() {
 	lan
 	c=$(conf ',"provide":[{"option":"host-name","fromArg":"K8S_POD_NAME"},{"option":"vendor-class-identifier","value":"ccni-test"},{"option":"user-class","fromArg":"ABSENT"}]')
 	CNI_ARGS_T='IgnoreUnknown=1;K8S_POD_NAMESPACE=ns1;K8S_POD_NAME=web-1' cni bridge ADD "$c" >/dev/null
-	assert_eq "$(lease_of "$(clid "$CID")" | awk '{print $4}')" web-1 "host name on the server"
+	assert_eq "$(server_lease "$(clid "$CID")" | awk '{print $4}')" web-1 "host name on the server"
 	assert_contains "$(cat "$T/dnsmasq.log")" "vendor class: ccni-test"
 	assert_not_contains "$(cat "$T/dnsmasq.log")" "user class"
 }
@@ -168,10 +176,13 @@ test_renewal_keeps_the_lease_and_the_address() {
 	out=$(cni bridge ADD "$(conf)")
 	ip=$(jq -r '.ips[0].address' <<<"$out")
 	c=$(clid "$CID")
-	e0=$(expiry_of "$c")
+	e0=$(server_lease "$c" | awk '{print $1}')
 	wait_for "a renewal on the server" renewed "$c" "$e0"
-	assert_contains "$(cat "$T/dhcp.sock.d/daemon.log")" "renewed ${ip%/*} from 10.66.0.1"
-	assert_eq "$(grep -c 'DHCPREQUEST(lan0) '"${ip%/*}" "$T/dnsmasq.log")" 2 "REQUESTs: the first and one renewal"
+	# (the server writes its file before it answers: the daemon may not
+	# have the answer yet)
+	wait_for "the daemon's renewal" grep -q "renewed ${ip%/*} from 10.66.0.1" "$T/dhcp.sock.d/daemon.log"
+	n=$(grep -c 'DHCPREQUEST(lan0) '"${ip%/*}" "$T/dnsmasq.log")
+	[ "$n" -ge 2 ] || fail "REQUESTs: $n, want the first and at least one renewal"
 	assert_eq "$(ct_addr)" "$ip" "the container's address"
 	assert_eq "$(wc -l <"$T/leases")" 1 "server leases"
 	# renewals are unicast to the server, from the leased address
@@ -196,7 +207,7 @@ test_killed_daemon_is_restarted_and_keeps_renewing() {
 	assert_contains "$(cat "$T/dhcp.sock.d/daemon.log")" "1 lease(s) resumed"
 	e0=$(expiry_of "$c")
 	wait_for "a renewal by the new daemon" renewed "$c" "$e0"
-	assert_contains "$(grep "dhcp\[$new\]" "$T/dhcp.sock.d/daemon.log")" "renewed ${ip%/*}"
+	wait_for "the new daemon's renewal" grep -q "dhcp\[$new\]: .*renewed ${ip%/*}" "$T/dhcp.sock.d/daemon.log"
 	# still the one lease, never a second for the same container
 	assert_eq "$(wc -l <"$T/leases")" 1 "server leases"
 	assert_eq "$(grep -c DHCPDISCOVER "$T/dnsmasq.log")" 1 "DISCOVERs"
@@ -207,7 +218,7 @@ test_del_releases_the_lease_and_twice() {
 	lan
 	out=$(cni bridge ADD "$(conf)")
 	ip=$(jq -r '.ips[0].address' <<<"$out")
-	[ -n "$(lease_of "$(clid "$CID")")" ] || fail "no lease"
+	server_lease "$(clid "$CID")" >/dev/null
 	cni bridge DEL "$(conf)"
 	wait_for "the lease gone from the server" sh -c "! grep -q ' ${ip%/*} ' $T/leases"
 	assert_contains "$(cat "$T/dnsmasq.log")" "DHCPRELEASE(lan0) ${ip%/*}"
@@ -287,7 +298,7 @@ test_status_and_gc() {
 	cni bridge ADD "$(conf)" >/dev/null
 	b=$(mkns b)
 	CID=gone NETNS_PATH=/run/netns/$b cni bridge ADD "$(conf)" >/dev/null
-	assert_eq "$(wc -l <"$T/leases")" 2 "server leases"
+	server_count 2
 	# GC: the attachment "gone" is not valid any more
 	g=$(v11 "" ',"cni.dev/valid-attachments":[{"containerID":"'"$CID"'","ifname":"eth0"}]')
 	in_host env -i CNI_COMMAND=GC CNI_PATH="$CCNI_BIN" "$CCNI_BIN/dhcp" <<<"$g"
@@ -397,7 +408,7 @@ test_hostprefix() {
 	wait_for "the daemon's socket" test -S "$T/root/d.sock"
 	out=$(cni bridge ADD "$(conf "" "$T/root/d.sock")")
 	jq_eq "$out" '.ips[0].gateway' 10.66.0.1
-	[ -n "$(lease_of "$(clid "$CID")")" ] || fail "no lease"
+	server_lease "$(clid "$CID")" >/dev/null
 }
 
 # udhcpd_start LEASE-SECONDS: busybox's server on lan0 instead of dnsmasq
@@ -494,8 +505,8 @@ test_reference_same_result_and_server_view() {
 	jq_eq "$ours" '.dns.nameservers|tojson' '["10.66.0.53"]'
 	# the server sees both, with their host names, and the same form of
 	# client id (so a node can swap one for the other and keep its leases)
-	assert_eq "$(lease_of "$(clid refc)" | awk '{print $3, $4}')" "$(jq -r '.ips[0].address|split("/")[0]' <<<"$theirs") ref-pod" "the reference's lease"
-	assert_eq "$(lease_of "$(clid "$CID")" | awk '{print $3, $4}')" "$(jq -r '.ips[0].address|split("/")[0]' <<<"$ours") our-pod" "our lease"
+	assert_eq "$(server_lease "$(clid refc)" | awk '{print $3, $4}')" "$(jq -r '.ips[0].address|split("/")[0]' <<<"$theirs") ref-pod" "the reference's lease"
+	assert_eq "$(server_lease "$(clid "$CID")" | awk '{print $3, $4}')" "$(jq -r '.ips[0].address|split("/")[0]' <<<"$ours") our-pod" "our lease"
 	# DEL: the reference's bridge removes the interface before it calls
 	# IPAM DEL, and the reference's daemon sends RELEASE only from there:
 	# its lease stays on the server. Ours goes (ccni's bridge calls IPAM
@@ -515,7 +526,7 @@ test_reference_same_result_and_server_view() {
 	ln -s "$CCNI_BIN/dhcp" "$T/mix/dhcp"
 	mns=$(mkns m)
 	out=$(CID=mixed NETNS_PATH=/run/netns/$mns PLUGIN_PATH=$T/mix _cni_run "$T/mix" bridge ADD "$(conf)")
-	[ -n "$(lease_of "$(clid mixed)")" ] || fail "no lease for the mixed chain"
+	server_lease "$(clid mixed)" >/dev/null
 	CID=mixed NETNS_PATH=/run/netns/$mns PLUGIN_PATH=$T/mix _cni_run "$T/mix" bridge DEL "$(conf)"
 	wait_for "the mixed chain's lease released" no_lease "$(clid mixed)"
 }
@@ -527,9 +538,8 @@ test_reference_loses_the_lease_with_its_daemon_and_the_netns() {
 	theirs=$(CID=refc NETNS_PATH=/run/netns/$rns ref bridge ADD "$(conf "" "$T/ref.sock")")
 	ours=$(cni bridge ADD "$(conf)")
 	rc=$(clid refc) oc=$(clid "$CID")
-	[ -n "$(lease_of "$rc")" ] || fail "no lease for the reference's client id $rc in: $(cat "$T/leases")"
 	# both renew at T1
-	r0=$(expiry_of "$rc") o0=$(expiry_of "$oc")
+	r0=$(server_lease "$rc" | awk '{print $1}') o0=$(server_lease "$oc" | awk '{print $1}')
 	wait_for "the reference's renewal" renewed "$rc" "$r0"
 	wait_for "our renewal" renewed "$oc" "$o0"
 	# both daemons killed: ours comes back with the next call and renews;
@@ -540,10 +550,10 @@ test_reference_loses_the_lease_with_its_daemon_and_the_netns() {
 		fail "the reference worked without its daemon"
 	assert_contains "$o" "error dialing DHCP daemon"
 	CID=ours2 NETNS_PATH=/run/netns/$(mkns o2) cni bridge ADD "$(conf)" >/dev/null
-	r1=$(expiry_of "$rc") o1=$(expiry_of "$oc")
+	o1=$(expiry_of "$oc")
 	wait_for "ours renewed again" renewed "$oc" "$o1"
-	# once more: a T1 has passed for the reference's lease as well
-	o2=$(expiry_of "$oc")
+	# (a renewal the reference sent as it was killed is long answered)
+	r1=$(expiry_of "$rc") o2=$(expiry_of "$oc")
 	wait_for "ours renewed twice" renewed "$oc" "$o2"
 	assert_eq "$(expiry_of "$rc")" "$r1" "the reference's lease, not renewed"
 	# DEL with the netns gone: the reference cannot release, ours can

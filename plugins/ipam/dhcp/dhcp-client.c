@@ -66,15 +66,14 @@ static int64_t half_way(const struct dhcpd *d, int64_t now, int64_t until)
 	return ms < d->o.resendmax_ms ? ms : d->o.resendmax_ms;
 }
 
-/* Open the packet socket for an exchange. false: not now (the lease may
- * have been dropped: the caller returns at once). */
-static bool open_link(struct dhcpd *d, struct lease *l, int64_t now, bool *dropped)
+/* Open the packet socket for an exchange. false: not now, and the lease
+ * may have been dropped: the caller returns at once. */
+static bool open_link(struct dhcpd *d, struct lease *l, int64_t now)
 {
 	struct ccni_error e = CCNI_ERROR_INIT;
 	char ns[PATH_MAX + DHCP_PATH_MAX];
 	bool gone;
 
-	*dropped = false;
 	if (l->link.fd >= 0)
 		return true;
 	client_netns(d, l, ns, sizeof(ns));
@@ -84,10 +83,8 @@ static bool open_link(struct dhcpd *d, struct lease *l, int64_t now, bool *dropp
 	}
 	gone = e.code == CCNI_ERR_UNKNOWN_CONTAINER || e.code == CCNI_ERR_NOT_FOUND;
 	if (!l->bound) {
-		*dropped = true;
 		serve_failed(d, l, &e);
 	} else if (gone) {
-		*dropped = true;
 		serve_gone(d, l, e.msg);
 	} else {
 		LEASE_LOG(d, l, "%s; trying again later", e.msg);
@@ -108,15 +105,13 @@ static void discover(struct dhcpd *d, struct lease *l, int64_t now)
 
 void client_acquire(struct dhcpd *d, struct lease *l, int64_t now)
 {
-	bool dropped;
-
 	l->begun = now;
 	l->naks = 0;
 	l->offered = false;
 	l->why[0] = '\0';
 	/* an ADD waits -timeout; a lease already held keeps trying */
 	l->deadline = l->bound ? 0 : now + d->o.timeout_ms;
-	if (!open_link(d, l, now, &dropped))
+	if (!open_link(d, l, now))
 		return;
 	l->running_at = 0;
 	if (l->link.raised || !dhcp_link_running(&l->link)) {
@@ -144,9 +139,7 @@ static void wait_link(struct dhcpd *d, struct lease *l, int64_t now)
 /* RENEWING or REBINDING: a REQUEST with our address. */
 static void refresh(struct dhcpd *d, struct lease *l, int64_t now, enum lease_state st)
 {
-	bool dropped;
-
-	if (!open_link(d, l, now, &dropped))
+	if (!open_link(d, l, now))
 		return;
 	if (l->state != st)
 		LEASE_LOG(d, l, "%s the lease of %s", st == LS_RENEWING ? "renewing" : "rebinding",
@@ -214,7 +207,7 @@ static void on_timer_exchange(struct dhcpd *d, struct lease *l, int64_t now)
 		discover(d, l, now); /* the offer went stale: start over */
 	} else {
 		client_transmit(d, l, l->state == LS_SELECTING ? DHCP_DISCOVER : DHCP_REQUEST, now);
-		l->next = now + backoff(d, l->tries);
+		l->next = now + backoff(d, l->tries - 1);
 	}
 	if (l->deadline && l->next > l->deadline)
 		l->next = l->deadline;
@@ -294,7 +287,7 @@ static void on_offer(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m,
  * inconsistent), as absolute times. */
 static void set_times(struct lease *l, const struct dhcp_opts *o, int64_t now)
 {
-	uint32_t lease = htonl(DEFAULT_LEASE_S), t1, t2;
+	uint32_t lease = htonl(DEFAULT_LEASE_S), t1 = 0, t2 = 0;
 
 	dhcp_opt_u32(o, OPT_LEASE_TIME, &lease);
 	lease = ntohl(lease);
@@ -302,8 +295,8 @@ static void set_times(struct lease *l, const struct dhcp_opts *o, int64_t now)
 		l->t1 = l->t2 = l->expire = FOREVER;
 		return;
 	}
-	t1 = dhcp_opt_u32(o, OPT_T1, &t1) == 0 ? ntohl(t1) : lease / 2;
-	t2 = dhcp_opt_u32(o, OPT_T2, &t2) == 0 ? ntohl(t2) : lease / 8 * 7;
+	t1 = dhcp_opt_u32(o, OPT_T1, &t1) < 0 ? lease / 2 : ntohl(t1);
+	t2 = dhcp_opt_u32(o, OPT_T2, &t2) < 0 ? lease / 8 * 7 : ntohl(t2);
 	if (t2 >= lease)
 		t2 = lease / 8 * 7;
 	if (t1 > t2)
@@ -398,6 +391,20 @@ static void on_nak(struct dhcpd *d, struct lease *l, const struct dhcp_msg *m, i
 	reacquire(d, l, now);
 }
 
+/* The interface went away under an exchange. */
+static void link_gone(struct dhcpd *d, struct lease *l)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	ccni_error_set(&e, CCNI_ERR_NOT_FOUND, "%s in %s went away", l->ifname, l->netns);
+	dhcp_link_close(&l->link);
+	if (l->bound)
+		serve_gone(d, l, e.msg);
+	else
+		serve_failed(d, l, &e);
+	ccni_error_clear(&e);
+}
+
 void client_input(struct dhcpd *d, struct lease *l, int64_t now)
 {
 	uint8_t pkt[DHCP_FRAME_MAX], mac[6];
@@ -411,6 +418,10 @@ void client_input(struct dhcpd *d, struct lease *l, int64_t now)
 		ssize_t n = dhcp_link_recv(&l->link, pkt, sizeof(pkt), mac, &csum_ok);
 		int type;
 
+		if (n < 0 && (errno == ENETDOWN || errno == ENODEV || errno == ENXIO)) {
+			link_gone(d, l);
+			return;
+		}
 		if (n <= 0)
 			return;
 		p = dhcp_unframe(pkt, (size_t)n, csum_ok, &plen, &src);

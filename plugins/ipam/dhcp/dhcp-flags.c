@@ -5,7 +5,6 @@
  * durations such as 10s, 1m30s, 500ms), with the reference's flags and
  * defaults and a few of ours. Errors and -h print the usage, as Go does.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +97,11 @@ int dhcp_parse_duration(const char *s, int64_t *ms)
 	}
 	if (total > 9.2e18)
 		return -1;
-	*ms = (int64_t)(sign * ceil(total / 1e6));
+	/* up to a whole millisecond (no libm for one ceil) */
+	*ms = (int64_t)(total / 1e6);
+	if ((double)*ms < total / 1e6)
+		(*ms)++;
+	*ms = (int64_t)sign * *ms;
 	return 0;
 }
 
