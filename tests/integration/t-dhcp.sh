@@ -520,6 +520,9 @@ test_reference_same_result_and_server_view() {
 	# both take a second DEL
 	CID=refc NETNS_PATH=/run/netns/$rns ref bridge DEL "$(conf "$c" "$T/ref.sock")"
 	cni bridge DEL "$(conf "$c")"
+	# the two protocols are each their own: ccni's plugin says so
+	o=$(CID=x cni dhcp ADD "$(ipam_conf "" "$T/ref.sock")") && fail "ccni's plugin used the reference's daemon"
+	expect_error 50 "$o" "the daemon on $T/ref.sock is not ccni's"
 	# ccni's dhcp under the reference's bridge: released all the same
 	mkdir "$T/mix"
 	ln -s "$REF_BIN/bridge" "$T/mix/bridge"

@@ -249,6 +249,11 @@ static int read_reply(int fd, const char *sock, json_t **out, struct ccni_error 
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "dhcp daemon on %s", sock);
 	if (n == DHCP_IPC_MAX)
 		return ccni_error_set(err, CCNI_ERR_IO, "dhcp daemon on %s: reply too long", sock);
+	if (n >= 5 && !memcmp(buf, "HTTP/", 5))
+		return ccni_error_set(err, CCNI_ERR_PLUGIN_UNAVAILABLE,
+				      "the daemon on %s is not ccni's (the reference's dhcp daemon?): "
+				      "stop it, ccni's plugin starts its own",
+				      sock);
 	*out = json_loadb(buf, (size_t)n, 0, &je);
 	if (!*out || !json_is_object(*out)) {
 		json_decref(*out);

@@ -92,8 +92,16 @@ void lease_drop(struct dhcpd *d, struct lease *l)
 
 int lease_options(struct lease *l, json_t *j)
 {
-	l->provide = calloc(DHCP_MAX_PROVIDE, sizeof(*l->provide));
+	struct dhcp_option p[DHCP_MAX_PROVIDE];
+	int n;
+
+	if (dhcp_json_get_options(j, l->request, &l->n_request, p, &n) < 0)
+		return -1;
+	/* as many as there are (most configs provide none or one) */
+	l->provide = calloc((size_t)n + 1, sizeof(*l->provide));
 	if (!l->provide)
 		return -1;
-	return dhcp_json_get_options(j, l->request, &l->n_request, l->provide, &l->n_provide);
+	memcpy(l->provide, p, (size_t)n * sizeof(*p));
+	l->n_provide = n;
+	return 0;
 }
