@@ -14,18 +14,20 @@ SOCK='$T/dhcp.sock'
 
 # lan [DNSMASQ-ARGS...]: the LAN namespace (dnsmasq on lan0, 10.66.0.1/24)
 # and bridge cbr0 in the host namespace with an uplink to it. The host has
-# 10.66.0.254 on the LAN, as a node has on its network.
+# no address or route there: the client works inside the container's
+# namespace. host_on_lan gives it one, as a node has on its network.
 lan() {
 	LAN=$(mkns lan)
 	in_host ip link add cbr0 type bridge
 	in_host ip link add up0 type veth peer name lan0 netns "$LAN"
 	in_host ip link set up0 master cbr0 up
 	in_host ip link set cbr0 up
-	in_host ip addr add 10.66.0.254/24 dev cbr0
 	in_ns "$LAN" ip addr add 10.66.0.1/24 dev lan0
 	in_ns "$LAN" ip link set lan0 up
 	dnsmasq_start "$@"
 }
+
+host_on_lan() { in_host ip addr add 10.66.0.254/24 dev cbr0; }
 
 # dnsmasq_start [ARGS...]: the server; --no-ping: it would wait 3 s to
 # probe every new address before offering it.
@@ -231,6 +233,7 @@ test_del_releases_the_lease_and_twice() {
 
 test_del_with_the_netns_gone_releases_from_the_record() {
 	lan
+	host_on_lan
 	out=$(cni bridge ADD "$(conf)")
 	ip=$(jq -r '.ips[0].address' <<<"$out")
 	ip netns del "$NETNS"
@@ -248,7 +251,8 @@ test_server_down_fails_within_the_timeout_and_leaves_nothing() {
 	in_host "$CCNI_BIN/dhcp" daemon -socketpath "$T/d.sock" -timeout 2s -resendmax=1s >"$T/d.log" 2>&1 &
 	wait_for "the daemon's socket" test -S "$T/d.sock"
 	out=$(cni bridge ADD "$(conf "" "$T/d.sock")") && fail "ADD without a server succeeded"
-	expect_error 11 "$out" "no DHCP server answered on eth0 (netns $NETNS_PATH) within 2.0 s"
+	# retransmitted with back-off: at 0, 0.2, 0.6 and 1.4 s (then 3 s)
+	expect_error 11 "$out" "no DHCP server answered on eth0 (netns $NETNS_PATH) within 2.0 s (4 DHCPDISCOVER sent)"
 	in_ns "$NETNS" ip link show eth0 >/dev/null 2>&1 && fail "eth0 left"
 	[ -z "$(in_host ip -o link show master cbr0 | grep -v up0)" ] || fail "a veth left on the bridge"
 	assert_eq "$(ls "$T/d.sock.d" | grep -c '\.json$')" 0 "lease files"
@@ -327,6 +331,16 @@ test_bad_config_is_refused_before_anything() {
 		expect_error 7 "$out" "${c#*|}"
 	done
 	[ -z "$(ls "$T")" ] || [ "$(ls "$T")" = stderr ] || fail "files left: $(ls "$T")"
+}
+
+test_a_daemon_that_cannot_start_says_why() {
+	lan
+	touch "$T/bad.sock.d" # where its lease files would go
+	out=$(cni bridge ADD "$(conf "" "$T/bad.sock")") && fail "ADD without a daemon succeeded"
+	expect_error 50 "$out" "dhcp daemon on $T/bad.sock could not start: cannot open $T/bad.sock.d: Not a directory"
+	in_ns "$NETNS" ip link show eth0 >/dev/null 2>&1 && fail "eth0 left"
+	assert_eq "$(daemons "$T/bad.sock")" 0 "daemons"
+	[ ! -e "$T/bad.sock" ] || fail "the failed daemon left its socket"
 }
 
 # socket_activate SOCKET CMD...: run CMD as systemd would, with a
@@ -491,6 +505,7 @@ ref_daemon() {
 
 test_reference_same_result_and_server_view() {
 	lan
+	host_on_lan
 	ref_daemon
 	rns=$(mkns r)
 	c=',"provide":[{"option":"host-name","fromArg":"K8S_POD_NAME"}]'
@@ -536,6 +551,7 @@ test_reference_same_result_and_server_view() {
 
 test_reference_loses_the_lease_with_its_daemon_and_the_netns() {
 	lan --dhcp-option=option:T1,2 --dhcp-option=option:T2,4
+	host_on_lan
 	ref_daemon
 	rns=$(mkns r)
 	theirs=$(CID=refc NETNS_PATH=/run/netns/$rns ref bridge ADD "$(conf "" "$T/ref.sock")")
