@@ -16,8 +16,8 @@ bin=$build/stage/opt/cni/bin
 REF=${REF:-/usr/lib/cni}
 PODS=${PODS:-20} ROUNDS=${ROUNDS:-3} PAR=${PAR:-8}
 OUT=${OUT:-$top/bench/results}
-command -v dnsmasq >/dev/null || { echo "bench: no dnsmasq (apt-get install dnsmasq-base)" >&2; exit 1; }
-[ -x "$REF/dhcp" ] || { echo "bench: no reference dhcp in $REF" >&2; exit 1; }
+command -v dnsmasq >/dev/null || { echo "bench: no dnsmasq (apt-get install dnsmasq-base): dhcp skipped" >&2; exit 0; }
+[ -x "$REF/dhcp" ] || { echo "bench: no reference dhcp in $REF: dhcp skipped" >&2; exit 0; }
 mkdir -p "$OUT" /run/cnibench
 
 made=()
