@@ -364,6 +364,13 @@ test_socket_activation_pidfile_and_flags() {
 	# the lease files go beside the socket systemd made
 	assert_eq "$(ls "$T/sa.sock.d" | grep -c '\.json$')" 1 "lease files"
 	pid=$(cat "$T/sa.pid")
+	# a rotated log: SIGHUP opens the file again
+	mv "$T/sa.log" "$T/sa.log.1"
+	kill -HUP "$pid"
+	wait_for "the log opened again" test -e "$T/sa.log"
+	cni bridge DEL "$(conf "" "$T/sa.sock")"
+	assert_contains "$(cat "$T/sa.log")" "released"
+	cni bridge ADD "$(conf "" "$T/sa.sock")" >/dev/null
 	kill "$pid"
 	wait_for "the daemon to leave" sh -c "! [ -e $T/sa.pid ]"
 	[ -S "$T/sa.sock" ] || fail "the daemon removed systemd's socket"

@@ -43,6 +43,17 @@ int64_t dhcpd_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Appending, never through a symlink. */
+static FILE *log_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+
+	if (!f && fd >= 0)
+		close(fd);
+	return f;
+}
+
 static void log_rotate(struct dhcpd *d)
 {
 	char old[PATH_MAX + 4];
@@ -52,9 +63,23 @@ static void log_rotate(struct dhcpd *d)
 	snprintf(old, sizeof(old), "%s.1", d->o.logfile);
 	fclose(d->log);
 	rename(d->o.logfile, old);
-	d->log = fopen(d->o.logfile, "ae");
+	d->log = log_file(d->o.logfile);
 	if (!d->log)
 		d->log = stderr;
+}
+
+/* SIGHUP: the log file again (a log rotation moved it away). */
+static void log_reopen(struct dhcpd *d)
+{
+	FILE *f;
+
+	if (d->log == stderr || !*d->o.logfile)
+		return;
+	f = log_file(d->o.logfile);
+	if (!f)
+		return;
+	fclose(d->log);
+	d->log = f;
 }
 
 void dhcpd_log(struct dhcpd *d, const char *fmt, ...)
@@ -79,20 +104,15 @@ void dhcpd_log(struct dhcpd *d, const char *fmt, ...)
 
 static int open_log(struct dhcpd *d, struct ccni_error *err)
 {
-	int fd;
-
 	if (!*d->o.logfile && d->o.autostart)
 		snprintf(d->o.logfile, sizeof(d->o.logfile), "%s/daemon.log", d->dir);
 	if (!*d->o.logfile) {
 		d->log = stderr;
 		return 0;
 	}
-	fd = open(d->o.logfile, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || !(d->log = fdopen(fd, "a"))) {
-		if (fd >= 0)
-			close(fd);
+	d->log = log_file(d->o.logfile);
+	if (!d->log)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "-logfile %s", d->o.logfile);
-	}
 	return 0;
 }
 
@@ -248,7 +268,10 @@ static bool idle_done(struct dhcpd *d, int64_t now, int *lockfd)
 		d->idle_since = now - d->o.idle_exit_ms + 1000; /* again in a second */
 		return false;
 	}
-	if (poll(&p, 1, 0) > 0) {
+	if (poll(&p, 1, 0) > 0) { /* a plugin came meanwhile: serve it */
+		if (*lockfd >= 0)
+			close(*lockfd);
+		*lockfd = -1;
 		d->idle_since = 0;
 		return false;
 	}
@@ -320,8 +343,8 @@ static int one_round(struct dhcpd *d, struct pollset *ps, size_t *n_leases, int 
 	if (idle_done(d, now, lockfd))
 		return 1;
 	ps->n = 0;
-	ps_add(ps, d->listen_fd, NULL);
-	ps_add(ps, d->sig_fd, NULL);
+	if (ps_add(ps, d->listen_fd, NULL) < 0 || ps_add(ps, d->sig_fd, NULL) < 0)
+		return dhcpd_log(d, "out of memory"), 1;
 	for (struct lease *l = d->leases; l; l = l->lnext)
 		if (l->link.fd >= 0)
 			ps_add(ps, l->link.fd, l);
@@ -336,7 +359,7 @@ static int one_round(struct dhcpd *d, struct pollset *ps, size_t *n_leases, int 
 	if (ps->fds[1].revents && read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo != SIGHUP)
 			return dhcpd_log(d, "signal %u: leaving; the leases stay on disk", si.ssi_signo), 1;
-		log_rotate(d);
+		log_reopen(d);
 	}
 	/* the leases' packets first: a plugin's DEL may drop a lease below */
 	for (size_t i = 2; i < 2 + *n_leases; i++)

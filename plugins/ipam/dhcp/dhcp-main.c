@@ -9,11 +9,11 @@
  * is on the interface; STATUS: the daemon answers or can be started; GC:
  * the leases of attachments that are no longer valid are released.
  */
+#include <arpa/inet.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <limits.h>
-#include <arpa/inet.h>
 
 #include "lib/common/cleanup.h"
 #include "plugins/ipam/dhcp/dhcp.h"
@@ -41,9 +41,11 @@ static json_t *request_json(const struct ccni_request *req, const char *op,
 	return j;
 }
 
-/* Parse the config and ask the daemon. 0, 1 (no daemon, start not
- * wanted: want_start says when to start one) or -1. */
-static int ask(const struct ccni_request *req, const char *op, int start_when, json_t **reply,
+/* Parse the config and ask the daemon, starting one when always_start,
+ * or when the daemon's files hold the attachment's lease (or, for GC and
+ * STATUS, any lease): those need a daemon to release or renew them.
+ * 0, 1 (no daemon and none started) or -1. */
+static int ask(const struct ccni_request *req, const char *op, bool always_start, json_t **reply,
 	       struct ccni_error *err)
 {
 	struct dhcp_conf c;
@@ -57,9 +59,7 @@ static int ask(const struct ccni_request *req, const char *op, int start_when, j
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	if (streq(op, "GC") && req->valid_attachments)
 		json_object_set(j, "valid", req->valid_attachments);
-	/* 1: always; 0: only when the daemon's files hold the attachment's
-	 * lease (or, without a container, any lease) and so need a daemon */
-	start = start_when ||
+	start = always_start ||
 		dhcp_state_has(c.socket_path, req->container_id, req->name, req->ifname ? req->ifname : "");
 	return dhcp_ipc_call(c.socket_path, j, start, reply, err);
 }
@@ -69,7 +69,7 @@ static int dhcp_add(const struct ccni_request *req, struct ccni_result **out,
 {
 	_cleanup_json_ json_t *reply = NULL;
 
-	if (ask(req, "ADD", 1, &reply, err) < 0)
+	if (ask(req, "ADD", true, &reply, err) < 0)
 		return -1;
 	if (ccni_result_decode(json_object_get(reply, "result"), "1.1.0", out, err) < 0)
 		return ccni_error_prefix(err, "dhcp daemon's result");
@@ -83,7 +83,7 @@ static int dhcp_del(const struct ccni_request *req, struct ccni_result **out,
 
 	(void)out;
 	/* no daemon and no lease on disk: nothing was held */
-	return ask(req, "DEL", 0, &reply, err) < 0 ? -1 : 0;
+	return ask(req, "DEL", false, &reply, err) < 0 ? -1 : 0;
 }
 
 /* The prevResult, when there is one, names the lease's address. */
@@ -114,7 +114,7 @@ static int dhcp_check(const struct ccni_request *req, struct ccni_result **out,
 	int prefix, rc;
 
 	(void)out;
-	rc = ask(req, "CHECK", 0, &reply, err);
+	rc = ask(req, "CHECK", false, &reply, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 1)
@@ -147,7 +147,7 @@ static int dhcp_status(const struct ccni_request *req, struct ccni_result **out,
 
 	(void)out;
 	/* leases on disk and no daemon: start one, they need renewing */
-	rc = ask(req, "STATUS", 0, &reply, err);
+	rc = ask(req, "STATUS", false, &reply, err);
 	if (rc == 1 && dhcp_conf_parse(req, &c, err) == 0)
 		rc = dhcp_ipc_can_start(c.socket_path, err);
 	if (rc < 0)
@@ -163,7 +163,7 @@ static int dhcp_gc(const struct ccni_request *req, struct ccni_result **out,
 	(void)out;
 	if (!req->valid_attachments)
 		return 0;
-	return ask(req, "GC", 0, &reply, err) < 0 ? -1 : 0;
+	return ask(req, "GC", false, &reply, err) < 0 ? -1 : 0;
 }
 
 static int dhcp_command(int argc, char **argv)
