@@ -200,6 +200,41 @@ int hl_store_release_ip(struct hl_store *s, const char *id, const char *ifname,
 	return unlinkat(s->dirfd, name, 0) == 0 ? 1 : 0;
 }
 
+int hl_store_owner(struct hl_store *s, const struct ccni_ip *ip, char *id, size_t idlen,
+		   char *ifname, size_t iflen)
+{
+	char name[CCNI_IP_STRLEN];
+
+	ccni_ip_format(ip, name);
+	if (read_owner(s, name, id, idlen, ifname, iflen) == 0)
+		return 1;
+	return faccessat(s->dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? -1 : 0;
+}
+
+int hl_store_transfer(struct hl_store *s, const struct ccni_ip *ip, const char *old_id,
+		      const char *old_ifname, const char *id, const char *ifname,
+		      struct ccni_error *err)
+{
+	char name[CCNI_IP_STRLEN], fid[OWNER_MAX + 1], fif[64];
+
+	ccni_ip_format(ip, name);
+	if (read_owner(s, name, fid, sizeof(fid), fif, sizeof(fif)) < 0 ||
+	    !owned(fid, fif, old_id, old_ifname))
+		return 0;
+	if (prepare(s, id, ifname, err) < 0)
+		return -1;
+	if (renameat(s->dirfd, s->tmpname, s->dirfd, name) < 0) {
+		int e = errno;
+
+		unlinkat(s->dirfd, s->tmpname, 0);
+		s->tmpname[0] = '\0';
+		return ccni_error_errno(err, CCNI_ERR_IO, e, "%s/%s: cannot rewrite the reservation",
+					s->dir, name);
+	}
+	s->tmpname[0] = '\0';
+	return 1;
+}
+
 int hl_store_foreach(struct hl_store *s, hl_store_fn fn, void *data, struct ccni_error *err)
 {
 	int fd = dup(s->dirfd);

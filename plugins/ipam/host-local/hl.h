@@ -4,6 +4,7 @@
 #define CCNI_HOST_LOCAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <ccni/plugin.h>
 
@@ -65,6 +66,17 @@ int hl_store_reserve(struct hl_store *s, const char *id, const char *ifname,
 /* Remove ip's reservation if it belongs to id/ifname: 1 removed, 0 not ours. */
 int hl_store_release_ip(struct hl_store *s, const char *id, const char *ifname,
 			const struct ccni_ip *ip);
+/* The owner of ip's reservation: 1 with id/ifname filled (ifname "" in the
+ * reference's old format), 0 when ip is free, -1 when the file is there but
+ * unreadable or corrupt. */
+int hl_store_owner(struct hl_store *s, const struct ccni_ip *ip, char *id, size_t idlen,
+		   char *ifname, size_t iflen);
+/* Give ip's reservation held by old_id/old_ifname to id/ifname, replacing
+ * the file in one rename (never a moment without a reservation): 1 done,
+ * 0 not held by old_id/old_ifname, -1 error. */
+int hl_store_transfer(struct hl_store *s, const struct ccni_ip *ip, const char *old_id,
+		      const char *old_ifname, const char *id, const char *ifname,
+		      struct ccni_error *err);
 /* Remove every reservation of id/ifname (a directory scan). Count or -1. */
 int hl_store_release_all(struct hl_store *s, const char *id, const char *ifname,
 			 struct ccni_error *err);
