@@ -50,8 +50,12 @@ static int cap_args(json_t **caps, struct ccni_error *err)
 
 static int netns_and_id(struct session *s, const char *path, struct ccni_error *err)
 {
+	const char *env = getenv("CNI_CONTAINERID");
+
 	s->netns = cli_abs(path);
-	s->cid = s->netns ? cli_container_id(s->netns) : NULL;
+	/* cnitool derives the id from the path; an attachment made by another
+	 * runtime (a Docker endpoint) is named by its own id */
+	s->cid = !s->netns ? NULL : env && *env ? strdup(env) : cli_container_id(s->netns);
 	if (!s->cid)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	return 0;

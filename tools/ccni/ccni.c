@@ -55,7 +55,9 @@ static const char usage_text[] =
 	"\n"
 	"Environment: NETCONFPATH (default /etc/cni/net.d), CNI_PATH (default\n"
 	"/opt/cni/bin), CNI_IFNAME, CNI_ARGS (K=V;K=V), CAP_ARGS (JSON object of\n"
-	"capability arguments), CNI_CACHE_DIR (default /var/lib/cni), CCNI_TRACE.\n"
+	"capability arguments), CNI_CACHE_DIR (default /var/lib/cni), CCNI_TRACE,\n"
+	"CNI_CONTAINERID (add/check/del: the container id, instead of the one\n"
+	"derived from NETNS as cnitool does).\n"
 	"TRACEPARENT, TRACESTATE and BAGGAGE are passed on to every plugin.\n";
 
 static int fail(const struct cli *c, struct ccni_error *err)
