@@ -41,7 +41,8 @@ struct work {
 	struct ccni_attachment att;
 	json_t *result;
 	bool join;
-	bool key_created;
+	bool key_created;      /* SandboxKey made by us (removed after) */
+	bool mounted;          /* the fresh namespace is mounted on it */
 	int tmp_fd;            /* the fresh namespace */
 	struct rtnl tmp;       /* a socket in it */
 	struct ccni_error err;
@@ -98,6 +99,7 @@ static int fresh_netns(struct work *w)
 		setns(w->cd->host_netns, CLONE_NEWNET);
 		return -1;
 	}
+	w->mounted = true;
 	if (setns(w->cd->host_netns, CLONE_NEWNET) < 0)
 		return ccni_error_errno(err, CCNI_ERR_INTERNAL, errno,
 					"cannot return to the daemon's network namespace");
@@ -106,7 +108,8 @@ static int fresh_netns(struct work *w)
 
 static void key_release(struct work *w)
 {
-	umount2(w->ep->sandbox_key, MNT_DETACH);
+	if (w->mounted)
+		umount2(w->ep->sandbox_key, MNT_DETACH);
 	if (w->key_created)
 		unlink(w->ep->sandbox_key);
 	rtnl_close(&w->tmp);
@@ -215,11 +218,19 @@ static int leave_here(struct work *w)
 	if (rtnl_open(&host, &w->err) < 0)
 		return -1;
 	found = find_link(w, &sb, &host, &sock, &l) == 0;
+	if (found && sock == &sb && streq(l.name, CD_IFNAME)) {
+		/* In the container under its CNI name (its first network):
+		 * DEL runs there, and no link moves (each move waits for an
+		 * RCU grace period in the kernel). */
+		rc = run_del(w, &w->err);
+		goto veth;
+	}
 	if (key_prepare(w) < 0 || fresh_netns(w) < 0)
 		goto out;
 	if (found && rtnl_link_move(sock, l.ifindex, w->tmp_fd, CD_IFNAME, &w->err) < 0)
 		goto out;
 	rc = run_del(w, &w->err);
+veth:
 	/* the namespace that held the container's side may be gone with the
 	 * host side left (a crash); a link of ours by name and index */
 	if (rc == 0 && w->ep->host_veth_index &&

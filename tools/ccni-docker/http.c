@@ -82,12 +82,26 @@ static int respond(int fd, int status, const char *body, bool keep_alive)
 	return blen ? send_all(fd, body, blen) : 0;
 }
 
-/* Answer an error and tell the caller to close: returns 0. */
+/* Answer an error and tell the caller to close: returns 0. The rest of
+ * what the client sends is read and dropped for a moment first (a
+ * "lingering close"): closing on unread data would reset the connection,
+ * and a client still writing its request would never see the answer. */
 static int refuse(int fd, int status, const char *msg)
 {
 	_cleanup_free_ char *b = http_error_body(msg);
+	char sink[4096];
+	size_t left = 4 * HTTP_HEAD_MAX + HTTP_BODY_MAX;
 
 	respond(fd, status, b, false);
+	shutdown(fd, SHUT_WR);
+	while (left) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&p, 1, 500) <= 0 || (r = recv(fd, sink, sizeof(sink), 0)) <= 0)
+			break;
+		left -= (size_t)r < left ? (size_t)r : left;
+	}
 	return 0;
 }
 
