@@ -651,6 +651,47 @@ static void test_verbs_status(void **state)
 	ccni_error_clear(&e);
 }
 
+/* The owner of a reservation, and a reservation handed to another owner in
+ * one rename (ccni-docker: pending -> endpoint), only from its owner. */
+static void test_owner_and_transfer(void **state)
+{
+	struct fixture *f = *state;
+	struct hl_rangeset set = mkset("10.1.0.0/24", "10.1.0.2", "10.1.0.254", "10.1.0.1");
+	struct ccni_error e = CCNI_ERROR_INIT;
+	struct hl_store s;
+	struct ccni_ip ip, free_ip;
+	char id[128], ifname[16], *t;
+	int code;
+
+	assert_int_equal(hl_store_open(&s, f->dir, "net1", &e), 0);
+	assert_string_equal(alloc(&s, &set, "docker-pending-0242ac110002", NULL, &code), "10.1.0.2/24");
+	assert_int_equal(ccni_ip_parse("10.1.0.2", &ip), 0);
+	assert_int_equal(ccni_ip_parse("10.1.0.9", &free_ip), 0);
+	assert_int_equal(hl_store_owner(&s, &ip, id, sizeof(id), ifname, sizeof(ifname)), 1);
+	assert_string_equal(id, "docker-pending-0242ac110002");
+	assert_string_equal(ifname, "eth0");
+	assert_int_equal(hl_store_owner(&s, &free_ip, id, sizeof(id), ifname, sizeof(ifname)), 0);
+	/* not the owner: nothing changes */
+	assert_int_equal(hl_store_transfer(&s, &ip, "someone-else", "eth0", "ep1", "eth0", &e), 0);
+	assert_int_equal(hl_store_transfer(&s, &free_ip, "docker-pending-0242ac110002", "eth0", "ep1",
+					   "eth0", &e), 0);
+	assert_int_equal(hl_store_transfer(&s, &ip, "docker-pending-0242ac110002", "eth0", "ep1",
+					   "eth0", &e), 1);
+	hl_store_close(&s);
+	t = slurp(f->dir, "net1", "10.1.0.2");
+	assert_non_null(t);
+	assert_string_equal(t, "ep1\r\neth0");
+	free(t);
+	assert_false(exists(f->dir, "net1", "10.1.0.9"));
+	/* no temp file is left, and a corrupt reservation has no owner */
+	put(f->dir, "net1", "10.1.0.3", "");
+	assert_int_equal(hl_store_open(&s, f->dir, "net1", &e), 0);
+	assert_int_equal(hl_store_sweep_temp(&s, &e), 0);
+	assert_int_equal(ccni_ip_parse("10.1.0.3", &ip), 0);
+	assert_int_equal(hl_store_owner(&s, &ip, id, sizeof(id), ifname, sizeof(ifname)), -1);
+	hl_store_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -670,6 +711,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verbs_failed_add_keeps_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verbs_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verbs_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owner_and_transfer, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
