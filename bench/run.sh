@@ -7,7 +7,7 @@
 #
 #   bash bench/run.sh [BUILD_DIR]      (default: build; run as root)
 #
-# Environment: PODS (20), ROUNDS (3), PAR (8), SCALE ("1 100 1000"),
+# Environment: PODS (20), ROUNDS (3), PAR (8), SCALE ("1 100 1000"), N (20, docker runs),
 # REF (/usr/lib/cni), OUT (bench/results). Prints the tables and writes
 # JSON reports under OUT.
 set -eu
@@ -95,3 +95,11 @@ echo "== installed size"
 printf 'reference %s: %s\n' "$REF" "$(du -shL "$REF" | cut -f1)"
 printf 'ccni      %s: %s (one multi-call binary, %s plugin names)\n' "$bin" \
 	"$(du -sh "$bin/ccni-plugin" | cut -f1)" "$(find "$bin" -type l | wc -l)"
+
+echo
+echo "== docker run -d on a ccni network vs Docker's bridge driver (ccni-docker)"
+if [ -x /usr/bin/docker ] && command -v dockerd >/dev/null; then
+	OUT=$OUT bash "$top/bench/docker.sh" "$build"
+else
+	echo "(skipped: no docker.io)"
+fi

@@ -10,6 +10,7 @@ pkgs=(
 	iproute2 nftables iptables jq iputils-ping socat kmod groff-base conntrack
 	containernetworking-plugins user-mode-linux
 	dnsmasq-base udhcpd
+	docker.io busybox-static
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -20,5 +21,15 @@ echo "deps: installing ${missing[*]}" >&2
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
+# docker.io's package would start the machine's own dockerd (a docker0
+# bridge and iptables rules on the host); the tests run a private one.
+# A policy-rc.d for the length of the install keeps services from starting.
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+	$SUDO chmod 755 "$policy"
+	trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -88,14 +88,19 @@ EOF
 }
 
 # (nsenter itself in the background, not dkx: $! is then the daemon's pid)
+# Returns once it serves (its start-up collection done).
 dk_ccni_start() {
+	local n
+	n=$(grep -c 'listening on' "$D/ccni-docker.log" 2>/dev/null) || true
 	nsenter -t "$DK_ANCHOR" -m -n -- "$CCNI_DOCKER" --socket /run/docker/plugins/ccni.sock --conf-dir "$D/net.d" \
 		--cni-path "$D/bin" --cache-dir "$D/cache" --state-dir "$D/state" \
 		--timeout "${CD_TIMEOUT:-10000}" </dev/null >>"$D/ccni-docker.log" 2>&1 &
 	DK_CCNI=$!
 	echo "$DK_CCNI" >>"$D/pids"
-	_dk_wait 50 dkx test -S /run/docker/plugins/ccni.sock || fail "ccni-docker did not start: $(tail -5 "$D/ccni-docker.log")"
+	_dk_wait 100 _dk_serving "$((${n:-0} + 1))" || fail "ccni-docker did not start: $(tail -5 "$D/ccni-docker.log")"
 }
+
+_dk_serving() { [ "$(grep -c 'listening on' "$D/ccni-docker.log")" -ge "$1" ]; }
 
 dk_ccni_kill() { # [SIGNAL]
 	kill -"${1:-TERM}" "$DK_CCNI" 2>/dev/null

@@ -466,6 +466,41 @@ test_dockerd_sigkill_then_restart_cleans_the_stale_sandbox() {
 	jq_eq "$(in_ctr_net c1 ip -j addr show eth0)" '.[0].addr_info[] | select(.family=="inet") | .local' "$(dk_ip c1 n1)"
 }
 
+test_start_collects_what_a_crash_left() {
+	dk_start
+	dk_conf dnet $SUB
+	dk_net n1 dnet $SUB >/dev/null || fail "create"
+	dk run -d --name c1 --network n1 -p 8083:80 bb httpd -f -p 80 -h /www >/dev/null || fail "run"
+	local eid key pid r pending
+	eid=$(dk_eid c1 n1)
+	key=$(dk_sandbox c1)
+	pid=$(dk inspect -f '{{.State.Pid}}' c1)
+	# an address Docker asked for and never used (dockerd died after it)
+	r=$(http /IpamDriver.RequestAddress '{"Address":"","Options":{"com.docker.network.endpoint.macaddress":"02:42:aa:bb:cc:dd"},"PoolID":"ccni/dnet/10.89.0.0/24"}')
+	pending=$(body_of "$r" | jq -r .Address | cut -d/ -f1)
+	# everything dies; the container's namespace with it (as at a reboot)
+	dk_dockerd_stop KILL
+	dk_ccni_kill KILL
+	kill -9 "$pid"
+	dkx umount "$key"
+	# long ago
+	jq '.joinedAt = 1' "$D/state/endpoints/$eid.json" >"$T/rec" && cp "$T/rec" "$D/state/endpoints/$eid.json"
+	touch -d '-10 minutes' "$D/state/addresses/dnet/$pending"
+	dk_ccni_start
+	assert_contains "$(cat "$D/ccni-docker.log")" "start: endpoint ${eid:0:12}: its sandbox $key is gone; its attachment to dnet was deleted"
+	assert_contains "$(cat "$D/ccni-docker.log")" "start: released $pending of dnet (never given to an endpoint)"
+	jq_eq "$(dkx nft -j list map inet ccni_portmap dnat4)" '[.nftables[] | select(.map) | .map.elem // [] | length] | add' 0
+	[ -e "$D/cache/results/dnet-$eid-eth0" ] && fail "cache entry left"
+	[ -e "$D/ipam/dnet/$pending" ] && fail "pending reservation left"
+	assert_eq "$(bridge_ports b-dnet)" 0 "ports"
+	jq_eq "$(cat "$D/state/endpoints/$eid.json")" '.state' left
+	# Docker's own clean-up at its next start releases the rest
+	dk_dockerd_start
+	_dk_wait 100 test ! -e "$D/state/endpoints/$eid.json" || fail "the endpoint record stayed"
+	assert_eq "$(store_files dnet)" 0 "reservations"
+	assert_no_docker_state
+}
+
 test_ten_parallel_docker_runs() {
 	dk_start
 	dk_conf dnet $SUB
