@@ -161,6 +161,10 @@ test_create_inspect_and_rejections() {
 	id=$(dk_net n2 other 10.91.0.0/24) || fail "explicit create"
 	jq_eq "$(dk network inspect n2)" '.[0].Options["cni.network"]' other
 	jq_eq "$(cat "$D/state/networks/$id.json")" '.network' other
+	# --opt alone names it too when the subnet is given
+	id=$(dk network create -d ccni --ipam-driver ccni --subnet 10.89.0.0/24 --opt cni.network=dnet n3) ||
+		fail "create with --opt only"
+	jq_eq "$(cat "$D/state/networks/$id.json")" '.network' dnet
 	# rejected, each with its reason and no hang
 	out=$(dk network create -d ccni --ipam-driver ccni bad1 2>&1) && fail "no cni.network accepted"
 	assert_contains "$out" "pass --ipam-opt cni.network=NAME"
@@ -182,9 +186,9 @@ test_create_inspect_and_rejections() {
 	out=$(dk network create -d ccni --ipam-driver ccni --ipam-opt cni.network=other bad6 2>&1) &&
 		fail "routed subnet accepted"
 	assert_contains "$out" "add --subnet 10.91.0.0/24"
-	assert_eq "$(dk network ls --filter driver=ccni -q | wc -l)" 2 "networks"
-	assert_eq "$(ls "$D/state/networks" | wc -l)" 2 "network records"
-	dk network rm n1 n2 >/dev/null
+	assert_eq "$(dk network ls --filter driver=ccni -q | wc -l)" 3 "networks"
+	assert_eq "$(ls "$D/state/networks" | wc -l)" 3 "network records"
+	dk network rm n1 n2 n3 >/dev/null
 	assert_eq "$(ls "$D/state/networks" | wc -l)" 0 "network records after rm"
 }
 

@@ -307,10 +307,11 @@ int attach_join(struct cd *cd, struct cd_endpoint *ep, json_t **result, struct c
 	free(ep->args);
 	/* Docker sets its MAC on the link; the chain must use the same one
 	 * (the cached result, CHECK and macspoofchk rules name it). */
-	ep->args = util_asprintf("IgnoreUnknown=1;MAC=%s", ep->mac);
+	ep->args = *ep->mac ? util_asprintf("IgnoreUnknown=1;MAC=%s", ep->mac) : NULL;
 	if (!ep->caps)
 		ep->caps = json_object();
-	json_object_set_new(ep->caps, "mac", json_string(ep->mac));
+	if (*ep->mac)
+		json_object_set_new(ep->caps, "mac", json_string(ep->mac));
 	snprintf(ep->src_name, sizeof(ep->src_name), "ccd%.11s", ep->id);
 	w.net = run;
 	set_attachment(&w);

@@ -109,6 +109,8 @@ int state_endpoint_load(struct cd *cd, const char *id, struct cd_endpoint *ep,
 			struct ccni_error *err);
 int state_endpoint_save(struct cd *cd, const struct cd_endpoint *ep, struct ccni_error *err);
 int state_endpoint_remove(struct cd *cd, const char *id);
+/* When the record was last written (wall clock seconds, 0 when none). */
+long long state_endpoint_mtime(struct cd *cd, const char *id);
 /* Every endpoint id on disk (array of strings). */
 json_t *state_endpoint_list(struct cd *cd);
 

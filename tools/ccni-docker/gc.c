@@ -4,6 +4,8 @@
  *
  * - an endpoint joined to a sandbox that no longer exists (dockerd died,
  *   the container with it): its chain is DELeted as Leave would;
+ * - an endpoint record never joined or left long ago (its DeleteEndpoint
+ *   was lost): dropped, and its address released below;
  * - an endpoint's one-address host-local store with no endpoint left;
  * - an address record whose endpoint was deleted (its ReleaseAddress was
  *   lost), or still pending long after RequestAddress;
@@ -11,8 +13,9 @@
  *   (the daemon died between reserving and recording).
  *
  * A sandbox may legitimately be missing for a moment after Join (runc has
- * not made the namespace yet), and a pending address lives until the
- * CreateEndpoint that follows it: both are left alone for GRACE_S.
+ * not made the namespace yet), a pending address lives until the
+ * CreateEndpoint that follows it, and Join or DeleteEndpoint follow an
+ * endpoint's creation or Leave: all are left alone for GRACE_S.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -35,7 +38,16 @@ static void collect_endpoint(struct cd *cd, const char *id)
 		ccni_error_clear(&err);
 		return;
 	}
-	if (streq(ep.state, "joined")) {
+	if (!streq(ep.state, "joined")) {
+		/* created or left: Docker joins or deletes right after; a record
+		 * still there long after is one whose DeleteEndpoint was lost */
+		if (state_now() - state_endpoint_mtime(cd, id) >= GRACE_S) {
+			state_ipam_dir_remove(cd, id);
+			state_endpoint_remove(cd, id);
+			cd_log("start: endpoint %.12s (%s, on %s) was never deleted; its record is "
+			       "dropped", id, ep.state, ep.network);
+		}
+	} else {
 		if (attach_is_netns(ep.sandbox_key) || state_now() - ep.joined_at < GRACE_S) {
 			netdrv_remember(cd, &ep);
 		} else if (attach_leave(cd, &ep, &err) < 0) {

@@ -156,12 +156,18 @@ static int listen_on(const char *path, struct ccni_error *err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cannot create a socket");
-	umask(077); /* Docker runs as root; nobody else may drive the plugin */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0) {
-		int e = errno;
+	{
+		/* Docker runs as root; nobody else may drive the plugin */
+		mode_t old = umask(077);
+		int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 
-		close(fd);
-		return ccni_error_errno(err, CCNI_ERR_IO, e, "--socket %s: cannot listen", path);
+		umask(old);
+		if (rc < 0 || listen(fd, 128) < 0) {
+			int e = errno;
+
+			close(fd);
+			return ccni_error_errno(err, CCNI_ERR_IO, e, "--socket %s: cannot listen", path);
+		}
 	}
 	return fd;
 }

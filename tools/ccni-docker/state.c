@@ -186,6 +186,14 @@ int state_endpoint_save(struct cd *cd, const struct cd_endpoint *ep, struct ccni
 	return write_json(path, j, err);
 }
 
+long long state_endpoint_mtime(struct cd *cd, const char *id)
+{
+	_cleanup_free_ char *path = record_path(cd, "endpoints", id);
+	struct stat st;
+
+	return path && stat(path, &st) == 0 ? (long long)st.st_mtime : 0;
+}
+
 int state_endpoint_remove(struct cd *cd, const char *id)
 {
 	_cleanup_free_ char *path = record_path(cd, "endpoints", id);
