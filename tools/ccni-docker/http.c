@@ -237,14 +237,36 @@ static bool grow(struct conn *c, size_t need)
 	return true;
 }
 
+/* The body after a head of hl bytes, once all of it is in (malloc'd,
+ * consumed from the buffer), or an HTTP status to refuse with. */
+static int read_body(struct conn *c, long hl, long long length, char **body, size_t *len)
+{
+	unsigned long long deadline = util_now_ns() + HTTP_REQUEST_TIMEOUT_MS * 1000000ULL;
+	size_t total = (size_t)hl + (size_t)(length > 0 ? length : 0);
+
+	if (!grow(c, total + 1))
+		return 500;
+	while (c->len < total)
+		if (fill(c, deadline) <= 0)
+			return 408;
+	*len = total - (size_t)hl;
+	*body = malloc(*len + 1);
+	if (!*body)
+		return 500;
+	memcpy(*body, c->buf + hl, *len);
+	(*body)[*len] = '\0';
+	memmove(c->buf, c->buf + total, c->len - total);
+	c->len -= total;
+	return 0;
+}
+
 /* One request: 1 to go on, 0 to close. */
 static int serve_one(struct conn *c, http_handler_fn fn, void *data)
 {
-	char head_text[HTTP_HEAD_MAX + 1];
+	char head_text[HTTP_HEAD_MAX + 1], m[96];
 	struct http_request req = { 0 };
 	struct head h = { 0 };
 	long hl = read_head(c);
-	size_t total;
 	int status = 200, rc;
 	_cleanup_free_ char *body = NULL, *reply = NULL;
 
@@ -261,31 +283,15 @@ static int serve_one(struct conn *c, http_handler_fn fn, void *data)
 	if (h.chunked)
 		return refuse(c->fd, 501, "chunked request bodies are not supported (send a "
 					  "Content-Length)");
-	if (h.content_length > HTTP_BODY_MAX) {
-		char m[96];
-
-		snprintf(m, sizeof(m), "request body of %lld bytes is over the limit of %d",
-			 h.content_length, HTTP_BODY_MAX);
+	snprintf(m, sizeof(m), "request body of %lld bytes is over the limit of %d",
+		 h.content_length, HTTP_BODY_MAX);
+	if (h.content_length > HTTP_BODY_MAX)
 		return refuse(c->fd, 413, m);
-	}
-	total = (size_t)hl + (size_t)(h.content_length > 0 ? h.content_length : 0);
-	if (!grow(c, total + 1))
-		return refuse(c->fd, 500, "out of memory");
-	{
-		unsigned long long deadline = util_now_ns() + HTTP_REQUEST_TIMEOUT_MS * 1000000ULL;
-
-		while (c->len < total)
-			if (fill(c, deadline) <= 0)
-				return refuse(c->fd, 408, "request body not received in time");
-	}
-	body = strndup(c->buf + hl, total - (size_t)hl);
-	if (!body)
-		return refuse(c->fd, 500, "out of memory");
+	rc = read_body(c, hl, h.content_length, &body, &req.body_len);
+	if (rc)
+		return refuse(c->fd, rc, rc == 408 ? "request body not received in time" : "out of memory");
 	req.body = body;
-	req.body_len = total - (size_t)hl;
 	req.keep_alive = h.keep_alive;
-	memmove(c->buf, c->buf + total, c->len - total);
-	c->len -= total;
 	if (!streq(req.method, "POST")) {
 		reply = http_error_body("plugin requests are POSTs");
 		status = 405;

@@ -374,7 +374,10 @@ out:
 	return rc;
 }
 
-static int leave(struct cd *cd, json_t *req, json_t **resp, struct ccni_error *err)
+/* Leave, and DeleteEndpoint (remove): both succeed for an endpoint
+ * already gone. */
+static int teardown(struct cd *cd, json_t *req, json_t **resp, bool remove,
+		    struct ccni_error *err)
 {
 	struct cd_endpoint ep;
 	const char *eid;
@@ -386,23 +389,7 @@ static int leave(struct cd *cd, json_t *req, json_t **resp, struct ccni_error *e
 	if (rc)
 		return rc < 0 ? -1 : ok(resp);
 	rc = leave_endpoint(cd, &ep, err);
-	state_endpoint_clear(&ep);
-	return rc < 0 ? -1 : ok(resp);
-}
-
-static int delete_endpoint(struct cd *cd, json_t *req, json_t **resp, struct ccni_error *err)
-{
-	struct cd_endpoint ep;
-	const char *eid;
-	int rc;
-
-	if (need_id(req, "EndpointID", &eid, err) < 0)
-		return -1;
-	rc = state_endpoint_load(cd, eid, &ep, err);
-	if (rc)
-		return rc < 0 ? -1 : ok(resp);
-	rc = leave_endpoint(cd, &ep, err);
-	if (rc == 0) {
+	if (rc == 0 && remove) {
 		/* Docker moves a link it could not hand back to the driver here */
 		attach_drop_src(cd, &ep);
 		state_ipam_dir_remove(cd, ep.id);
@@ -410,6 +397,16 @@ static int delete_endpoint(struct cd *cd, json_t *req, json_t **resp, struct ccn
 	}
 	state_endpoint_clear(&ep);
 	return rc < 0 ? -1 : ok(resp);
+}
+
+static int leave(struct cd *cd, json_t *req, json_t **resp, struct ccni_error *err)
+{
+	return teardown(cd, req, resp, false, err);
+}
+
+static int delete_endpoint(struct cd *cd, json_t *req, json_t **resp, struct ccni_error *err)
+{
+	return teardown(cd, req, resp, true, err);
 }
 
 cd_handler_fn netdrv_route(const char *method)

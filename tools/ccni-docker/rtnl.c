@@ -231,31 +231,30 @@ int rtnl_link_move(struct rtnl *r, int ifindex, int nsfd, const char *name,
 	return e ? fail(err, e, kmsg, "cannot move the container's link as", name) : 0;
 }
 
-int rtnl_link_up(struct rtnl *r, int ifindex, struct ccni_error *err)
+/* A request on one link that only needs the kernel's ack. */
+static int link_request(struct rtnl *r, unsigned short type, int ifindex, unsigned flags,
+			const char *what, struct ccni_error *err)
 {
 	struct req q = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-				.nlmsg_type = RTM_NEWLINK } };
+				.nlmsg_type = type } };
 	char kmsg[256], idx[16];
 	int e;
 
 	q.ifi.ifi_index = ifindex;
-	q.ifi.ifi_flags = q.ifi.ifi_change = IFF_UP;
+	q.ifi.ifi_flags = q.ifi.ifi_change = flags;
 	e = talk(r, &q, NULL, NULL, kmsg, sizeof(kmsg));
 	snprintf(idx, sizeof(idx), "%d", ifindex);
-	return e ? fail(err, e, kmsg, "cannot set up link", idx) : 0;
+	return e && !(type == RTM_DELLINK && e == -ENODEV) ? fail(err, e, kmsg, what, idx) : 0;
+}
+
+int rtnl_link_up(struct rtnl *r, int ifindex, struct ccni_error *err)
+{
+	return link_request(r, RTM_NEWLINK, ifindex, IFF_UP, "cannot set up link", err);
 }
 
 int rtnl_link_del(struct rtnl *r, int ifindex, struct ccni_error *err)
 {
-	struct req q = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-				.nlmsg_type = RTM_DELLINK } };
-	char kmsg[256], idx[16];
-	int e;
-
-	q.ifi.ifi_index = ifindex;
-	e = talk(r, &q, NULL, NULL, kmsg, sizeof(kmsg));
-	snprintf(idx, sizeof(idx), "%d", ifindex);
-	return e && e != -ENODEV ? fail(err, e, kmsg, "cannot delete link", idx) : 0;
+	return link_request(r, RTM_DELLINK, ifindex, 0, "cannot delete link", err);
 }
 
 struct overlap {
