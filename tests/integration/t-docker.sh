@@ -289,7 +289,7 @@ test_publish_port_reachable_from_the_host_and_removed_after_stop() {
 	local m
 	m=$(dkx nft -j list map inet ccni_portmap dnat4)
 	jq_eq "$m" '[.nftables[] | select(.map) | .map.elem[] | .[0].elem | (.val.concat | map(tostring) | join(" ")) + " " + .comment] | join(",")' \
-		"tcp 8080 $(dk_eid web n1)/eth0"
+		"tcp 8080 dnet $(dk_eid web n1) eth0"
 	assert_eq "$(get_host 10.89.0.1 8080)" "hello from docker" "host -> bridge IP:8080"
 	assert_eq "$(get_host 127.0.0.1 8080)" "hello from docker" "host -> localhost:8080"
 	dk stop -t 1 web >/dev/null
