@@ -51,6 +51,7 @@ serve_ns() {
 get_host() {
 	printf 'GET / HTTP/1.0\r\n\r\n' | dkx timeout 5 socat -T3 - "TCP:$1:$2" 2>/dev/null | tail -1
 }
+host_answers() { [ "$(get_host "$1" "$2")" = "$3" ]; }
 # mkns_dk NAME: a netns in the test's namespaces (for `ccni add`)
 mkns_dk() {
 	dkx ip netns add "$1"
@@ -256,6 +257,30 @@ test_interop_ping_and_tcp_with_a_ccni_add_namespace() {
 	assert_eq "$(bridge_ports b-dnet)" 2 "both on one bridge"
 }
 
+# the whole chain runs for a Docker container, host side and link alike
+test_firewall_bandwidth_tuning_in_the_chain() {
+	dk_start
+	dkx ip link add cp0 type ifb 2>/dev/null && dkx ip link del cp0 || skip "kernel has no ifb links"
+	dk_conf dnet $SUB '{"type":"firewall"},{"type":"bandwidth","egressRate":2000000,"egressBurst":160000},{"type":"tuning","mtu":1400}'
+	dk_net n1 dnet $SUB >/dev/null || fail "create"
+	dk run -d --name c1 --network n1 bb sleep 1000 >/dev/null || fail "run: $(tail -3 "$D/ccni-docker.log")"
+	local eid ifb fw
+	eid=$(dk_eid c1 n1)
+	ifb=bwp$(printf '%s' "dnet$eid" | sha512sum | cut -c1-12)
+	# tuning set the MTU on the link Docker then moved in
+	jq_eq "$(in_ctr_net c1 ip -j link show eth0)" '.[0].mtu' 1400
+	# bandwidth: the ifb of the attachment on the host
+	jq_eq "$(dkx ip -j -d link show "$ifb")" '.[0].linkinfo.info_kind' ifb
+	# firewall: the container's address, tagged with the attachment
+	fw=$(dkx nft -j list set inet ccni_firewall addr4 | jq -r '.nftables[] | select(.set) | .set.elem[] | "\(.elem.val) \(.elem.comment)"')
+	assert_eq "$fw" "10.89.0.2 dnet $eid eth0" "firewall element"
+	dk exec c1 ping -c1 -W3 10.89.0.1 >/dev/null || fail "container -> gateway"
+	dk stop -t 1 c1 >/dev/null
+	dkx ip link show "$ifb" >/dev/null 2>&1 && fail "ifb left"
+	jq_eq "$(dkx nft -j list set inet ccni_firewall addr4)" '[.nftables[] | select(.set) | .set.elem // [] | length] | add' 0
+	assert_no_docker_state
+}
+
 test_twenty_parallel_docker_and_cni_attachments_get_distinct_addresses() {
 	dk_start
 	dk_conf dnet $SUB
@@ -428,13 +453,15 @@ test_dockerd_graceful_restart_with_a_restart_always_container() {
 	dk_start
 	dk_conf dnet $SUB
 	dk_net n1 dnet $SUB >/dev/null || fail "create"
-	dk run -d --name c1 --network n1 --restart always --stop-timeout 1 bb sleep 1000 >/dev/null || fail "run"
+	dk run -d --name c1 --network n1 --restart always --stop-timeout 1 -p 8084:80 bb httpd -f -p 80 -h /www >/dev/null ||
+		fail "run"
 	local eid1 eid2 ip2
 	eid1=$(dk_eid c1 n1)
 	dk_dockerd_stop
 	# a stopping dockerd detached the container through ccni-docker
 	assert_eq "$(store_files dnet)" 0 "reservations while dockerd is down"
 	assert_eq "$(bridge_ports b-dnet)" 0 "ports while dockerd is down"
+	jq_eq "$(dkx nft -j list map inet ccni_portmap dnat4)" '[.nftables[] | select(.map) | .map.elem // [] | length] | add' 0
 	[ -e "$D/state/endpoints/$eid1.json" ] && fail "record left"
 	dk_dockerd_start
 	_dk_wait 100 dk_running c1 || fail "c1 did not restart"
@@ -445,6 +472,8 @@ test_dockerd_graceful_restart_with_a_restart_always_container() {
 	assert_eq "$(store_owner dnet "$ip2")" "$eid2" "the new endpoint's reservation"
 	jq_eq "$(in_ctr_net c1 ip -j addr show eth0)" '.[0].addr_info[] | select(.family=="inet") | .local' "$ip2"
 	assert_eq "$(bridge_ports b-dnet)" 1 "ports after restart"
+	# (httpd in the restarted container may not listen yet)
+	_dk_wait 50 host_answers 10.89.0.1 8084 "hello from docker" || fail "the port after restart"
 }
 
 test_dockerd_sigkill_then_restart_cleans_the_stale_sandbox() {
