@@ -198,6 +198,20 @@ dk_stop_all() {
 # dk_eid CONTAINER NETWORK: the endpoint id (= the CNI container id).
 dk_eid() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").EndpointID}}" "$1"; }
 dk_ip() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$1"; }
+# dk_stop NAME: docker stop, then wait for Docker's network teardown of
+# it (Leave, DeleteEndpoint, ReleaseAddress), which can finish after the
+# stop request has returned: its endpoint and address records are gone.
+dk_stop() {
+	local eids e
+	eids=$(dk inspect -f '{{range .NetworkSettings.Networks}}{{.EndpointID}} {{end}}' "$1")
+	dk stop -t 1 "$1" >/dev/null || return 1
+	for e in $eids; do
+		_dk_wait 100 _dk_detached "$e" || fail "endpoint ${e:0:12} of $1 not torn down"
+	done
+}
+_dk_detached() {
+	[ ! -e "$D/state/endpoints/$1.json" ] && ! grep -rqs "^$1\$" "$D/state/addresses"
+}
 dk_running() { [ "$(DK_TIMEOUT=5 dk inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
 dk_sandbox() { dk inspect -f '{{.NetworkSettings.SandboxKey}}' "$1"; }
 # in_dk_ctr CONTAINER CMD...: run CMD in the container's network namespace

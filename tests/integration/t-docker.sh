@@ -52,6 +52,10 @@ get_host() {
 	printf 'GET / HTTP/1.0\r\n\r\n' | dkx timeout 5 socat -T3 - "TCP:$1:$2" 2>/dev/null | tail -1
 }
 host_answers() { [ "$(get_host "$1" "$2")" = "$3" ]; }
+# pod_answers NS IP TEXT: an HTTP GET to IP:80 from netns NS answers TEXT
+pod_answers() {
+	[ "$(printf 'GET / HTTP/1.0\r\n\r\n' | dkx ip netns exec "$1" timeout 5 socat -T3 - "TCP:$2:80" 2>/dev/null | tail -1)" = "$3" ]
+}
 # mkns_dk NAME: a netns in the test's namespaces (for `ccni add`)
 mkns_dk() {
 	dkx ip netns add "$1"
@@ -248,8 +252,8 @@ test_interop_ping_and_tcp_with_a_ccni_add_namespace() {
 	dk exec c1 ping -c1 -W3 10.89.0.2 >/dev/null || fail "container -> pod ping"
 	dkx ip netns exec pod1 ping -c1 -W3 "$ip" >/dev/null || fail "pod -> container ping"
 	# TCP both ways
-	assert_eq "$(printf 'GET / HTTP/1.0\r\n\r\n' | dkx ip netns exec pod1 timeout 5 socat -T3 - TCP:$ip:80 | tail -1)" \
-		"hello from docker" "pod -> container TCP"
+	# (httpd may not listen yet when docker run returns)
+	_dk_wait 50 pod_answers pod1 "$ip" "hello from docker" || fail "pod -> container TCP"
 	serve_ns pod1 hello-from-pod
 	# (busybox's static wget crashes resolving in a container without NSS)
 	assert_eq "$(dk exec c1 sh -c 'printf "GET / HTTP/1.0\r\n\r\n" | nc -w 3 10.89.0.2 80' | tail -1)" \
@@ -275,7 +279,7 @@ test_firewall_bandwidth_tuning_in_the_chain() {
 	fw=$(dkx nft -j list set inet ccni_firewall addr4 | jq -r '.nftables[] | select(.set) | .set.elem[] | "\(.elem.val) \(.elem.comment)"')
 	assert_eq "$fw" "10.89.0.2 dnet $eid eth0" "firewall element"
 	dk exec c1 ping -c1 -W3 10.89.0.1 >/dev/null || fail "container -> gateway"
-	dk stop -t 1 c1 >/dev/null
+	dk_stop c1
 	dkx ip link show "$ifb" >/dev/null 2>&1 && fail "ifb left"
 	jq_eq "$(dkx nft -j list set inet ccni_firewall addr4)" '[.nftables[] | select(.set) | .set.elem // [] | length] | add' 0
 	assert_no_docker_state
@@ -315,9 +319,10 @@ test_publish_port_reachable_from_the_host_and_removed_after_stop() {
 	m=$(dkx nft -j list map inet ccni_portmap dnat4)
 	jq_eq "$m" '[.nftables[] | select(.map) | .map.elem[] | .[0].elem | (.val.concat | map(tostring) | join(" ")) + " " + .comment] | join(",")' \
 		"tcp 8080 dnet $(dk_eid web n1) eth0"
-	assert_eq "$(get_host 10.89.0.1 8080)" "hello from docker" "host -> bridge IP:8080"
+	# (httpd may not listen yet when docker run returns)
+	_dk_wait 50 host_answers 10.89.0.1 8080 "hello from docker" || fail "host -> bridge IP:8080"
 	assert_eq "$(get_host 127.0.0.1 8080)" "hello from docker" "host -> localhost:8080"
-	dk stop -t 1 web >/dev/null
+	dk_stop web
 	jq_eq "$(dkx nft -j list map inet ccni_portmap dnat4)" '[.nftables[] | select(.map) | .map.elem // [] | length] | add' 0
 	assert_eq "$(get_host 10.89.0.1 8080)" "" "port still forwarded after stop"
 	# a random host port cannot be honoured
@@ -386,7 +391,7 @@ test_stop_rm_network_rm_leave_nothing() {
 	eid=$(dk_eid c1 n1)
 	veth=$(jq -r '.hostVeth' "$D/state/endpoints/$eid.json")
 	dkx ip link show "$veth" >/dev/null || fail "no host veth $veth"
-	dk stop -t 1 c1 >/dev/null
+	dk_stop c1
 	dkx ip link show "$veth" >/dev/null 2>&1 && fail "host veth left after stop"
 	assert_eq "$(bridge_ports b-dnet)" 0 "ports"
 	assert_eq "$(store_files dnet)" 0 "reservations"
@@ -441,7 +446,7 @@ test_ccni_docker_killed_and_restarted_mid_life() {
 	dk run -d --name c2 --network n1 bb sleep 1000 >/dev/null || fail "run after restart"
 	assert_eq "$(dk_ip c2 n1)" 10.89.0.3 "c2's address"
 	dk exec c2 ping -c1 -W3 10.89.0.2 >/dev/null || fail "c2 -> c1"
-	dk stop -t 1 c1 >/dev/null
+	dk_stop c1
 	[ -e "$D/ipam/dnet/10.89.0.2" ] && fail "c1's reservation left"
 	[ -e "$D/state/endpoints/$eid1.json" ] && fail "c1's record left"
 	dk rm -f c2 >/dev/null
