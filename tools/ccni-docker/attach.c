@@ -6,8 +6,10 @@
  * (runc makes it later, and Docker bind-mounts it at SandboxKey), and
  * Docker expects a link in its own namespace that it moves in itself. So
  * Join runs ADD into a fresh namespace and hands the container's link over,
- * renamed, to Docker; Leave moves the link back into a fresh namespace
- * under its CNI name and runs DEL there.
+ * renamed, to Docker. Leave runs DEL in the container when the link is
+ * there under its CNI name (the container's first network); otherwise it
+ * moves the link, if any is left, into a fresh namespace under that name
+ * and runs DEL there.
  *
  * Both run in a thread of their own that first takes a private mount
  * namespace, where the fresh network namespace is bind-mounted at

@@ -342,7 +342,8 @@ static int join(struct cd *cd, json_t *req, json_t **resp, struct ccni_error *er
 
 	if (need_id(req, "EndpointID", &eid, err) < 0)
 		return -1;
-	if (key[0] != '/' || strstr(key, "/../") || strlen(key) >= sizeof(ep.sandbox_key))
+	if (key[0] != '/' || strstr(key, "/../") || (strlen(key) >= 3 && streq(key + strlen(key) - 3, "/..")) ||
+	    strlen(key) >= sizeof(ep.sandbox_key))
 		return ccni_error_set(err, CCNI_ERR_INVALID_NETNS, "SandboxKey: \"%.200s\" is not an "
 				      "absolute path", key);
 	rc = state_endpoint_load(cd, eid, &ep, err);
