@@ -34,8 +34,6 @@
 #include "tools/ccni-docker/ccni-docker.h"
 #include "tools/ccni-docker/rtnl.h"
 
-DEFINE_CLEANUP(struct ccni_network *, ccni_network_free)
-
 struct work {
 	struct cd *cd;
 	struct cd_endpoint *ep;

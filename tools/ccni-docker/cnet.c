@@ -24,8 +24,6 @@
 #include "lib/common/util.h"
 #include "tools/ccni-docker/ccni-docker.h"
 
-DEFINE_CLEANUP(struct ccni_network *, ccni_network_free)
-
 int cnet_load(struct cd *cd, const char *name, struct ccni_network **net, struct ccni_error *err)
 {
 	if (!name || !*name)
