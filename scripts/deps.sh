@@ -10,7 +10,7 @@ pkgs=(
 	iproute2 nftables iptables jq iputils-ping socat kmod groff-base conntrack
 	containernetworking-plugins user-mode-linux
 	dnsmasq-base udhcpd
-	docker.io busybox-static
+	docker.io busybox-static procps util-linux
 )
 missing=()
 for p in "${pkgs[@]}"; do
