@@ -260,7 +260,7 @@ static int request_address(struct cd *cd, json_t *req, json_t **resp, struct ccn
 	const char *addr = str(req, "Address");
 	json_t *opts = json_object_get(req, "Options");
 	const char *mac = str(opts, "com.docker.network.endpoint.macaddress");
-	char name[256], owner[64], b[CCNI_IPNET_STRLEN];
+	char name[256], owner[64], b[CCNI_IP_STRLEN + 16];
 	struct ccni_ipnet subnet, got;
 	struct cd_address a;
 	struct cd_pool p;
