@@ -299,7 +299,7 @@ int attach_join(struct cd *cd, struct cd_endpoint *ep, json_t **result, struct c
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "endpoint %.12s: bad address \"%s\"",
 				      ep->id, ep->address);
 	if (cnet_load(cd, ep->network, &net, err) < 0 ||
-	    !(conf = cnet_endpoint_conf(cd, net, ep->id, &addr, err)) ||
+	    !(conf = cnet_endpoint_conf(net, &addr, err)) ||
 	    ccni_network_from_bytes(cd->rt, conf, strlen(conf), &run, err) < 0)
 		return -1;
 	json_decref(ep->conf);
@@ -315,10 +315,8 @@ int attach_join(struct cd *cd, struct cd_endpoint *ep, json_t **result, struct c
 	snprintf(ep->src_name, sizeof(ep->src_name), "ccd%.11s", ep->id);
 	w.net = run;
 	set_attachment(&w);
-	if (run_worker(&w, err) < 0) {
-		state_ipam_dir_remove(cd, ep->id);
+	if (run_worker(&w, err) < 0)
 		return ccni_error_prefix(err, "CNI ADD on network \"%s\"", ep->network);
-	}
 	*result = w.result;
 	return 0;
 }
@@ -337,7 +335,6 @@ int attach_leave(struct cd *cd, struct cd_endpoint *ep, struct ccni_error *err)
 	set_attachment(&w);
 	if (run_worker(&w, err) < 0)
 		return ccni_error_prefix(err, "CNI DEL on network \"%s\"", ep->network);
-	state_ipam_dir_remove(cd, ep->id);
 	return 0;
 }
 

@@ -75,10 +75,10 @@ int cnet_pool(struct cd *cd, const char *name, const struct ccni_ipnet *subnet,
  * (exactly one must). */
 int cnet_find_by_subnet(struct cd *cd, const struct ccni_ipnet *subnet, char *name, size_t len,
 			struct ccni_error *err);
-/* The network as the endpoint runs it: host-local's "ipam" replaced by a
- * one-address range in the endpoint's own store. Compact JSON text. */
-char *cnet_endpoint_conf(struct cd *cd, const struct ccni_network *net, const char *endpoint,
-			 const struct ccni_ipnet *addr, struct ccni_error *err);
+/* The network as an endpoint runs it: host-local's "ipam" replaced by the
+ * static plugin's, holding the endpoint's address. Compact JSON text. */
+char *cnet_endpoint_conf(const struct ccni_network *net, const struct ccni_ipnet *addr,
+			 struct ccni_error *err);
 /* "ccni/NETWORK/SUBNET" and back. */
 char *cnet_pool_id(const char *network, const struct ccni_ipnet *subnet);
 int cnet_parse_pool_id(const char *id, char *network, size_t len, struct ccni_ipnet *subnet,
@@ -138,9 +138,6 @@ int state_address_remove(struct cd *cd, const char *network, const char *ip);
  * networks that have records. */
 json_t *state_address_list(struct cd *cd, const char *network);
 
-/* The endpoint's own host-local dataDir (ADD's one-address range). */
-char *state_ipam_dir(struct cd *cd, const char *endpoint);
-void state_ipam_dir_remove(struct cd *cd, const char *endpoint);
 
 int state_init(struct cd *cd, struct ccni_error *err);
 /* Write a file atomically (unique temp name, rename); 0 or -1 (errno). */

@@ -9,9 +9,8 @@
  * Why ADD gets its own config: Docker asks for the address (RequestAddress)
  * before it names the endpoint, so the address is reserved in the shared
  * store first; running host-local again at Join would find it taken. The
- * chain instead gets a host-local whose only range is that one address, in
- * a store of the endpoint's own — every plugin still runs for real, and
- * the result carries the pool's gateway and routes.
+ * chain instead gets the static IPAM plugin with that address, the pool's
+ * gateway and host-local's routes — every other plugin runs as configured.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -211,33 +210,28 @@ static json_t *doc_base(const struct ccni_network *net)
 	return doc;
 }
 
-char *cnet_endpoint_conf(struct cd *cd, const struct ccni_network *net, const char *endpoint,
-			 const struct ccni_ipnet *addr, struct ccni_error *err)
+char *cnet_endpoint_conf(const struct ccni_network *net, const struct ccni_ipnet *addr,
+			 struct ccni_error *err)
 {
 	_cleanup_json_ json_t *doc = doc_base(net);
-	_cleanup_free_ char *dir = state_ipam_dir(cd, endpoint);
-	json_t *plugins = json_array(), *ipam, *range;
-	char ip[CCNI_IP_STRLEN], sub[CCNI_IPNET_STRLEN], gw[CCNI_IP_STRLEN];
+	json_t *plugins = json_array(), *plugin, *ipam, *routes;
+	char a[CCNI_IPNET_STRLEN], gw[CCNI_IP_STRLEN];
 	struct ccni_ipnet subnet = ccni_ipnet_network(addr);
 	struct cd_pool pool;
 	int hl;
 
 	json_object_set_new(doc, "plugins", plugins);
-	if (!dir || (hl = host_local_plugin(net, err)) < 0 || pool_of(net, &subnet, &pool, err) < 0)
+	if ((hl = host_local_plugin(net, err)) < 0 || pool_of(net, &subnet, &pool, err) < 0)
 		return NULL;
 	for (size_t i = 0; i < ccni_network_n_plugins(net); i++)
 		json_array_append_new(plugins, json_deep_copy(ccni_network_plugin(net, i)));
-	ipam = json_object_get(json_array_get(plugins, (size_t)hl), "ipam");
-	for (const char *const *k = (const char *const[]){ "ranges", "subnet", "rangeStart",
-							   "rangeEnd", "gateway", NULL };
-	     *k; k++)
-		json_object_del(ipam, *k);
-	ccni_ip_format(&addr->ip, ip);
-	range = json_pack("{s:s,s:s,s:s,s:s}", "subnet", ccni_ipnet_format(&pool.subnet, sub),
-			  "rangeStart", ip, "rangeEnd", ip, "gateway",
-			  ccni_ip_format(&pool.gateway, gw));
-	json_object_set_new(ipam, "ranges", json_pack("[[o]]", range));
-	json_object_set_new(ipam, "dataDir", json_string(dir));
+	plugin = json_array_get(plugins, (size_t)hl);
+	routes = json_object_get(json_object_get(plugin, "ipam"), "routes");
+	ipam = json_pack("{s:s,s:[{s:s,s:s}]}", "type", "static", "addresses", "address",
+			 ccni_ipnet_format(addr, a), "gateway", ccni_ip_format(&pool.gateway, gw));
+	if (ipam && json_is_array(routes))
+		json_object_set(ipam, "routes", routes);
+	json_object_set_new(plugin, "ipam", ipam);
 	return json_dumps(doc, JSON_COMPACT);
 }
 

@@ -6,7 +6,6 @@
  *   the container with it): its chain is DELeted as Leave would;
  * - an endpoint record never joined or left long ago (its DeleteEndpoint
  *   was lost): dropped, and its address released below;
- * - an endpoint's one-address host-local store with no endpoint left;
  * - an address record whose endpoint was deleted (its ReleaseAddress was
  *   lost), or still pending long after RequestAddress;
  * - a "docker-pending-" reservation in host-local's store with no record
@@ -42,7 +41,6 @@ static void collect_endpoint(struct cd *cd, const char *id)
 		/* created or left: Docker joins or deletes right after; a record
 		 * still there long after is one whose DeleteEndpoint was lost */
 		if (state_now() - state_endpoint_mtime(cd, id) >= GRACE_S) {
-			state_ipam_dir_remove(cd, id);
 			state_endpoint_remove(cd, id);
 			cd_log("start: endpoint %.12s (%s, on %s) was never deleted; its record is "
 			       "dropped", id, ep.state, ep.network);
@@ -74,19 +72,6 @@ static bool endpoint_exists(struct cd *cd, const char *id)
 	ccni_error_clear(&err);
 	state_endpoint_clear(&ep);
 	return rc == 0;
-}
-
-static void collect_ipam_dirs(struct cd *cd)
-{
-	_cleanup_free_ char *dir = util_asprintf("%s/ipam", cd->state_dir);
-	DIR *d = dir ? opendir(dir) : NULL;
-	struct dirent *de;
-
-	while (d && (de = readdir(d)))
-		if (state_id_valid(de->d_name) && !endpoint_exists(cd, de->d_name))
-			state_ipam_dir_remove(cd, de->d_name);
-	if (d)
-		closedir(d);
 }
 
 static void collect_addresses(struct cd *cd, const char *network)
@@ -174,7 +159,6 @@ void gc_orphans(struct cd *cd)
 	json_t *v;
 
 	json_array_foreach(ids, i, v) collect_endpoint(cd, json_string_value(v));
-	collect_ipam_dirs(cd);
 	json_array_foreach(nets, i, v) collect_addresses(cd, json_string_value(v));
 	sweep_stores(cd);
 }

@@ -393,7 +393,6 @@ static int teardown(struct cd *cd, json_t *req, json_t **resp, bool remove,
 	if (rc == 0 && remove) {
 		/* Docker moves a link it could not hand back to the driver here */
 		attach_drop_src(cd, &ep);
-		state_ipam_dir_remove(cd, ep.id);
 		state_endpoint_remove(cd, ep.id);
 	}
 	state_endpoint_clear(&ep);

@@ -9,7 +9,6 @@
  *                                    the link handed over, the config ADD ran
  *   STATE/addresses/CNINET/IP        the Docker owner of an address in
  *                                    host-local's store
- *   STATE/ipam/ENDPOINTID/           the one-address host-local store ADD uses
  *
  * Every write goes to a temp file with a name unique to the writing thread
  * and is renamed into place, so a reader or a restarted daemon sees a whole
@@ -70,7 +69,7 @@ int state_write(const char *path, const char *text)
 
 int state_init(struct cd *cd, struct ccni_error *err)
 {
-	static const char *const dirs[] = { "networks", "endpoints", "addresses", "ipam" };
+	static const char *const dirs[] = { "networks", "endpoints", "addresses" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		_cleanup_free_ char *d = util_asprintf("%s/%s", cd->state_dir, dirs[i]);
@@ -317,45 +316,4 @@ int state_address_remove(struct cd *cd, const char *network, const char *ip)
 	_cleanup_free_ char *path = address_path(cd, network, ip);
 
 	return path && unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-char *state_ipam_dir(struct cd *cd, const char *endpoint)
-{
-	return state_id_valid(endpoint) ? util_asprintf("%s/ipam/%s", cd->state_dir, endpoint) :
-					  NULL;
-}
-
-/* rm -r of a directory tree made by host-local (files and one level of
- * directories per network), never following links. */
-static void remove_tree(int parent, const char *name, int depth)
-{
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d;
-	struct dirent *de;
-
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		unlinkat(parent, name, 0);
-		return;
-	}
-	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		if (de->d_type == DT_DIR && depth < 4)
-			remove_tree(dirfd(d), de->d_name, depth + 1);
-		else
-			unlinkat(dirfd(d), de->d_name, 0);
-	}
-	closedir(d);
-	unlinkat(parent, name, AT_REMOVEDIR);
-}
-
-void state_ipam_dir_remove(struct cd *cd, const char *endpoint)
-{
-	_cleanup_free_ char *dir = util_asprintf("%s/ipam", cd->state_dir);
-	_cleanup_close_ int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-
-	if (fd >= 0 && state_id_valid(endpoint))
-		remove_tree(fd, endpoint, 0);
 }
