@@ -226,6 +226,12 @@ static int match(const struct route *r, void *arg)
 	return 0;
 }
 
+int route_foreach(struct nl_sock *sk, int family, uint32_t table,
+		  int (*fn)(const struct route *r, void *arg), void *arg, struct ccni_error *err)
+{
+	return route_dump(sk, family, table ? table : RT_TABLE_MAIN, 0, fn, arg, err);
+}
+
 int route_exists(struct nl_sock *sk, const struct route *r, struct ccni_error *err)
 {
 	struct route_find f = { r, false };

@@ -65,6 +65,11 @@ int route_get_oif(struct nl_sock *sk, const struct ccni_ip *dst, struct ccni_err
 int route_list_dev(struct nl_sock *sk, int ifindex, uint32_t table, struct route **out,
 		   size_t *n, struct ccni_error *err);
 
+/* Every route of family (AF_UNSPEC: all) in table (0: main), to fn (a
+ * dump: not for ADD or DEL on a host's namespace). fn returns 0 to go on. */
+int route_foreach(struct nl_sock *sk, int family, uint32_t table,
+		  int (*fn)(const struct route *r, void *arg), void *arg, struct ccni_error *err);
+
 /* "10.1.0.0/16 via 10.1.0.1 dev eth0 table 100" (the table only when not
  * main), for messages. */
 const char *route_text(struct nl_sock *sk, const struct route *r, char *buf, size_t len);

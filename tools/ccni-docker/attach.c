@@ -30,9 +30,10 @@
 #include <unistd.h>
 
 #include "lib/common/cleanup.h"
+#include "net/link.h"
+#include "net/netlink.h"
 #include "lib/common/util.h"
 #include "tools/ccni-docker/ccni-docker.h"
-#include "tools/ccni-docker/rtnl.h"
 
 struct work {
 	struct cd *cd;
@@ -44,7 +45,7 @@ struct work {
 	bool key_created;      /* SandboxKey made by us (removed after) */
 	bool mounted;          /* the fresh namespace is mounted on it */
 	int tmp_fd;            /* the fresh namespace */
-	struct rtnl tmp;       /* a socket in it */
+	struct nl_sock *tmp;   /* a socket in it */
 	struct ccni_error err;
 	unsigned long long chain_ns; /* time in the plugins */
 	int rc;
@@ -81,6 +82,42 @@ static int key_prepare(struct work *w)
 	return 0;
 }
 
+/* Move a link to the namespace nsfd under a new name. */
+static int link_move(struct nl_sock *sk, int ifindex, int nsfd, const char *name,
+		     struct ccni_error *err)
+{
+	return link_set(sk, ifindex, &(struct link_change){ .netns_fd = nsfd, .name = name }, err);
+}
+
+struct by_mac {
+	const uint8_t *mac;
+	struct link *out;
+	bool found;
+};
+
+static int same_mac(const struct link *l, void *arg)
+{
+	struct by_mac *m = arg;
+
+	if (!m->found && memcmp(l->mac, m->mac, 6) == 0) {
+		*m->out = *l;
+		m->found = true;
+	}
+	return 0;
+}
+
+/* The link with that MAC in the socket's namespace (a container's: a
+ * handful of links). 0 found, 1 none, -1 error. */
+static int link_by_mac(struct nl_sock *sk, const uint8_t mac[6], struct link *out,
+		       struct ccni_error *err)
+{
+	struct by_mac m = { mac, out, false };
+
+	if (link_foreach(sk, same_mac, &m, err) < 0)
+		return -1;
+	return m.found ? 0 : 1;
+}
+
 /* A fresh network namespace, mounted at SandboxKey (in this thread's mount
  * namespace only), with lo up; the thread is back in ours afterwards. */
 static int fresh_netns(struct work *w)
@@ -91,7 +128,7 @@ static int fresh_netns(struct work *w)
 		return ccni_error_errno(err, CCNI_ERR_INTERNAL, errno,
 					"cannot create a network namespace");
 	w->tmp_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (w->tmp_fd < 0 || rtnl_open(&w->tmp, err) < 0 || rtnl_link_up(&w->tmp, 1, err) < 0 ||
+	if (w->tmp_fd < 0 || !(w->tmp = netlink_open(-1, err)) || link_set_up(w->tmp, 1, true, err) < 0 ||
 	    mount("/proc/thread-self/ns/net", w->ep->sandbox_key, NULL, MS_BIND, NULL) < 0) {
 		if (!ccni_error_is_set(err))
 			ccni_error_errno(err, CCNI_ERR_INTERNAL, errno,
@@ -112,7 +149,8 @@ static void key_release(struct work *w)
 		umount2(w->ep->sandbox_key, MNT_DETACH);
 	if (w->key_created)
 		unlink(w->ep->sandbox_key);
-	rtnl_close(&w->tmp);
+	netlink_close(w->tmp);
+	w->tmp = NULL;
 	if (w->tmp_fd >= 0)
 		close(w->tmp_fd);
 }
@@ -128,39 +166,38 @@ static int run_del(struct work *w, struct ccni_error *err)
 
 /* After ADD: rename the container's link to SrcName and move it into our
  * namespace, where Docker looks for it; note the host side of a veth. */
-static int hand_over(struct work *w, struct rtnl *host)
+static int hand_over(struct work *w, struct nl_sock *host)
 {
 	struct cd_endpoint *ep = w->ep;
-	struct rtnl_link l, h;
-	int rc = rtnl_link_get(&w->tmp, CD_IFNAME, 0, &l, &w->err);
+	struct link l, h;
+	int rc = link_get(w->tmp, CD_IFNAME, 0, &l, &w->err);
 
 	if (rc)
 		return rc < 0 ? -1 : ccni_error_set(&w->err, CCNI_ERR_NOT_FOUND,
 						    "the chain made no %s in the container", CD_IFNAME);
-	if (streq(l.kind, "veth") && l.peer && rtnl_link_get(host, NULL, l.peer, &h, &w->err) == 0) {
+	if (streq(l.kind, "veth") && l.parent && link_get(host, NULL, l.parent, &h, &w->err) == 0) {
 		snprintf(ep->host_veth, sizeof(ep->host_veth), "%s", h.name);
 		ep->host_veth_index = h.ifindex;
 	}
 	ccni_error_clear(&w->err);
 	/* a link of that name can only be this endpoint's, left by a crash */
-	if (rtnl_link_get(host, ep->src_name, 0, &h, &w->err) == 0)
-		rtnl_link_del(host, h.ifindex, &w->err);
+	link_del_named(host, ep->src_name, &w->err);
 	ccni_error_clear(&w->err);
-	return rtnl_link_move(&w->tmp, l.ifindex, w->cd->host_netns, ep->src_name, &w->err);
+	return link_move(w->tmp, l.ifindex, w->cd->host_netns, ep->src_name, &w->err);
 }
 
 static int join_here(struct work *w)
 {
-	struct rtnl host = { -1, 0 };
+	struct nl_sock *host = NULL;
 	unsigned long long t;
 	int rc = -1;
 
-	if (key_prepare(w) < 0 || fresh_netns(w) < 0 || rtnl_open(&host, &w->err) < 0)
+	if (key_prepare(w) < 0 || fresh_netns(w) < 0 || !(host = netlink_open(-1, &w->err)))
 		goto out;
 	t = util_now_ns();
 	rc = ccni_add(w->cd->rt, w->net, &w->att, &w->result, &w->err);
 	w->chain_ns += util_now_ns() - t;
-	if (rc == 0 && (rc = hand_over(w, &host)) < 0) {
+	if (rc == 0 && (rc = hand_over(w, host)) < 0) {
 		json_decref(w->result);
 		w->result = NULL;
 	}
@@ -173,15 +210,15 @@ static int join_here(struct work *w)
 		ccni_error_clear(&e);
 	}
 out:
-	rtnl_close(&host);
+	netlink_close(host);
 	key_release(w);
 	return rc;
 }
 
 /* The endpoint's link: in the container (by MAC), else in our namespace
  * under SrcName. 0 found (*sock is the socket of its namespace), 1 none. */
-static int find_link(struct work *w, struct rtnl *sb, struct rtnl *host, struct rtnl **sock,
-		     struct rtnl_link *l)
+static int find_link(struct work *w, struct nl_sock **sb, struct nl_sock *host,
+		     struct nl_sock **sock, struct link *l)
 {
 	uint8_t mac[6];
 	bool have_mac = ccni_mac_parse(w->ep->mac, mac) == 0;
@@ -190,17 +227,16 @@ static int find_link(struct work *w, struct rtnl *sb, struct rtnl *host, struct 
 	if (have_mac && attach_is_netns(w->ep->sandbox_key) &&
 	    (fd = open(w->ep->sandbox_key, O_RDONLY | O_CLOEXEC)) >= 0 &&
 	    setns(fd, CLONE_NEWNET) == 0) {
-		int rc = rtnl_open(sb, &w->err);
-
+		*sb = netlink_open(-1, &w->err);
 		setns(w->cd->host_netns, CLONE_NEWNET);
-		if (rc == 0 && rtnl_link_by_mac(sb, mac, l, &w->err) == 0) {
-			*sock = sb;
+		if (*sb && link_by_mac(*sb, mac, l, &w->err) == 0) {
+			*sock = *sb;
 			return 0;
 		}
 	}
 	ccni_error_clear(&w->err);
-	if (rtnl_link_get(host, w->ep->src_name, 0, l, &w->err) == 0 &&
-	    (!have_mac || (l->has_mac && memcmp(l->mac, mac, 6) == 0))) {
+	if (link_get(host, w->ep->src_name, 0, l, &w->err) == 0 &&
+	    (!have_mac || memcmp(l->mac, mac, 6) == 0)) {
 		*sock = host;
 		return 0;
 	}
@@ -210,15 +246,15 @@ static int find_link(struct work *w, struct rtnl *sb, struct rtnl *host, struct 
 
 static int leave_here(struct work *w)
 {
-	struct rtnl sb = { -1, 0 }, host = { -1, 0 }, *sock = NULL;
-	struct rtnl_link l, h;
+	struct nl_sock *sb = NULL, *host = netlink_open(-1, &w->err), *sock = NULL;
+	struct link l, h;
 	bool found;
 	int rc = -1;
 
-	if (rtnl_open(&host, &w->err) < 0)
+	if (!host)
 		return -1;
-	found = find_link(w, &sb, &host, &sock, &l) == 0;
-	if (found && sock == &sb && streq(l.name, CD_IFNAME)) {
+	found = find_link(w, &sb, host, &sock, &l) == 0;
+	if (found && sock == sb && streq(l.name, CD_IFNAME)) {
 		/* In the container under its CNI name (its first network):
 		 * DEL runs there, and no link moves (each move waits for an
 		 * RCU grace period in the kernel). */
@@ -227,20 +263,20 @@ static int leave_here(struct work *w)
 	}
 	if (key_prepare(w) < 0 || fresh_netns(w) < 0)
 		goto out;
-	if (found && rtnl_link_move(sock, l.ifindex, w->tmp_fd, CD_IFNAME, &w->err) < 0)
+	if (found && link_move(sock, l.ifindex, w->tmp_fd, CD_IFNAME, &w->err) < 0)
 		goto out;
 	rc = run_del(w, &w->err);
 veth:
 	/* the namespace that held the container's side may be gone with the
 	 * host side left (a crash); a link of ours by name and index */
 	if (rc == 0 && w->ep->host_veth_index &&
-	    rtnl_link_get(&host, NULL, w->ep->host_veth_index, &h, &w->err) == 0 &&
+	    link_get(host, NULL, w->ep->host_veth_index, &h, &w->err) == 0 &&
 	    streq(h.name, w->ep->host_veth))
-		rtnl_link_del(&host, h.ifindex, &w->err);
+		link_del(host, h.ifindex, &w->err);
 	ccni_error_clear(&w->err);
 out:
-	rtnl_close(&sb);
-	rtnl_close(&host);
+	netlink_close(sb);
+	netlink_close(host);
 	key_release(w);
 	return rc;
 }
@@ -265,7 +301,7 @@ static int run_worker(struct work *w, struct ccni_error *err)
 	int e;
 
 	w->tmp_fd = -1;
-	w->tmp.fd = -1;
+	w->tmp = NULL;
 	e = pthread_create(&t, NULL, worker, w);
 	if (e)
 		return ccni_error_errno(err, CCNI_ERR_INTERNAL, e, "cannot start a thread");
@@ -341,18 +377,18 @@ int attach_leave(struct cd *cd, struct cd_endpoint *ep, struct ccni_error *err)
 void attach_drop_src(struct cd *cd, const struct cd_endpoint *ep)
 {
 	struct ccni_error err = CCNI_ERROR_INIT;
-	struct rtnl host;
-	struct rtnl_link l;
+	struct nl_sock *host;
+	struct link l;
 	uint8_t mac[6];
 
 	(void)cd;
-	if (!*ep->src_name || rtnl_open(&host, &err) < 0) {
+	if (!*ep->src_name || !(host = netlink_open(-1, &err))) {
 		ccni_error_clear(&err);
 		return;
 	}
-	if (rtnl_link_get(&host, ep->src_name, 0, &l, &err) == 0 && ccni_mac_parse(ep->mac, mac) == 0 &&
-	    l.has_mac && memcmp(l.mac, mac, 6) == 0)
-		rtnl_link_del(&host, l.ifindex, &err);
+	if (link_get(host, ep->src_name, 0, &l, &err) == 0 && ccni_mac_parse(ep->mac, mac) == 0 &&
+	    memcmp(l.mac, mac, 6) == 0)
+		link_del(host, l.ifindex, &err);
 	ccni_error_clear(&err);
-	rtnl_close(&host);
+	netlink_close(host);
 }

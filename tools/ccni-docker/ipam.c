@@ -18,8 +18,9 @@
 
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
+#include "net/netlink.h"
+#include "net/route.h"
 #include "tools/ccni-docker/ccni-docker.h"
-#include "tools/ccni-docker/rtnl.h"
 
 #define MARK_TTL_S 60
 
@@ -99,22 +100,39 @@ void ipam_unmark(struct cd *cd, const char *id)
 	pthread_mutex_unlock(&cd->lock);
 }
 
+struct overlap {
+	const struct ccni_ipnet *net;
+	struct ccni_ipnet hit;
+	bool found;
+};
+
+/* As Docker's own check: the main table's routes with a destination. */
+static int overlapping(const struct route *r, void *arg)
+{
+	struct overlap *o = arg;
+
+	if (!o->found && r->dst.prefix && ccni_ipnet_overlaps(&r->dst, o->net)) {
+		o->hit = r->dst;
+		o->found = true;
+	}
+	return 0;
+}
+
 /* A pool chosen without --subnet: refuse at once when Docker will refuse
  * it (its subnet is routed here, typically by the CNI bridge). */
 static int check_unrouted(struct cd *cd, const struct cd_pool *p, const char *id,
 			  struct ccni_error *err)
 {
-	struct rtnl r;
+	_cleanup_(netlink_closep) struct nl_sock *sk = netlink_open(-1, err);
+	struct overlap o = { &p->subnet };
 	struct ccni_ipnet hit;
 	char s[CCNI_IPNET_STRLEN], h[CCNI_IPNET_STRLEN];
 	int rc;
 
-	if (rtnl_open(&r, err) < 0)
+	if (!sk || route_foreach(sk, AF_INET, 0, overlapping, &o, err) < 0)
 		return -1;
-	rc = rtnl_route_overlap(&r, &p->subnet, &hit, err);
-	rtnl_close(&r);
-	if (rc < 0)
-		return -1;
+	rc = o.found ? 1 : 0;
+	hit = o.hit;
 	ccni_ipnet_format(&p->subnet, s);
 	if (rc == 1 || mark_pool(cd, id))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
