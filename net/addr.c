@@ -2,10 +2,16 @@
 /* addr.c — see addr.h. */
 #include <assert.h>
 #include <errno.h>
+#include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/common/util.h"
 
 #include "lib/common/util.h"
 #include "net/addr.h"
@@ -124,4 +130,112 @@ int addr_list(struct nl_sock *sk, int ifindex, int family, struct ccni_ipnet **o
 	*out = d.out;
 	*n = d.n;
 	return 0;
+}
+
+/* --- waiting for duplicate address detection ------------------------------------- */
+
+struct dad_state {
+	int ifindex;
+	int tentative;
+	bool failed;
+	struct ccni_ipnet first; /* the failed one, or a tentative one */
+};
+
+static int on_dad(struct nlmsghdr *h, void *arg)
+{
+	struct dad_state *d = arg;
+	struct ifaddrmsg *ifa = nlmsg_data(h);
+	struct nlattr *tb[IFA_MAX + 1], *a;
+	uint32_t flags;
+
+	if (h->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != d->ifindex ||
+	    ifa->ifa_family != AF_INET6 || nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return 0;
+	flags = tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) || d->failed || !a || nla_len(a) != 16)
+		return 0;
+	d->failed = flags & IFA_F_DADFAILED;
+	if (d->failed || !d->tentative++) {
+		d->first.ip.family = AF_INET6;
+		memcpy(d->first.ip.addr, nla_data(a), 16);
+		d->first.prefix = ifa->ifa_prefixlen;
+	}
+	return 0;
+}
+
+/* The IPv6 addresses of ifindex: how many are tentative, and whether one
+ * failed. */
+static int dad_read(struct nl_sock *sk, int ifindex, struct dad_state *d, struct ccni_error *err)
+{
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET6, .ifa_index = (unsigned)ifindex };
+	struct nl_msg *msg = netlink_msg(RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
+	struct netlink_answer ans;
+	char name[LINK_NAME_MAX];
+
+	memset(d, 0, sizeof(*d));
+	d->ifindex = ifindex;
+	if (!msg)
+		return netlink_nomem(err, "address listing");
+	if (netlink_talk(sk, msg, on_dad, d, &ans) < 0)
+		return netlink_error(err, &ans, "list the addresses of %s", link_name(sk, ifindex, name));
+	return 0;
+}
+
+/* Has the link carrier (so that DAD runs)? 1 yes, 0 no, -1 error. */
+static int has_carrier(struct nl_sock *sk, int ifindex, struct ccni_error *err)
+{
+	struct link l;
+	int rc = link_get(sk, NULL, ifindex, &l, err);
+
+	return rc < 0 ? -1 : rc == 0 && (l.flags & IFF_LOWER_UP);
+}
+
+static int dad_verdict(struct nl_sock *sk, int ifindex, const struct dad_state *d, bool timed_out,
+		       unsigned timeout_ms, struct ccni_error *err)
+{
+	char b[CCNI_IPNET_STRLEN], name[LINK_NAME_MAX];
+
+	if (d->failed)
+		return ccni_error_set(err, CCNI_ERR_ADDR_CONFLICT,
+				      "address %s on %s: duplicate address detection failed (another "
+				      "node on the link has it)",
+				      ccni_ipnet_format(&d->first, b), link_name(sk, ifindex, name));
+	if (!timed_out)
+		return 0;
+	return ccni_error_set(err, CCNI_ERR_TIMEOUT,
+			      "address %s on %s: still tentative %u ms after it was added (duplicate "
+			      "address detection did not end)",
+			      ccni_ipnet_format(&d->first, b), link_name(sk, ifindex, name), timeout_ms);
+}
+
+int addr_settle(struct nl_sock *sk, int nsfd, int ifindex, unsigned timeout_ms,
+		struct ccni_error *err)
+{
+	unsigned long long end = util_now_ns() + timeout_ms * 1000000ULL;
+	_cleanup_close_ int ev = -1;
+	struct dad_state d;
+	int carrier = has_carrier(sk, ifindex, err);
+
+	/* Without carrier DAD has not begun: the kernel runs it when the link
+	 * comes up, and there is nothing to wait for now. */
+	if (carrier <= 0)
+		return carrier;
+	/* Listening first, so no change between the read and the wait is missed. */
+	if ((ev = netlink_events_open(nsfd, RTMGRP_IPV6_IFADDR, err)) < 0)
+		return -1;
+	for (;;) {
+		unsigned long long now = util_now_ns();
+		struct pollfd pf = { .fd = ev, .events = POLLIN };
+		char drain[8192];
+
+		if (dad_read(sk, ifindex, &d, err) < 0)
+			return -1;
+		if (d.failed || !d.tentative || now >= end)
+			return dad_verdict(sk, ifindex, &d, now >= end, timeout_ms, err);
+		if (poll(&pf, 1, (int)((end - now) / 1000000ULL) + 1) < 0 && errno != EINTR)
+			return ccni_error_errno(err, CCNI_ERR_IO, errno, "poll");
+		while (recv(ev, drain, sizeof(drain), 0) > 0)
+			;
+	}
 }

@@ -27,4 +27,14 @@ int addr_del(struct nl_sock *sk, int ifindex, const struct ccni_ipnet *a, struct
 int addr_list(struct nl_sock *sk, int ifindex, int family, struct ccni_ipnet **out, size_t *n,
 	      struct ccni_error *err);
 
+/* Wait until no IPv6 address of ifindex is tentative, as the reference's
+ * SettleAddresses, at most timeout_ms: woken by the kernel's address
+ * notifications (RTMGRP_IPV6_IFADDR, heard in the link's namespace nsfd,
+ * where sk is), never polling. An address that failed duplicate address
+ * detection is an error naming it (code 104), one still tentative at the
+ * end is code 106. A link without carrier has not begun DAD (the kernel
+ * runs it once the link is up): nothing to wait for. */
+int addr_settle(struct nl_sock *sk, int nsfd, int ifindex, unsigned timeout_ms,
+		struct ccni_error *err);
+
 #endif

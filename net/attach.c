@@ -24,6 +24,20 @@ static int nomem(struct ccni_error *err)
 
 /* --- ADD's parts ----------------------------------------------------------------- */
 
+int attach_take(struct attach *a, const struct ccni_result *src, int iface,
+		struct ccni_error *err)
+{
+	for (size_t i = 0; i < src->n_ips; i++)
+		if (ccni_result_add_ip(a->r, &src->ips[i].address, &src->ips[i].gateway, iface) < 0)
+			return nomem(err);
+	for (size_t i = 0; i < src->n_routes; i++)
+		if (ccni_result_add_route(a->r, &src->routes[i]) < 0)
+			return nomem(err);
+	if (a->conf->dns != ATTACH_DNS_CONFIG && ccni_dns_copy(&a->r->dns, &src->dns) < 0)
+		return nomem(err);
+	return 0;
+}
+
 int attach_ipam(struct attach *a, int iface, struct ccni_error *err)
 {
 	const char *type = a->conf->ipam_type;
@@ -41,14 +55,8 @@ int attach_ipam(struct attach *a, int iface, struct ccni_error *err)
 				    "IPAM plugin \"%s\" returned %zu addresses, more than the %d an "
 				    "attachment may have",
 				    type, ipam->n_ips, ATTACH_IPS_MAX);
-	for (size_t i = 0; rc == 0 && i < ipam->n_ips; i++)
-		if (ccni_result_add_ip(a->r, &ipam->ips[i].address, &ipam->ips[i].gateway, iface) < 0)
-			rc = nomem(err);
-	for (size_t i = 0; rc == 0 && i < ipam->n_routes; i++)
-		if (ccni_result_add_route(a->r, &ipam->routes[i]) < 0)
-			rc = nomem(err);
-	if (rc == 0 && ccni_dns_copy(&a->r->dns, &ipam->dns) < 0)
-		rc = nomem(err);
+	if (rc == 0)
+		rc = attach_take(a, ipam, iface, err);
 	ccni_result_free(ipam);
 	return rc;
 }
@@ -145,7 +153,7 @@ static int dns_from_config(struct attach *a, struct ccni_error *err)
 	json_t *wrap;
 	int rc = 0;
 
-	if (!json_is_object(dns) || !json_object_size(dns))
+	if (a->conf->dns == ATTACH_DNS_IPAM || !json_is_object(dns) || !json_object_size(dns))
 		return 0;
 	wrap = json_pack("{s:s,s:O}", "cniVersion", "1.0.0", "dns", dns);
 	if (!wrap)

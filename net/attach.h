@@ -25,11 +25,19 @@
  * refused (naming the plugin and the count), never cut. */
 #define ATTACH_IPS_MAX 16
 
+/* Where the result's dns comes from (each as its reference plugin). */
+enum attach_dns {
+	ATTACH_DNS_IPAM_OR_CONFIG, /* IPAM's, replaced by the config's own if it has one */
+	ATTACH_DNS_CONFIG,	   /* the config's own only (IPAM's is dropped) */
+	ATTACH_DNS_IPAM,	   /* IPAM's only (a "dns" key is ignored) */
+};
+
 /* What an attachment is made with, beside the plugin's own config. */
 struct attach_conf {
 	const char *ipam_type;	  /* NULL: no IPAM (layer 2 only) */
 	bool ipmasq;		  /* masquerade the result's addresses */
 	const char *masq_backend; /* "nftables" or "iptables" */
+	enum attach_dns dns;
 };
 
 /* One ADD in progress. */
@@ -136,6 +144,11 @@ int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_req
  * routes and DNS into a->r. An IPAM result without addresses, or with more
  * than ATTACH_IPS_MAX, is refused. */
 int attach_ipam(struct attach *a, int iface, struct ccni_error *err);
+/* src's addresses (pointing at interface iface), routes and, as the
+ * config's dns policy says, DNS into a->r: attach_ipam's part, for a plugin
+ * that takes a prevResult's addresses instead (chained ipvlan). */
+int attach_take(struct attach *a, const struct ccni_result *src, int iface,
+		struct ccni_error *err);
 /* The result's addresses on the container's link ifindex (IPv6 without
  * DAD when nodad). */
 int attach_addrs(struct attach *a, int ifindex, bool nodad, struct ccni_error *err);

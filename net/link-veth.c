@@ -7,8 +7,6 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <stdio.h>
-#include <sys/random.h>
-#include <unistd.h>
 
 #include "net/link-veth.h"
 #include "net/netlink.h"
@@ -37,15 +35,10 @@ int link_veth_create(struct nl_sock *sk, const char *host_name, const char *peer
 	struct nl_msg *msg;
 
 	for (int attempt = 0;; attempt++) {
-		if (host_name) {
+		if (host_name)
 			snprintf(name, sizeof(name), "%s", host_name);
-		} else {
-			uint32_t r = 0;
-
-			if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-				r = (uint32_t)getpid() ^ (uint32_t)attempt;
-			snprintf(name, sizeof(name), "veth%08x", r);
-		}
+		else
+			link_random_name("veth", name);
 		host.name = name;
 		msg = link_create_msg(&host);
 		if (!msg)

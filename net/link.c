@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "lib/common/util.h"
 #include "net/link.h"
 #include "net/netlink.h"
+#include "net/netns.h"
 #include "net/tag.h"
 
 /* --- reading a link ------------------------------------------------------------ */
@@ -31,11 +33,19 @@ static void put_string_attr(char *dst, size_t len, struct nlattr *a)
 		snprintf(dst, len, "%.*s", nla_len(a), (const char *)nla_data(a));
 }
 
+struct link_read {
+	struct link *out;
+	link_data_fn data_fn;
+	void *data_arg;
+};
+
 static int parse_link(struct nlmsghdr *h, void *arg)
 {
-	struct link *out = arg;
+	struct link_read *rd = arg;
+	struct link *out = rd->out;
 	struct ifinfomsg *ifi = nlmsg_data(h);
 	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+	bool have_info;
 
 	if (h->nlmsg_type != RTM_NEWLINK || nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
 		return 0;
@@ -54,16 +64,27 @@ static int parse_link(struct nlmsghdr *h, void *arg)
 		out->parent = (int)nla_get_u32(tb[IFLA_LINK]);
 	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6)
 		memcpy(out->mac, nla_data(tb[IFLA_ADDRESS]), 6);
-	if (tb[IFLA_LINKINFO] && nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0)
+	have_info = tb[IFLA_LINKINFO] &&
+		    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0;
+	if (have_info)
 		put_string_attr(out->kind, sizeof(out->kind), info[IFLA_INFO_KIND]);
+	if (rd->data_fn)
+		rd->data_fn(have_info ? info[IFLA_INFO_DATA] : NULL, rd->data_arg);
 	return 0;
 }
 
 int link_get(struct nl_sock *sk, const char *name, int ifindex, struct link *out,
 	     struct ccni_error *err)
 {
+	return link_get_data(sk, name, ifindex, out, NULL, NULL, err);
+}
+
+int link_get_data(struct nl_sock *sk, const char *name, int ifindex, struct link *out,
+		  link_data_fn data_fn, void *data_arg, struct ccni_error *err)
+{
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = name ? 0 : ifindex };
 	struct nl_msg *msg = netlink_msg(RTM_GETLINK, 0, &ifi, sizeof(ifi));
+	struct link_read rd = { out, data_fn, data_arg };
 	struct netlink_answer ans;
 	char b[LINK_NAME_MAX];
 	int rc;
@@ -75,7 +96,7 @@ int link_get(struct nl_sock *sk, const char *name, int ifindex, struct link *out
 		return netlink_nomem(err, "link lookup");
 	}
 	out->ifindex = 0;
-	rc = netlink_talk(sk, msg, parse_link, out, &ans);
+	rc = netlink_talk(sk, msg, parse_link, &rd, &ans);
 	if (rc == -ENODEV || (rc == 0 && !out->ifindex))
 		return 1;
 	if (rc < 0) {
@@ -95,8 +116,9 @@ static int on_link(struct nlmsghdr *h, void *arg)
 {
 	struct link_dump *d = arg;
 	struct link l = { 0 };
+	struct link_read rd = { &l, NULL, NULL };
 
-	parse_link(h, &l);
+	parse_link(h, &rd);
 	if (l.ifindex)
 		d->fn(&l, d->arg);
 	return 0;
@@ -117,6 +139,15 @@ int link_foreach(struct nl_sock *sk, int (*fn)(const struct link *l, void *arg),
 	if (netlink_talk(sk, msg, on_link, &d, &ans) < 0)
 		return netlink_error(err, &ans, "list links");
 	return 0;
+}
+
+int link_get_kind_data(struct nl_sock *sk, int ifindex, const char *kind, link_data_fn data_fn,
+		       void *data_arg, struct ccni_error *err)
+{
+	struct link l;
+	int rc = link_get_data(sk, NULL, ifindex, &l, data_fn, data_arg, err);
+
+	return rc != 0 ? rc : streq(l.kind, kind) ? 0 : 1;
 }
 
 const char *link_name(struct nl_sock *sk, int ifindex, char buf[LINK_NAME_MAX])
@@ -255,31 +286,50 @@ int link_del_named(struct nl_sock *sk, const char *name, struct ccni_error *err)
 	return rc == 0 ? link_del(sk, l.ifindex, err) : rc < 0 ? -1 : 0;
 }
 
-/* Does ifindex exist in this thread's namespace? (SIOCGIFNAME: no netlink) */
-static bool link_exists(int ifindex)
+/* Where the deletion is watched from: a socket hearing the witness's
+ * namespace's link notifications, and one to ask it for a link by index
+ * (SIOCGIFNAME: no netlink), both made inside that namespace. */
+struct link_watch {
+	int ev, ioc;
+};
+
+/* Does ifindex still exist in the watched namespace? */
+static bool link_exists(const struct link_watch *w, int ifindex)
 {
 	struct ifreq ifr = { .ifr_ifindex = ifindex };
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool yes = true;
 
-	if (fd >= 0) {
-		yes = ioctl(fd, SIOCGIFNAME, &ifr) == 0 || errno != ENODEV;
-		close(fd);
-	}
-	return yes;
+	return ioctl(w->ioc, SIOCGIFNAME, &ifr) == 0 || errno != ENODEV;
 }
 
-/* A socket that hears this namespace's link notifications, or -1. */
-static int link_events_open(void)
+static int watch_open_here(void *data, struct ccni_error *err)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	struct link_watch *w = data;
 
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(fd);
-		fd = -1;
+	if ((w->ev = netlink_events_open(-1, RTMGRP_LINK, err)) < 0)
+		return -1;
+	w->ioc = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (w->ioc < 0) {
+		close(w->ev);
+		w->ev = -1;
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "socket");
 	}
-	return fd;
+	return 0;
+}
+
+/* The watch on namespace nsfd (-1: ours); false when it cannot be made. */
+static bool link_watch_open(int nsfd, struct link_watch *w)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+	bool ok = netns_run(nsfd, watch_open_here, w, &e) == 0 && w->ev >= 0;
+
+	ccni_error_clear(&e);
+	return ok;
+}
+
+static void link_watch_close(struct link_watch *w)
+{
+	close(w->ev);
+	close(w->ioc);
 }
 
 /* Read the queued notifications: 1 when one says ifindex was deleted, 0
@@ -319,8 +369,9 @@ static _Noreturn void delete_and_report(struct nl_sock *sk, int ifindex, int rep
  * answer (-1 none; 255 it ended without one); at most 10 s, by when the
  * kernel is stuck and saying so is better. Should notices be lost, the
  * witness's absence answers. True when the witness is gone. */
-static bool wait_deleted(int ev, int answer, int witness, int *code)
+static bool wait_deleted(const struct link_watch *w, int answer, int witness, int *code)
 {
+	int ev = w->ev;
 	bool gone = false;
 
 	for (unsigned long long end = util_now_ns() + 10000000000ULL;
@@ -332,7 +383,7 @@ static bool wait_deleted(int ev, int answer, int witness, int *code)
 		if (poll(pf, 2, 100) < 0 && errno != EINTR)
 			break;
 		d = pf[0].revents ? link_events_deleted(ev, witness) : 0;
-		gone = d > 0 || (d < 0 && !link_exists(witness));
+		gone = d > 0 || (d < 0 && !link_exists(w, witness));
 		if (!gone && pf[1].revents) {
 			unsigned char c;
 
@@ -344,15 +395,22 @@ static bool wait_deleted(int ev, int answer, int witness, int *code)
 
 int link_del_unwaited(struct nl_sock *sk, int ifindex, int witness, struct ccni_error *err)
 {
-	int p[2] = { -1, -1 }, ev, pid, code = -1;
+	return link_del_unwaited_in(sk, ifindex, witness, -1, err);
+}
+
+int link_del_unwaited_in(struct nl_sock *sk, int ifindex, int witness, int witness_nsfd,
+			 struct ccni_error *err)
+{
+	int p[2] = { -1, -1 }, pid, code = -1;
+	struct link_watch w = { -1, -1 };
 	char name[LINK_NAME_MAX];
 	bool gone;
 
-	if (witness <= 0 || (ev = link_events_open()) < 0)
+	if (witness <= 0 || !link_watch_open(witness_nsfd, &w))
 		return link_del(sk, ifindex, err);
 	if (pipe2(p, O_CLOEXEC) < 0 ||
 	    (pid = util_fork_detached(nl_socket_get_fd(sk), p[1])) < 0) {
-		close(ev);
+		link_watch_close(&w);
 		if (p[0] >= 0) {
 			close(p[0]);
 			close(p[1]);
@@ -362,8 +420,8 @@ int link_del_unwaited(struct nl_sock *sk, int ifindex, int witness, struct ccni_
 	if (pid == 0)
 		delete_and_report(sk, ifindex, p[1]);
 	close(p[1]);
-	gone = wait_deleted(ev, p[0], witness, &code);
-	close(ev);
+	gone = wait_deleted(&w, p[0], witness, &code);
+	link_watch_close(&w);
 	close(p[0]);
 	if (gone || code == 0)
 		return 0;
@@ -376,6 +434,15 @@ int link_del_unwaited(struct nl_sock *sk, int ifindex, int witness, struct ccni_
 }
 
 /* --- creating a link ------------------------------------------------------------- */
+
+void link_random_name(const char *prefix, char out[LINK_NAME_MAX])
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint32_t)getpid() ^ (uint32_t)util_now_ns();
+	snprintf(out, LINK_NAME_MAX, "%.7s%08x", prefix, r);
+}
 
 int link_put_common(struct nl_msg *msg, const struct link_spec *s)
 {

@@ -17,6 +17,7 @@
 
 struct nl_sock;
 struct nl_msg;
+struct nlattr;
 
 /* IFNAMSIZ: a name and its NUL. */
 #define LINK_NAME_MAX 16
@@ -38,6 +39,18 @@ struct link {
  * there is no such link; -1 on error. */
 int link_get(struct nl_sock *sk, const char *name, int ifindex, struct link *out,
 	     struct ccni_error *err);
+
+/* link_get, also handing the link kind's own attributes (its
+ * IFLA_INFO_DATA nest, NULL when it has none) to data_fn: how link-<kind>.c
+ * reads a macvlan's mode or a VLAN's id. */
+typedef void (*link_data_fn)(const struct nlattr *data, void *arg);
+int link_get_data(struct nl_sock *sk, const char *name, int ifindex, struct link *out,
+		  link_data_fn data_fn, void *data_arg, struct ccni_error *err);
+
+/* The kind's attributes of ifindex, which must be a `kind` link: 0, 1 when
+ * there is no such link or it is of another kind, -1 on error. */
+int link_get_kind_data(struct nl_sock *sk, int ifindex, const char *kind, link_data_fn data_fn,
+		       void *data_arg, struct ccni_error *err);
 
 /* The name of ifindex in the socket's namespace, for messages ("#N" when
  * it has none any more): error texts name devices, not indexes. */
@@ -87,6 +100,10 @@ int link_del_named(struct nl_sock *sk, const char *name, struct ccni_error *err)
  * not be used again by the caller. Falls back to link_del when it cannot
  * fork. */
 int link_del_unwaited(struct nl_sock *sk, int ifindex, int witness, struct ccni_error *err);
+/* The same with the witness an index in namespace witness_nsfd (-1: the
+ * caller's): a link deleted inside a container, watched from there. */
+int link_del_unwaited_in(struct nl_sock *sk, int ifindex, int witness, int witness_nsfd,
+			 struct ccni_error *err);
 
 /* A new link: the attributes every kind takes, and the kind's own (written
  * by put_data inside IFLA_INFO_DATA). */
@@ -110,6 +127,10 @@ struct nl_msg *link_create_msg(const struct link_spec *s);
 /* The name, MTU, MAC, namespace and txqueuelen attributes of s, for a
  * kind that nests a second link (a veth's peer). 0, -1 when out of room. */
 int link_put_common(struct nl_msg *msg, const struct link_spec *s);
+/* A name for a link of ours that the kernel has not named: prefix (up to
+ * 7 bytes) and 8 random hex digits ("veth1a2b3c4d"). Callers retry when
+ * it is taken. */
+void link_random_name(const char *prefix, char out[LINK_NAME_MAX]);
 /* Create it; a taken name fails with err->errnum EEXIST. */
 int link_create(struct nl_sock *sk, const struct link_spec *s, struct ccni_error *err);
 

@@ -228,6 +228,38 @@ int netlink_request(struct nl_sock *sk, struct nl_msg *msg, int ok_errno, struct
 	return netlink_error(err, &ans, "%s", what);
 }
 
+/* --- notifications ------------------------------------------------------------- */
+
+struct events_job {
+	unsigned groups;
+	int fd;
+};
+
+static int events_here(void *data, struct ccni_error *err)
+{
+	struct events_job *j = data;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = j->groups };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return ccni_error_errno(err, CCNI_ERR_NETLINK, errno, "netlink notification socket");
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return ccni_error_errno(err, CCNI_ERR_NETLINK, e, "netlink notification socket");
+	}
+	j->fd = fd;
+	return 0;
+}
+
+int netlink_events_open(int nsfd, unsigned groups, struct ccni_error *err)
+{
+	struct events_job j = { groups, -1 };
+
+	return netns_run(nsfd, events_here, &j, err) < 0 ? -1 : j.fd;
+}
+
 /* --- the pair a main plugin works with ------------------------------------------ */
 
 int netlink_pair_open(const char *netns, struct netlink_pair *p, struct ccni_error *err)

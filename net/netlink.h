@@ -72,6 +72,11 @@ void netlink_ack_text(const struct nlmsgerr *e, char *out, size_t len);
 /* Ask for extended and capped acks on a raw netlink socket. */
 void netlink_ext_ack_on(int fd);
 
+/* A non-blocking raw socket made in namespace nsfd (-1: the caller's)
+ * that hears its rtnetlink notifications of `groups` (RTMGRP_*): for
+ * waiting on the kernel rather than polling it. The fd, or -1 with err. */
+int netlink_events_open(int nsfd, unsigned groups, struct ccni_error *err);
+
 /* Out of memory while building a request: code 100. Returns -1. */
 int netlink_nomem(struct ccni_error *err, const char *what);
 

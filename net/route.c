@@ -318,3 +318,82 @@ int route_get_oif(struct nl_sock *sk, const struct ccni_ip *dst, struct ccni_err
 		return netlink_error(err, &ans, "route lookup of %s", ccni_ip_format(dst, b));
 	return rc < 0 ? 0 : f.oif;
 }
+
+/* --- the default route's interface ------------------------------------------------ */
+
+struct default_find {
+	int oif;
+	bool is_default;
+};
+
+static int on_fib_match(struct nlmsghdr *h, void *arg)
+{
+	struct default_find *f = arg;
+	struct rtmsg *rtm = nlmsg_data(h);
+	struct nlattr *tb[RTA_MAX + 1];
+
+	if (h->nlmsg_type == RTM_NEWROUTE && nlmsg_parse(h, sizeof(*rtm), tb, RTA_MAX, NULL) == 0) {
+		f->is_default = rtm->rtm_dst_len == 0;
+		f->oif = tb[RTA_OIF] ? (int)nla_get_u32(tb[RTA_OIF]) : 0;
+	}
+	return 0;
+}
+
+/* The route the kernel would use for probe, itself (RTM_F_FIB_MATCH): one
+ * lookup. 1 and *f when there is one, 0 when nothing routes it. */
+static int fib_match(struct nl_sock *sk, const struct ccni_ip *probe, struct default_find *f,
+		     struct ccni_error *err)
+{
+	struct rtmsg rtm = { .rtm_family = (uint8_t)probe->family,
+			     .rtm_dst_len = (uint8_t)ccni_ip_bits(probe),
+			     .rtm_flags = RTM_F_FIB_MATCH };
+	struct nl_msg *msg = netlink_msg(RTM_GETROUTE, 0, &rtm, sizeof(rtm));
+	struct netlink_answer ans;
+	int rc;
+
+	if (!msg || put_ip(msg, RTA_DST, probe) < 0) {
+		nlmsg_free(msg);
+		return netlink_nomem(err, "route lookup");
+	}
+	rc = netlink_talk(sk, msg, on_fib_match, f, &ans);
+	if (rc == -ENOMEM || rc == -EIO)
+		return netlink_error(err, &ans, "default route lookup");
+	return rc == 0;
+}
+
+static int first_default(const struct route *r, void *arg)
+{
+	struct default_find *f = arg;
+
+	if (!f->oif && r->dst.prefix == 0 && r->ifindex > 0 && r->type == RTN_UNICAST)
+		f->oif = r->ifindex;
+	return 0;
+}
+
+int route_default_oif(struct nl_sock *sk, struct ccni_error *err)
+{
+	/* An address only a default route covers, usually: when a narrower
+	 * route covers it (a VPN's 0.0.0.0/1), the main table is read. */
+	static const struct ccni_ip probes[2] = {
+		{ .family = AF_INET, .addr = { 0, 0, 0, 1 } },
+		{ .family = AF_INET6 }, /* "::" */
+	};
+
+	for (int i = 0; i < 2; i++) {
+		struct default_find f = { 0, false };
+		int rc = fib_match(sk, &probes[i], &f, err);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 1 && f.is_default && f.oif > 0)
+			return f.oif;
+		if (rc == 1 && !f.is_default) {
+			f.oif = 0;
+			if (route_dump(sk, probes[i].family, RT_TABLE_MAIN, 0, first_default, &f, err) < 0)
+				return -1;
+			if (f.oif > 0)
+				return f.oif;
+		}
+	}
+	return 0;
+}

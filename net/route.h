@@ -60,6 +60,11 @@ int route_exists(struct nl_sock *sk, const struct route *r, struct ccni_error *e
 /* The interface the kernel routes dst through (one RTM_GETROUTE lookup, no
  * dump): its index, 0 when unreachable, -1 on error. */
 int route_get_oif(struct nl_sock *sk, const struct ccni_ip *dst, struct ccni_error *err);
+/* The interface of the default route (IPv4's, else IPv6's), as the
+ * reference's "master" default: one lookup per family, no dump unless a
+ * narrower route shadows the probe. Its index, 0 when there is none, -1 on
+ * error. */
+int route_default_oif(struct nl_sock *sk, struct ccni_error *err);
 /* The routes of `table` (0: main) that leave through ifindex alone, in the
  * kernel's order (IPv4 first), clones left out. *out is malloc'd. */
 int route_list_dev(struct nl_sock *sk, int ifindex, uint32_t table, struct route **out,

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ipvlan — an ipvlan link on a host interface (the master) in the
+ * container, as the reference plugin. Chained after another plugin it may
+ * go without master (then prevResult's one interface is the master) and
+ * without ipam (then prevResult's addresses and routes go on the link).
+ * The work is the shared one-link path (net/attach-link.h).
+ */
+#include <linux/if_link.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <ccni/conf.h>
+#include <ccni/plugin.h>
+
+#include "net/attach-link.h"
+#include "net/link-ipvlan.h"
+#include "plugins/main/ipvlan/ipvlan.h"
+
+/* CHECK: the mode is the config's. */
+static int ipvlan_check(struct nl_sock *ct, const struct link *cv, const struct attach_link *l,
+			struct ccni_error *err)
+{
+	const union attach_link_data *d = &l->data;
+	uint16_t mode;
+	const char *name;
+	int rc = link_ipvlan_get(ct, cv->ifindex, &mode, err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && mode == d->ipvlan_mode)
+		return 0;
+	name = link_ipvlan_mode_name(mode);
+	return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+			      "interface %s: ipvlan mode %s, the config's mode is %s", cv->name,
+			      name ? name : "unknown", link_ipvlan_mode_name(d->ipvlan_mode));
+}
+
+static const struct attach_link_kind ipvlan_kind = {
+	.kind = "ipvlan",
+	.on_master = true,
+	.announce = true,
+	.put_data = link_ipvlan_put_data,
+	.check = ipvlan_check,
+};
+
+int ipvlan_conf_parse(const struct ccni_request *req, struct attach_link *l,
+		      struct ccni_error *err)
+{
+	const struct ccni_result *pr = req->prev_result;
+	const char *mode = NULL;
+
+	memset(l, 0, sizeof(*l));
+	l->kind = &ipvlan_kind;
+	l->data.ipvlan_mode = IPVLAN_MODE_L2;
+	if (attach_link_parse_master(req, l, false, err) < 0 ||
+	    ccni_json_get_string(req->config, "", "mode", &mode, err) < 0)
+		return -1;
+	if (mode && *mode && link_ipvlan_mode_parse(mode, &l->data.ipvlan_mode) < 0)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "mode: \"%.32s\" is not one of l2, l3, l3s", mode);
+	l->master_from_prev = true;
+	if (attach_link_parse_ipam(req, l, true, err) < 0)
+		return -1;
+	if (!l->attach.ipam_type) {
+		/* chained: prevResult's addresses, which ADD must have */
+		l->ips_from_prev = true;
+		if (req->command == CCNI_CMD_ADD && (!pr || !pr->n_ips))
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "ipam: missing (required unless chained after a plugin "
+					      "whose prevResult has addresses)");
+	}
+	l->attach.dns = ATTACH_DNS_CONFIG;
+	return 0;
+}
+
+ATTACH_LINK_PLUGIN_DEFINE(ipvlan, "ipvlan",
+			  "ccni ipvlan: an ipvlan link on a host interface in the container",
+			  "ipvlan", ipvlan_conf_parse);
