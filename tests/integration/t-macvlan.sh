@@ -5,9 +5,8 @@
 # master's wire, every mode and key, the ARP/NDP announcements, CHECK, DEL
 # paths, failed ADDs, bad input.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/links.sh"
 
-h() { in_host "$@"; }
-hostlinks() { h ip -j link show | jq -r 'map(.ifname) | sort | join(" ")'; }
 V4=',"ranges":[[{"subnet":"10.66.0.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}]'
 V46=',"ranges":[[{"subnet":"10.66.0.0/24"}],[{"subnet":"fd00:66::/64"}]],"routes":[{"dst":"0.0.0.0/0"},{"dst":"::/0"}]'
 
@@ -16,29 +15,9 @@ mvconf() {
 	printf '{"cniVersion":"%s","name":"mvnet","type":"macvlan","master":"mvm0"%s,"ipam":{"type":"host-local","dataDir":"%s"%s}}' \
 		"${4:-1.0.0}" "${1:-}" "${3:-$T/ipam}" "${2-$V4}"
 }
-# with_prev CONF RESULT: CONF with RESULT as prevResult
-with_prev() { jq -c --argjson p "$2" '. + {prevResult: $p}' <<<"$1"; }
 # the master mvm0 in the host namespace, its wire's other end in $PEER
 # (10.66.0.100, fd00:66::100)
-master() {
-	PEER=$(mkns p)
-	h ip link add mvm0 type veth peer name mvp0
-	h ip link set mvp0 netns "$PEER"
-	h ip link set mvm0 up
-	in_ns "$PEER" ip addr add 10.66.0.100/24 dev mvp0
-	in_ns "$PEER" ip addr add fd00:66::100/64 dev mvp0 nodad
-	in_ns "$PEER" ip link set mvp0 up
-}
-info() { in_ns "${2:-$NETNS}" ip -j -d link show "${1:-eth0}" | jq -c '.[0].linkinfo | {kind: .info_kind, mode: .info_data.mode}'; }
-addrs() { in_ns "${2:-$NETNS}" ip -j addr show "${1:-eth0}" | jq -r '[.[0].addr_info[] | select(.scope=="global") | "\(.local)/\(.prefixlen)\(if .tentative then " tentative" else "" end)"] | join(",")'; }
-routes() { in_ns "${1:-$NETNS}" ip -j route show | jq -c 'map("\(.dst) \(.gateway // "-") \(.dev)") | sort'; }
-# eventually CMD...: CMD succeeds within 10 s (what the kernel does on its
-# own time after ADD returned: a peer processing an announcement)
-eventually() {
-	local i
-	for i in $(seq 100); do "$@" && return 0; sleep 0.1; done
-	"$@"
-}
+master() { wire mvm0 10.66.0.100/24 fd00:66::100/64; }
 
 test_add_kernel_state_exact_result_check_del() {
 	master
@@ -51,7 +30,7 @@ test_add_kernel_state_exact_result_check_del() {
 		routes:[{dst:"0.0.0.0/0"},{dst:"::/0"}],
 		dns:{nameservers:["10.66.0.53"],search:["x.example"]}}')
 	assert_eq "$(jq -cS . <<<"$out")" "$(jq -cS . <<<"$want")" "result"
-	assert_eq "$(info)" '{"kind":"macvlan","mode":"bridge"}' "link"
+	assert_eq "$(kind)" '{"kind":"macvlan","mode":"bridge"}' "link"
 	jq_eq "$(in_ns "$NETNS" ip -j -d link show eth0)" '.[0] | "\(.link_index) \(.operstate) \(.mtu)"' \
 		"$(h cat /sys/class/net/mvm0/ifindex) UP 1500"
 	# addresses settled (DAD done) before ADD returned, as the reference
@@ -89,11 +68,11 @@ test_two_containers_in_bridge_mode_and_the_peer_reach_each_other() {
 # stale neighbour entry for the container's address learns its MAC.
 test_arp_and_ndp_announcements_reach_the_peer() {
 	master
-	in_ns "$PEER" ip neigh add 10.66.0.2 lladdr 02:00:00:00:00:99 dev mvp0 nud stale
-	in_ns "$PEER" ip neigh add fd00:66::2 lladdr 02:00:00:00:00:99 dev mvp0 nud stale
+	in_ns "$PEER" ip neigh add 10.66.0.2 lladdr 02:00:00:00:00:99 dev mvm0p nud stale
+	in_ns "$PEER" ip neigh add fd00:66::2 lladdr 02:00:00:00:00:99 dev mvm0p nud stale
 	out=$(cni macvlan ADD "$(mvconf '' "$V46")")
 	mac=$(jq -r '.interfaces[0].mac' <<<"$out")
-	lladdr() { [ "$(in_ns "$PEER" ip -j neigh show "$1" dev mvp0 | jq -r '.[0].lladdr')" = "$mac" ]; }
+	lladdr() { [ "$(in_ns "$PEER" ip -j neigh show "$1" dev mvm0p | jq -r '.[0].lladdr')" = "$mac" ]; }
 	eventually lladdr 10.66.0.2 || fail "the peer did not learn 10.66.0.2 is at $mac"
 	eventually lladdr fd00:66::2 || fail "the peer did not learn fd00:66::2 is at $mac"
 }
@@ -103,7 +82,7 @@ test_every_mode() {
 	for mode in bridge private vepa passthru; do
 		c=$(mvconf ",\"mode\":\"$mode\"")
 		out=$(cni macvlan ADD "$c")
-		assert_eq "$(info)" "{\"kind\":\"macvlan\",\"mode\":\"$mode\"}" "mode $mode"
+		assert_eq "$(kind)" "{\"kind\":\"macvlan\",\"mode\":\"$mode\"}" "mode $mode"
 		cni macvlan CHECK "$(with_prev "$c" "$out")"
 		other=bridge
 		[ $mode = bridge ] && other=vepa
@@ -194,7 +173,7 @@ test_master_with_the_container_ifname() {
 	c=$(mvconf | jq -c '.master = "eth0"')
 	out=$(cni macvlan ADD "$c")
 	jq_eq "$out" '.interfaces[0].name' eth0
-	assert_eq "$(info)" '{"kind":"macvlan","mode":"bridge"}' "link"
+	assert_eq "$(kind)" '{"kind":"macvlan","mode":"bridge"}' "link"
 	assert_eq "$(hostlinks)" "eth0 lo" "host links"
 	in_ns "$NETNS" ping -c1 -W2 10.66.0.100 >/dev/null || fail "container -> peer"
 }
@@ -206,7 +185,7 @@ test_link_in_container() {
 	c=$(mvconf ',"linkInContainer":true')
 	out=$(IFNAME=net1 cni macvlan ADD "$c")
 	jq_eq "$out" '.interfaces[0] | "\(.name) \(.sandbox)"' "net1 $NETNS_PATH"
-	assert_eq "$(info net1)" '{"kind":"macvlan","mode":"bridge"}' "link"
+	assert_eq "$(kind net1)" '{"kind":"macvlan","mode":"bridge"}' "link"
 	jq_eq "$(in_ns "$NETNS" ip -j -d link show net1)" '.[0].link' mvm0
 	in_ns "$NETNS" ping -c1 -W2 10.66.0.100 >/dev/null || fail "container -> peer"
 	IFNAME=net1 cni macvlan CHECK "$(with_prev "$c" "$out")"
@@ -292,6 +271,17 @@ test_bad_input_names_the_key_and_value() {
 	assert_eq "$(hostlinks)" "lo mvm0" "host links"
 }
 
+# macvlan leaves nothing in the host namespace: GC is IPAM's
+test_gc_releases_the_reservations_of_attachments_not_valid() {
+	master
+	nb=$(mkns gb)
+	CID=keep cni macvlan ADD "$(mvconf)" >/dev/null
+	CID=lost NETNS_PATH=/run/netns/$nb cni macvlan ADD "$(mvconf)" >/dev/null
+	cni macvlan GC "$(mvconf '' "$V4" "$T/ipam" 1.1.0 | jq -c '. + {"cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}')"
+	assert_eq "$(grep -l keep "$T"/ipam/mvnet/10.* | wc -l) $(ls "$T/ipam/mvnet" | grep -c '^10\.')" "1 1" "reservations: keep's only"
+	assert_eq "$(hostlinks)" "lo mvm0" "host links"
+}
+
 test_status_asks_ipam() {
 	master
 	cni macvlan STATUS "$(mvconf '' "$V4" "$T/ipam" 1.1.0)"
@@ -311,7 +301,7 @@ test_same_results_and_kernel_state_as_the_reference() {
 		a=$(cni macvlan ADD "$(mvconf ',"mode":"vepa","mtu":1400,"dns":{"nameservers":["1.1.1.1"]}' "$V4" "$T/a$v" "$v")")
 		b=$(NETNS_PATH=/run/netns/$ns2 ref macvlan ADD "$(mvconf ',"mode":"vepa","mtu":1400,"dns":{"nameservers":["1.1.1.1"]}' "$V4" "$T/b$v" "$v")")
 		assert_eq "$(jq -cS "$norm" <<<"$a")" "$(jq -cS "$norm" <<<"$b")" "result $v"
-		assert_eq "$(info eth0 "$NETNS")" "$(info eth0 "$ns2")" "link $v"
+		assert_eq "$(kind eth0 "$NETNS")" "$(kind eth0 "$ns2")" "link $v"
 		assert_eq "$(addrs eth0 "$NETNS")" "$(addrs eth0 "$ns2")" "addresses $v"
 		assert_eq "$(routes "$NETNS")" "$(routes "$ns2")" "routes $v"
 		jq_eq "$(in_ns "$ns2" ip -j link show eth0)" '.[0].mtu' "$(in_ns "$NETNS" ip -j link show eth0 | jq '.[0].mtu')"
