@@ -9,16 +9,17 @@
 . "$(dirname "$0")/links.sh"
 T_NEEDS_KERNEL="dummy"
 
+V46=',"ranges":[[{"subnet":"10.72.0.0/24"}],[{"subnet":"fd00:72::/64"}]],"routes":[{"dst":"10.73.0.0/16"}]'
+
 # dconf [EXTRA-KEYS] [IPAM-BODY] [DATADIR] [VERSION]
 dconf() {
 	printf '{"cniVersion":"%s","name":"dnet","type":"dummy"%s,"ipam":{"type":"host-local","dataDir":"%s"%s}}' \
-		"${4:-1.0.0}" "${1:-}" "${3:-$T/ipam}" \
-		"${2-',"ranges":[[{"subnet":"10.72.0.0/24"}],[{"subnet":"fd00:72::/64"}]],"routes":[{"dst":"10.73.0.0/16"}]'}"
+		"${4:-1.0.0}" "${1:-}" "${3:-$T/ipam}" "${2-$V46}"
 }
 
 test_the_link_with_its_addresses_exact_result_check_del() {
 	printf 'nameserver 10.72.0.53\nsearch d.example\n' >"$T/resolv.conf"
-	c=$(dconf ',"dns":{"nameservers":["192.0.2.1"]}' ',"ranges":[[{"subnet":"10.72.0.0/24"}],[{"subnet":"fd00:72::/64"}]],"routes":[{"dst":"10.73.0.0/16"}],"resolvConf":"'"$T/resolv.conf"'"')
+	c=$(dconf ',"dns":{"nameservers":["192.0.2.1"]}' "$V46"',"resolvConf":"'"$T/resolv.conf"'"')
 	out=$(cni dummy ADD "$c")
 	mac=$(in_ns "$NETNS" cat /sys/class/net/eth0/address)
 	# dns is IPAM's (the config's "dns" is not read, as the reference)
@@ -82,7 +83,7 @@ test_del_without_the_netns_failed_adds_bad_input() {
 	expect_error 7 "$o" "ipam"
 	o=$(cni dummy ADD '{"cniVersion":"1.0.0","name":"dnet","type":"dummy","ipam":{}}') && fail "empty ipam accepted"
 	expect_error 7 "$o" "ipam"
-	cni dummy STATUS "$(dconf '' '' "$T/ipam" 1.1.0)"
+	cni dummy STATUS "$(dconf '' "$V46" "$T/ipam" 1.1.0)"
 }
 
 run_tests

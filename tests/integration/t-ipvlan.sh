@@ -73,7 +73,7 @@ test_l3_traffic_between_two_containers() {
 	cni ipvlan DEL "$c"
 	CID=two NETNS_PATH=/run/netns/$ns2 cni ipvlan DEL "$c"
 	# l3s: the kernel's mode, and traffic
-	c=$(ivconf ',"mode":"l3s"')
+	c=$(ivconf ',"mode":"l3s"' "$V4" "$T/l3s")
 	out=$(cni ipvlan ADD "$c")
 	CID=two NETNS_PATH=/run/netns/$ns2 cni ipvlan ADD "$c" >/dev/null
 	assert_eq "$(kind)" '{"kind":"ipvlan","mode":"l3s"}' "link"
@@ -180,7 +180,7 @@ test_same_results_and_kernel_state_as_the_reference() {
 	master
 	ns2=$(mkns r)
 	norm='del(.interfaces[]?.mac, .interfaces[]?.sandbox)'
-	for v in 0.2.0 0.3.0 0.3.1 0.4.0 1.0.0; do
+	for v in 0.2.0 0.4.0 1.0.0; do
 		# each on its own master: ipvlan refuses one address on two links of a master
 		a=$(cni ipvlan ADD "$(ivconf ',"mode":"l3","mtu":1400,"dns":{"nameservers":["1.1.1.1"]}' "$V4" "$T/a$v" "$v")")
 		wire ipm1
