@@ -43,6 +43,16 @@ ip netns exec "${ns}b" "$build/bench/cnibench" -n "$PODS" -r "$ROUNDS" -p "$PAR"
 	-o "$OUT/bridge.json" "$top/bench/conf/bridge.json" ref="$REF" ccni="$bin"
 
 echo
+echo "== macvlan + host-local: $PODS pods x $ROUNDS rounds, then $PAR parallel ADDs"
+mkns "${ns}m"
+# the master: one end of a veth pair, both ends up (the macvlans get carrier)
+ip -n "${ns}m" link add cnibm0 type veth peer name cnibm0p
+ip -n "${ns}m" link set cnibm0 up
+ip -n "${ns}m" link set cnibm0p up
+ip netns exec "${ns}m" "$build/bench/cnibench" -n "$PODS" -r "$ROUNDS" -p "$PAR" \
+	-o "$OUT/macvlan.json" "$top/bench/conf/macvlan.json" ref="$REF" ccni="$bin"
+
+echo
 echo "== chain: bridge(ipMasq) + host-local + portmap(2 mappings) + bandwidth + tuning"
 mkns "${ns}c"
 ip netns exec "${ns}c" "$build/bench/cnibench" -n "$PODS" -r "$ROUNDS" \

@@ -335,6 +335,14 @@ int attach_link_del(const struct ccni_request *req, struct attach_found *f, void
 	return link_del_unwaited_in(f->ct, f->link.ifindex, f->link.ifindex, f->nsfd, err);
 }
 
+int attach_link_mode_differs(const struct link *cv, const char *have, const char *want,
+			     struct ccni_error *err)
+{
+	return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
+			      "interface %s: %s mode %s, the config's mode is %s", cv->name, cv->kind,
+			      have ? have : "unknown", want);
+}
+
 int attach_link_check(struct netlink_pair *ns, const struct link *cv, void *self,
 		      struct ccni_error *err)
 {

@@ -90,6 +90,11 @@ int attach_link_parse_ipam(const struct ccni_request *req, struct attach_link *l
 int attach_link_parse_mac(const struct ccni_request *req, struct attach_link *l,
 			  struct ccni_error *err);
 
+/* CHECK's answer when the link's mode (named have, NULL: unknown) is not
+ * the config's (want): code 108 naming both. */
+int attach_link_mode_differs(const struct link *cv, const char *have, const char *want,
+			     struct ccni_error *err);
+
 /* The skeleton's hooks, on a struct attach_link_plugin. */
 int attach_link_add(struct attach *a, void *self, struct ccni_error *err);
 void attach_link_undo(struct attach *a, void *self);

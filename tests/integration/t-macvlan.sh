@@ -24,12 +24,10 @@ test_add_kernel_state_exact_result_check_del() {
 	c=$(mvconf ',"dns":{"nameservers":["10.66.0.53"],"search":["x.example"]}' "$V46")
 	out=$(cni macvlan ADD "$c")
 	mac=$(in_ns "$NETNS" cat /sys/class/net/eth0/address)
-	want=$(jq -cn --arg m "$mac" --arg s "$NETNS_PATH" '{cniVersion:"1.0.0",
-		interfaces:[{name:"eth0",mac:$m,sandbox:$s}],
+	assert_result "$out" "$mac" '{
 		ips:[{interface:0,address:"10.66.0.2/24",gateway:"10.66.0.1"},{interface:0,address:"fd00:66::2/64",gateway:"fd00:66::1"}],
 		routes:[{dst:"0.0.0.0/0"},{dst:"::/0"}],
-		dns:{nameservers:["10.66.0.53"],search:["x.example"]}}')
-	assert_eq "$(jq -cS . <<<"$out")" "$(jq -cS . <<<"$want")" "result"
+		dns:{nameservers:["10.66.0.53"],search:["x.example"]}}'
 	assert_eq "$(kind)" '{"kind":"macvlan","mode":"bridge"}' "link"
 	jq_eq "$(in_ns "$NETNS" ip -j -d link show eth0)" '.[0] | "\(.link_index) \(.operstate) \(.mtu)"' \
 		"$(h cat /sys/class/net/mvm0/ifindex) UP 1500"
@@ -45,10 +43,7 @@ test_add_kernel_state_exact_result_check_del() {
 	in_ns "$NETNS" ip route del default
 	o=$(cni macvlan CHECK "$pc") && fail "CHECK passed without the default route"
 	expect_error 108 "$o" "0.0.0.0/0"
-	cni macvlan DEL "$pc"
-	in_ns "$NETNS" ip link show eth0 >/dev/null 2>&1 && fail "eth0 left after DEL"
-	assert_eq "$(ls "$T/ipam/mvnet" | grep -c '^10\.\|:')" 0 "reservations after DEL"
-	cni macvlan DEL "$pc"
+	del_removes macvlan "$pc" mvnet
 }
 
 test_two_containers_in_bridge_mode_and_the_peer_reach_each_other() {
@@ -117,10 +112,8 @@ test_mtu() {
 	cni macvlan ADD "$(mvconf ',"mtu":0')" >/dev/null
 	jq_eq "$(in_ns "$NETNS" ip -j link show eth0)" '.[0].mtu' 9000
 	cni macvlan DEL "$(mvconf)"
-	o=$(cni macvlan ADD "$(mvconf ',"mtu":9001')") && fail "mtu above the master's accepted"
-	expect_error 7 "$o" "mtu: 9001 is above the MTU of master mvm0 (9000)"
-	o=$(cni macvlan ADD "$(mvconf ',"mtu":-1')") && fail "mtu -1 accepted"
-	expect_error 7 "$o" "mtu"
+	rejects macvlan "$(mvconf ',"mtu":9001')" "mtu: 9001 is above the MTU of master mvm0 (9000)"
+	rejects macvlan "$(mvconf ',"mtu":-1')" "mtu"
 	assert_eq "$(in_ns "$NETNS" ip -o link | wc -l)" 1 "container links"
 }
 
@@ -136,8 +129,7 @@ test_mac_from_config_cni_args_and_runtime_config() {
 	CNI_ARGS_T="IgnoreUnknown=1;MAC=02:11:22:33:44:02" cni macvlan ADD "$(mvconf ',"runtimeConfig":{"mac":"02:11:22:33:44:03"}')" >/dev/null
 	assert_eq "$(in_ns "$NETNS" cat /sys/class/net/eth0/address)" 02:11:22:33:44:03 "runtimeConfig.mac over CNI_ARGS"
 	cni macvlan DEL "$(mvconf)"
-	o=$(cni macvlan ADD "$(mvconf ',"runtimeConfig":{"mac":"02:zz"}')") && fail "bad mac accepted"
-	expect_error 7 "$o" 'runtimeConfig.mac: invalid MAC address "02:zz"'
+	rejects macvlan "$(mvconf ',"runtimeConfig":{"mac":"02:zz"}')" 'runtimeConfig.mac: invalid MAC address "02:zz"'
 	o=$(CNI_ARGS_T="IgnoreUnknown=1;MAC=nope" cni macvlan ADD "$(mvconf)") && fail "bad CNI_ARGS MAC accepted"
 	expect_error 7 "$o" 'CNI_ARGS MAC: invalid MAC address "nope"'
 	o=$(CNI_ARGS_T="FOO=1" cni macvlan ADD "$(mvconf)") && fail "unknown CNI_ARGS accepted"
@@ -147,8 +139,7 @@ test_mac_from_config_cni_args_and_runtime_config() {
 test_master_defaults_to_the_default_route_interface() {
 	master
 	c=$(mvconf '' "$V4" | jq -c 'del(.master)')
-	o=$(cni macvlan ADD "$c") && fail "ADD without master or default route passed"
-	expect_error 7 "$o" "master: not given, and the host namespace has no default route"
+	rejects macvlan "$c" "master: not given, and the host namespace has no default route"
 	h ip addr add 10.67.0.1/24 dev mvm0
 	h ip route add default via 10.67.0.254
 	out=$(cni macvlan ADD "$c")
@@ -203,7 +194,7 @@ test_empty_ipam_is_an_interface_without_addresses() {
 	c='{"cniVersion":"1.0.0","name":"mvnet","type":"macvlan","master":"mvm0","ipam":{}}'
 	out=$(cni macvlan ADD "$c")
 	mac=$(in_ns "$NETNS" cat /sys/class/net/eth0/address)
-	assert_eq "$(jq -cS . <<<"$out")" "$(jq -cn --arg m "$mac" --arg s "$NETNS_PATH" '{cniVersion:"1.0.0",interfaces:[{mac:$m,name:"eth0",sandbox:$s}],dns:{}}' | jq -cS .)" "result"
+	assert_result "$out" "$mac" '{dns:{}}'
 	jq_eq "$(in_ns "$NETNS" ip -j link show eth0)" '.[0].flags | index("UP") != null' true
 	assert_eq "$(addrs)" "" "addresses"
 	cni macvlan CHECK "$(with_prev "$c" "$out")"
@@ -215,17 +206,12 @@ test_bcqueuelen() {
 	master
 	cni macvlan ADD "$(mvconf ',"bcqueuelen":4321')" >/dev/null
 	jq_eq "$(in_ns "$NETNS" ip -j -d link show eth0)" '.[0].linkinfo.info_data.bcqueuelen' 4321
-	o=$(cni macvlan ADD "$(mvconf ',"bcqueuelen":-5')") && fail "bcqueuelen -5 accepted"
-	expect_error 7 "$o" "bcqueuelen"
+	rejects macvlan "$(mvconf ',"bcqueuelen":-5')" "bcqueuelen"
 }
 
 test_del_without_the_netns_and_repeated() {
 	master
-	cni macvlan ADD "$(mvconf)" >/dev/null
-	ip netns del "$NETNS"
-	cni macvlan DEL "$(mvconf)"
-	assert_eq "$(ls "$T/ipam/mvnet" | grep -c '^10\.')" 0 "reservations"
-	NETNS_PATH="" cni macvlan DEL "$(mvconf)"
+	del_paths macvlan "$(mvconf)" mvnet
 	cni macvlan DEL "$(mvconf)"
 }
 
@@ -239,11 +225,7 @@ test_failed_adds_leave_nothing() {
 	expect_error 103 "$o"
 	assert_eq "$(in_ns "$NETNS" ip -o link | wc -l)" 1 "container links after IPAM refused"
 	# a route the kernel refuses, after IPAM: the link and the reservation go
-	o=$(cni macvlan ADD "$(mvconf '' ',"ranges":[[{"subnet":"10.66.0.0/24"}]],"routes":[{"dst":"10.99.0.0/16","gw":"10.98.0.1"}]' "$T/b")") &&
-		fail "ADD with an unreachable gateway passed"
-	expect_error 101 "$o" "10.99.0.0/16 via 10.98.0.1"
-	assert_eq "$(in_ns "$NETNS" ip -o link | wc -l)" 1 "container links after the route failed"
-	assert_eq "$(ls "$T/b/mvnet" | grep -c '^10\.')" 0 "reservation after the route failed"
+	refused_route_undone macvlan "$(mvconf '' "$(bad_route 10.66.0.0/24)" "$T/ipam/b")" b/mvnet
 	# CNI_IFNAME taken
 	in_ns "$NETNS" ip link add eth0 type veth peer name eth0p
 	o=$(cni macvlan ADD "$(mvconf '' "$V4" "$T/c")") && fail "ADD over an existing eth0 passed"
@@ -253,20 +235,13 @@ test_failed_adds_leave_nothing() {
 
 test_bad_input_names_the_key_and_value() {
 	master
-	o=$(cni macvlan ADD "$(mvconf | jq -c '.master = "nope0"')") && fail "missing master accepted"
-	expect_error 7 "$o" 'master: no interface "nope0" in the host namespace'
-	o=$(cni macvlan ADD "$(mvconf ',"mode":"bogus"')") && fail "mode bogus accepted"
-	expect_error 7 "$o" 'mode: "bogus" is not one of bridge, private, vepa, passthru'
-	o=$(cni macvlan ADD "$(mvconf ',"mode":5')") && fail "mode 5 accepted"
-	expect_error 7 "$o" "mode"
-	o=$(cni macvlan ADD "$(mvconf ',"linkInContainer":"yes"')") && fail "linkInContainer string accepted"
-	expect_error 7 "$o" "linkInContainer"
-	o=$(cni macvlan ADD "$(mvconf ',"mtu":"1500"')") && fail "mtu string accepted"
-	expect_error 7 "$o" "mtu"
-	o=$(cni macvlan ADD "$(mvconf | jq -c '.master = "a/b"')") && fail "master a/b accepted"
-	expect_error 7 "$o" "master"
-	o=$(cni macvlan ADD "$(mvconf | jq -c '.ipam = {"type": 7}')") && fail "ipam type 7 accepted"
-	expect_error 7 "$o" "ipam"
+	rejects macvlan "$(mvconf | jq -c '.master = "nope0"')" 'master: no interface "nope0" in the host namespace'
+	rejects macvlan "$(mvconf ',"mode":"bogus"')" 'mode: "bogus" is not one of bridge, private, vepa, passthru'
+	rejects macvlan "$(mvconf ',"mode":5')" "mode"
+	rejects macvlan "$(mvconf ',"linkInContainer":"yes"')" "linkInContainer"
+	rejects macvlan "$(mvconf ',"mtu":"1500"')" "mtu"
+	rejects macvlan "$(mvconf | jq -c '.master = "a/b"')" "master"
+	rejects macvlan "$(mvconf | jq -c '.ipam = {"type": 7}')" "ipam"
 	assert_eq "$(in_ns "$NETNS" ip -o link | wc -l)" 1 "container links"
 	assert_eq "$(hostlinks)" "lo mvm0" "host links"
 }

@@ -151,7 +151,8 @@ static void test_macvlan_bad(void **state)
 	    "mode: \"bogus\" is not one of bridge, private, vepa, passthru");
 	bad(macvlan_conf_parse, MV ",\"mode\":3" IPAM "}", "mode");
 	bad(macvlan_conf_parse, MV ",\"master\":5" IPAM "}", "master");
-	bad(macvlan_conf_parse, MV ",\"master\":\"a/b\"" IPAM "}", "master: invalid interface name \"a/b\"");
+	bad(macvlan_conf_parse, MV ",\"master\":\"a/b\"" IPAM "}",
+	    "master: invalid interface name \"a/b\"");
 	bad(macvlan_conf_parse, MV ",\"master\":\"0123456789abcdef\"" IPAM "}", "master");
 	bad(macvlan_conf_parse, MV ",\"mtu\":-1" IPAM "}", "mtu");
 	bad(macvlan_conf_parse, MV ",\"mtu\":10" IPAM "}", "mtu: 10 is below the minimum of 68");

@@ -23,17 +23,14 @@ static int ipvlan_check(struct nl_sock *ct, const struct link *cv, const struct 
 {
 	const union attach_link_data *d = &l->data;
 	uint16_t mode;
-	const char *name;
 	int rc = link_ipvlan_get(ct, cv->ifindex, &mode, err);
 
 	if (rc < 0)
 		return -1;
 	if (rc == 0 && mode == d->ipvlan_mode)
 		return 0;
-	name = link_ipvlan_mode_name(mode);
-	return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
-			      "interface %s: ipvlan mode %s, the config's mode is %s", cv->name,
-			      name ? name : "unknown", link_ipvlan_mode_name(d->ipvlan_mode));
+	return attach_link_mode_differs(cv, link_ipvlan_mode_name(mode),
+					link_ipvlan_mode_name(d->ipvlan_mode), err);
 }
 
 static const struct attach_link_kind ipvlan_kind = {

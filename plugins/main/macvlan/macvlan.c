@@ -22,17 +22,14 @@ static int macvlan_check(struct nl_sock *ct, const struct link *cv, const struct
 {
 	const union attach_link_data *d = &l->data;
 	struct link_macvlan have;
-	const char *name;
 	int rc = link_macvlan_get(ct, cv->ifindex, &have, err);
 
 	if (rc < 0)
 		return -1;
 	if (rc == 0 && have.mode == d->macvlan.mode)
 		return 0;
-	name = link_macvlan_mode_name(have.mode);
-	return ccni_error_set(err, CCNI_ERR_CHECK_FAILED,
-			      "interface %s: macvlan mode %s, the config's mode is %s", cv->name,
-			      name ? name : "unknown", link_macvlan_mode_name(d->macvlan.mode));
+	return attach_link_mode_differs(cv, link_macvlan_mode_name(have.mode),
+					link_macvlan_mode_name(d->macvlan.mode), err);
 }
 
 static const struct attach_link_kind macvlan_kind = {
