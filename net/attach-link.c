@@ -108,6 +108,11 @@ static int master_of_prev(const struct ccni_request *req, const char **name,
 				      "master: not given, and prevResult has %zu interfaces (a chained "
 				      "link takes the one named interface of prevResult as its master)",
 				      pr->n_interfaces);
+	if (!ccni_ifname_valid(pr->interfaces[0].name))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "master: prevResult's interface \"%.32s\" is not a valid "
+				      "interface name",
+				      pr->interfaces[0].name);
 	*name = pr->interfaces[0].name;
 	return 0;
 }
