@@ -157,7 +157,7 @@ test_same_results_and_kernel_state_as_the_reference() {
 	master
 	ns2=$(mkns r)
 	norm='del(.interfaces[]?.mac, .interfaces[]?.sandbox)'
-	for v in 0.2.0 0.4.0 1.0.0; do
+	for v in 0.2.0 1.0.0; do
 		# each on its own master: ipvlan refuses one address on two links of a master
 		a=$(cni ipvlan ADD "$(ivconf ',"mode":"l3","mtu":1400,"dns":{"nameservers":["1.1.1.1"]}' "$V4" "$T/a$v" "$v")")
 		wire ipm1

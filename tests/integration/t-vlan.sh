@@ -130,7 +130,7 @@ test_same_results_and_kernel_state_as_the_reference() {
 	ns2=$(mkns r)
 	norm='del(.interfaces[]?.mac, .interfaces[]?.sandbox)'
 	id=100
-	for v in 0.2.0 0.4.0 1.0.0; do
+	for v in 0.2.0 1.0.0; do
 		# each its own VLAN id: one link per (master, id)
 		a=$(cni vlan ADD "$(vconf ',"mtu":1400,"dns":{"nameservers":["1.1.1.1"]}' "$V4" "$T/a$v" "$v" $id)")
 		b=$(NETNS_PATH=/run/netns/$ns2 ref vlan ADD "$(vconf ',"mtu":1400,"dns":{"nameservers":["1.1.1.1"]}' "$V4" "$T/b$v" "$v" $((id + 1)))")
