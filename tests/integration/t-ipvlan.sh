@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# ipvlan (+ host-local): kernel state, exact results beside the reference in
-# every spec version, l2 and l3 traffic between containers, chained without
+# ipvlan (+ host-local): kernel state, exact results beside the reference (0.2.0
+# and 1.0.0), l2 and l3 traffic between containers, chained without
 # ipam (prevResult's master and addresses), every mode and key, CHECK, DEL
 # paths, failed ADDs, bad input. This machine's kernel may lack ipvlan: the
 # file then runs in the user-mode Linux kernel (lib.sh).

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # vlan (+ host-local): tagged traffic to a peer VLAN interface with the same
 # id and none to one with another id, kernel state, exact results beside the
-# reference in every spec version, every key, CHECK, DEL paths, failed ADDs
+# reference (0.2.0 and 1.0.0), every key, CHECK, DEL paths, failed ADDs
 # (a (master, vlanId) pair already in use), bad input. This machine's kernel
 # may lack 8021q: the file then runs in the user-mode Linux kernel (lib.sh).
 . "$(dirname "$0")/lib.sh"
