@@ -202,6 +202,18 @@ static void test_ipvlan(void **state)
 
 		assert_int_equal(parse_as(ipvlan_conf_parse, CCNI_CMD_DEL, IV "}", NULL, &l, &e), 0);
 	}
+	{
+		/* prevResult's addresses are bounded as IPAM's are */
+		char c[4096];
+		int n = snprintf(c, sizeof(c),
+				 IV ",\"prevResult\":{\"interfaces\":[{\"name\":\"enp1\"}],\"ips\":[");
+
+		for (int i = 0; i <= ATTACH_IPS_MAX; i++)
+			n += snprintf(c + n, sizeof(c) - (size_t)n, "%s{\"address\":\"10.1.2.%d/24\"}",
+				      i ? "," : "", i + 2);
+		snprintf(c + n, sizeof(c) - (size_t)n, "]}}");
+		bad(ipvlan_conf_parse, c, "prevResult: 17 addresses, more than the 16");
+	}
 	bad(ipvlan_conf_parse, IV ",\"mode\":\"l4\"" IPAM "}", "mode: \"l4\" is not one of l2, l3, l3s");
 	bad(ipvlan_conf_parse, IV ",\"mode\":\"bridge\"" IPAM "}", "mode");
 	bad(ipvlan_conf_parse, IV ",\"mtu\":5" IPAM "}", "mtu");

@@ -66,6 +66,11 @@ int ipvlan_conf_parse(const struct ccni_request *req, struct attach_link *l,
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 					      "ipam: missing (required unless chained after a plugin "
 					      "whose prevResult has addresses)");
+		if (pr && pr->n_ips > ATTACH_IPS_MAX)
+			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+					      "prevResult: %zu addresses, more than the %d an "
+					      "attachment may have",
+					      pr->n_ips, ATTACH_IPS_MAX);
 	}
 	l->attach.dns = ATTACH_DNS_CONFIG;
 	return 0;
