@@ -32,4 +32,8 @@ struct bridge_conf {
 int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,
 		      struct ccni_error *err);
 
+/* `ccni validate` (bridge-validate.c). */
+extern const char *const bridge_keys[];
+void bridge_facts(const struct ccni_request *req, const void *conf);
+
 #endif
