@@ -57,6 +57,7 @@ test_files_are_where_debian_looks() {
 	local p
 	assert_contains "$(contents ccni)" "usr/bin/ccni"
 	assert_contains "$(contents ccni)" "usr/share/man/man1/ccni-validate.1.gz"
+	assert_contains "$(contents ccni)" "usr/share/bash-completion/completions/ccni"
 	assert_eq "$(contents libccni0)" "$(printf '%s\n' usr/lib/x86_64-linux-gnu/libccni.so.0 \
 		usr/lib/x86_64-linux-gnu/libccni.so.0.1.0 usr/share/doc/libccni0/changelog.gz \
 		usr/share/doc/libccni0/copyright | sort)" "libccni0"
