@@ -119,6 +119,12 @@ int ccni_gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *val
  * ones, read once under the lock (what `ccni gc NET` does). */
 int ccni_gc_cached(struct ccni_runtime *rt, const struct ccni_network *net,
 		   struct ccni_error *err);
+/* The same, but a cached attachment is valid only when keep(entry, data)
+ * says so (entry: its cache entry, borrowed), e.g. to collect attachments
+ * whose owner is known to be gone. */
+typedef bool (*ccni_gc_keep_fn)(json_t *entry, void *data);
+int ccni_gc_cached_keep(struct ccni_runtime *rt, const struct ccni_network *net,
+			ccni_gc_keep_fn keep, void *data, struct ccni_error *err);
 
 /* Re-apply the firewall state (ipMasq, macspoofchk, port mappings, firewall
  * accepts) of a cached attachment from its cached result, without touching
