@@ -165,8 +165,9 @@ void ccni_conf_warning(const struct ccni_request *req, const char *fmt, ...)
  * across the networks of a conf dir; takes the reference of value (also when
  * not validating). Facts the validator compares:
  *   "bridge": "cni0"  the Linux bridge the containers are attached to
- *   "ranges": [{"subnet", "rangeStart", "rangeEnd"}, ...]  addresses the
- *             IPAM plugin allocates from (text forms)
+ *   "ranges": [{"subnet", "rangeStart", "rangeEnd", "key"}, ...]  addresses
+ *             the IPAM plugin allocates from (text forms; key: the path of
+ *             the range's subnet in the config)
  *   "store":  "/var/lib/cni/networks/NAME"  the directory of IPAM state
  */
 void ccni_conf_fact(const struct ccni_request *req, const char *key, json_t *value);

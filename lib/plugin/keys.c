@@ -9,13 +9,13 @@
  * ("[]" is any array index), "args.*" (anything below). A key is known when
  * a list names it, names something below it, or has a ".*" above it.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <ccni/plugin.h>
 
 #include "lib/common/cleanup.h"
+#include "lib/common/distance.h"
 #include "lib/plugin/internal.h"
 
 #define KEY_PATH_MAX 256
@@ -50,40 +50,12 @@ static bool known(const char *const *const *lists, const char *path)
 	return false;
 }
 
-/* Edit distance of two short keys, ignoring case. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (tolower((unsigned char)a[i - 1]) !=
-							   tolower((unsigned char)b[j - 1]));
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 /* The known key closest to `key` among those directly below `parent` (a
  * normalized path, "" for the top), when close enough to be a typo. */
 static void suggest(const char *const *const *lists, const char *parent, const char *key,
 		    char *out, size_t len)
 {
-	size_t pl = strlen(parent), best = strlen(key) >= 5 ? 3 : 2;
+	size_t pl = strlen(parent), best = 99;
 
 	out[0] = '\0';
 	for (const char *const *const *l = lists; *l; l++)
@@ -99,8 +71,8 @@ static void suggest(const char *const *const *lists, const char *parent, const c
 				continue;
 			memcpy(cand, name, nl);
 			cand[nl] = '\0';
-			d = distance(key, cand);
-			if (d < best) {
+			d = util_distance(key, cand);
+			if (util_close(key, cand) && d < best) {
 				best = d;
 				snprintf(out, len, "%s", cand);
 			}

@@ -5,9 +5,11 @@
  * directory for the checks across networks.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <ccni/conf.h>
 
+#include "lib/common/cleanup.h"
 #include "lib/common/util.h"
 #include "plugins/ipam/host-local/hl.h"
 
@@ -28,12 +30,18 @@ static json_t *ranges_fact(const struct hl_config *c)
 	for (int i = 0; i < c->n_sets; i++)
 		for (int k = 0; k < c->sets[i].n; k++) {
 			const struct hl_range *r = &c->sets[i].r[k];
-			char n[CCNI_IPNET_STRLEN], s[CCNI_IP_STRLEN], e[CCNI_IP_STRLEN];
+			char n[CCNI_IPNET_STRLEN], s[CCNI_IP_STRLEN], e[CCNI_IP_STRLEN], key[96];
 
-			json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "subnet",
+			/* where the range is written: the legacy one is ipam's own subnet */
+			if (streq(c->sets[i].where, "ipam"))
+				snprintf(key, sizeof(key), "ipam.subnet");
+			else
+				snprintf(key, sizeof(key), "%s[%d].subnet", c->sets[i].where, k);
+			json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s}", "subnet",
 							   ccni_ipnet_format(&r->subnet, n),
 							   "rangeStart", ccni_ip_format(&r->start, s),
-							   "rangeEnd", ccni_ip_format(&r->end, e)));
+							   "rangeEnd", ccni_ip_format(&r->end, e),
+							   "key", key));
 		}
 	return a;
 }
