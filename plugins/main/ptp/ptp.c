@@ -27,23 +27,27 @@ int ptp_conf_parse(const struct ccni_request *req, struct ptp_conf *p, struct cc
 	json_t *c = req->config;
 	long long v = 0;
 
+	/* each key on its own: validation reports every bad one */
 	memset(p, 0, sizeof(*p));
 	p->ipmasq_backend = "nftables";
-	if (ccni_json_get_bool(c, "", "ipMasq", &p->ipmasq, err) < 0 ||
-	    ccni_json_get_string(c, "", "ipMasqBackend", &p->ipmasq_backend, err) < 0)
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_bool(c, "", "ipMasq", &p->ipmasq, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(c, "", "ipMasqBackend", &p->ipmasq_backend,
+							  err)) < 0)
 		return -1;
 	if (!p->ipmasq_backend || !*p->ipmasq_backend)
 		p->ipmasq_backend = "nftables";
-	if (!streq(p->ipmasq_backend, "nftables") && !streq(p->ipmasq_backend, "iptables"))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "ipMasqBackend: \"%.32s\" is not \"nftables\" or \"iptables\"",
-				      p->ipmasq_backend);
-	if (ccni_json_get_int(c, "", "mtu", 0, 65535, &v, err) < 0)
+	if (!streq(p->ipmasq_backend, "nftables") && !streq(p->ipmasq_backend, "iptables") &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "ipMasqBackend: \"%.32s\" is not \"nftables\" or \"iptables\"",
+			    p->ipmasq_backend) < 0)
 		return -1;
-	if (v && v < 68)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "mtu: %lld is below the minimum of 68", v);
-	p->mtu = (unsigned)v;
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_int(c, "", "mtu", 0, 65535, &v, err)) < 0)
+		return -1;
+	if (v && v < 68 &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG, "mtu: %lld is below the minimum of 68",
+			    v) < 0)
+		return -1;
+	p->mtu = v >= 68 ? (unsigned)v : 0;
 	if (ccni_request_ipam_type(req, &p->ipam_type, err) < 0)
 		return -1;
 	p->attach = (struct attach_conf){ .ipam_type = p->ipam_type,
@@ -194,6 +198,10 @@ static int ptp_check_host(struct netlink_pair *ns, const struct link *cv, void *
 	return 0;
 }
 
+/* `ccni validate`: its keys (its parser is ptp_conf_parse). */
+static const char *const ptp_keys[] = { "ipMasq", "ipMasqBackend", "mtu", "ipam.type", NULL };
+
 ATTACH_PLUGIN_DEFINE(ptp, "ptp", "ccni ptp: a routed veth pair between the container and the host",
 		     struct ptp_add, p, ptp_conf_parse, .kind = "veth", .add = ptp_links,
-		     .undo = ptp_undo, .del = ptp_del_links, .check_host = ptp_check_host);
+		     .undo = ptp_undo, .del = ptp_del_links, .check_host = ptp_check_host,
+		     .keys = ptp_keys);
