@@ -180,6 +180,8 @@ json_t *json_path_get(json_t *root, const char *path)
 			char key[256];
 			size_t n;
 
+			json_t *next;
+
 			if (*p == '.')
 				p++;
 			n = strcspn(p, ".[");
@@ -187,7 +189,11 @@ json_t *json_path_get(json_t *root, const char *path)
 				return NULL;
 			memcpy(key, p, n);
 			key[n] = '\0';
-			v = json_object_get(v, key);
+			next = json_object_get(v, key);
+			/* a key with dots in it ("sysctl": {"net.ipv4.ip_forward": ...}) */
+			if (!next && (next = json_object_get(v, p)))
+				n = strlen(p);
+			v = next;
 			p += n;
 		}
 	}

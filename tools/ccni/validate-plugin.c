@@ -141,8 +141,8 @@ static bool names_member(json_t *obj, const char *key)
 	cut = strrchr(parent, '.');
 	if (!cut || cut < strrchr(parent, '['))
 		cut = strrchr(parent, '[');
-	if (!cut)
-		return false;
+	if (!cut) /* a key of the plugin object itself */
+		return true;
 	*cut = '\0';
 	return json_path_get(obj, parent) != NULL;
 }
@@ -197,8 +197,8 @@ static void map_problem(struct vctx *v, const struct vdoc *d, const char *prefix
 		snprintf(cap, sizeof(cap), "capabilities.%.*s", (int)strcspn(rel + 14, ".["), rel + 14);
 		join(where, sizeof(where), prefix, cap);
 	}
-	vreport(v, d, error, where, "%s: %.*s%s", key, (int)off, msg,
-		msg + off + len + 2);
+	vreport(v, d, error, where, "%s: %.*s%s%s", key, (int)off, msg, msg + off + len + 2,
+		strcmp(where, key) ? " (given by CAP_ARGS)" : "");
 }
 
 static bool plugin_type_ok(struct vctx *v, const struct vdoc *d, const char *prefix, json_t *obj,

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -34,6 +35,11 @@ static void record(struct vctx *v, const char *file, int line, int col, bool err
 {
 	json_t *p = json_pack("{s:s,s:i,s:i,s:s,s:s}", "file", file, "line", line, "column", col,
 			      "severity", error ? "error" : "warning", "message", msg);
+	json_t *seen = json_object_get(v->order, file);
+
+	/* files in the order they were checked, for sorting */
+	if (!seen)
+		json_object_set_new(v->order, file, json_integer((json_int_t)json_object_size(v->order)));
 
 	if (key && *key)
 		json_object_set_new(p, "key", json_string(key));
@@ -224,7 +230,10 @@ static void validate_file(struct vctx *v, const char *file)
 	}
 	doc = json_loadb(text, len, 0, &jerr);
 	if (!doc) {
-		record(v, file, jerr.line, jerr.column, true, NULL, NULL, jerr.text);
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "invalid JSON: %s", jerr.text);
+		record(v, file, jerr.line, jerr.column, true, NULL, NULL, msg);
 		return;
 	}
 	d.text = text;
@@ -279,6 +288,52 @@ static size_t validate_dir_files(struct vctx *v, const char *dir)
 	return files;
 }
 
+static const struct vctx *sort_ctx;
+
+static int problem_cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t fx = json_integer_value(json_object_get(sort_ctx->order,
+							   json_string_value(json_object_get(x, "file"))));
+	json_int_t fy = json_integer_value(json_object_get(sort_ctx->order,
+							   json_string_value(json_object_get(y, "file"))));
+	json_int_t d[] = {
+		fx - fy,
+		json_integer_value(json_object_get(x, "line")) - json_integer_value(json_object_get(y, "line")),
+		json_integer_value(json_object_get(x, "column")) -
+			json_integer_value(json_object_get(y, "column")),
+		json_integer_value(json_object_get(x, "seq")) - json_integer_value(json_object_get(y, "seq")),
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(d); i++)
+		if (d[i])
+			return d[i] < 0 ? -1 : 1;
+	return 0;
+}
+
+/* Problems file by file, each file's by position (as a compiler lists
+ * them); the order they were found breaks ties. */
+static void sort_problems(struct vctx *v)
+{
+	size_t n = json_array_size(v->problems), i;
+	json_t **a = calloc(n ? n : 1, sizeof(*a)), *p;
+
+	if (!a)
+		return;
+	json_array_foreach(v->problems, i, p) {
+		json_object_set_new(p, "seq", json_integer((json_int_t)i));
+		a[i] = json_incref(p);
+	}
+	sort_ctx = v;
+	qsort(a, n, sizeof(*a), problem_cmp);
+	json_array_clear(v->problems);
+	for (i = 0; i < n; i++) {
+		json_object_del(a[i], "seq");
+		json_array_append_new(v->problems, a[i]);
+	}
+	free(a);
+}
+
 static void print_text(const struct vctx *v, size_t files)
 {
 	size_t i, total = v->errors + v->warnings;
@@ -307,11 +362,12 @@ static void print_text(const struct vctx *v, size_t files)
 int cli_validate(struct cli *c, const char *cmd, int argc, char **argv)
 {
 	_cleanup_(ccni_runtime_freep) struct ccni_runtime *rt = NULL;
-	_cleanup_json_ json_t *problems = json_array(), *networks = json_array(), *caps = NULL;
+	_cleanup_json_ json_t *problems = json_array(), *networks = json_array(), *caps = NULL,
+			      *order = json_object();
 	struct ccni_error err = CCNI_ERROR_INIT;
 	const char *target = argc > 0 ? argv[0] : getenv("NETCONFPATH"), *capenv = getenv("CAP_ARGS");
 	const char *path = getenv("CNI_PATH");
-	struct vctx v = { .c = c, .problems = problems, .networks = networks };
+	struct vctx v = { .c = c, .problems = problems, .networks = networks, .order = order };
 	struct stat st;
 	size_t files = 1;
 
@@ -337,6 +393,7 @@ int cli_validate(struct cli *c, const char *cmd, int argc, char **argv)
 	} else {
 		validate_file(&v, target);
 	}
+	sort_problems(&v);
 	if (c->json) {
 		_cleanup_json_ json_t *o = json_pack("{s:i,s:i,s:i,s:O}", "files", (int)files, "errors",
 						     (int)v.errors, "warnings", (int)v.warnings,

@@ -19,6 +19,7 @@ struct vctx {
 	json_t *cap_args;	 /* CAP_ARGS: what the runtime would pass, or NULL */
 	json_t *problems;	 /* [{"file","line","column","key","value","severity","message"}] */
 	json_t *networks;	 /* [{"name","file","plugins":[{"key","facts"}]}], for validate-dir.c */
+	json_t *order;		 /* {file: the order it was checked in}, to sort the problems */
 	size_t errors, warnings;
 };
 
