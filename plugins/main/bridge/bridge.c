@@ -18,6 +18,7 @@
 #include "lib/common/cleanup.h"
 #include "net/addr.h"
 #include "net/attach.h"
+#include "net/attach-conf.h"
 #include "net/link-bridge.h"
 #include "net/link-veth.h"
 #include "net/macspoof.h"
@@ -144,18 +145,16 @@ int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,
 		      struct ccni_error *err)
 {
 	json_t *c = req->config;
+	struct attach_common common;
 	long long v;
 
 	memset(b, 0, sizeof(*b));
 	b->bridge = "cni0";
-	b->ipmasq_backend = "nftables";
 	if (CCNI_CONF_TRY(req, err, ccni_json_get_string(c, "", "bridge", &b->bridge, err)) < 0 ||
 	    get_bool(req, "isGateway", &b->is_gw, err) < 0 ||
 	    get_bool(req, "isDefaultGateway", &b->is_default_gw, err) < 0 ||
 	    get_bool(req, "forceAddress", &b->force_address, err) < 0 ||
-	    get_bool(req, "ipMasq", &b->ipmasq, err) < 0 ||
-	    CCNI_CONF_TRY(req, err, ccni_json_get_string(c, "", "ipMasqBackend",
-							  &b->ipmasq_backend, err)) < 0 ||
+	    attach_conf_common(req, &common, err) < 0 ||
 	    get_bool(req, "hairpinMode", &b->hairpin, err) < 0 ||
 	    get_bool(req, "promiscMode", &b->promisc, err) < 0 ||
 	    get_bool(req, "preserveDefaultVlan", &b->preserve_default_vlan, err) < 0 ||
@@ -172,21 +171,9 @@ int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,
 			    "':' or spaces)",
 			    b->bridge) < 0)
 		return -1;
-	if (!*b->ipmasq_backend)
-		b->ipmasq_backend = "nftables";
-	if (!streq(b->ipmasq_backend, "nftables") && !streq(b->ipmasq_backend, "iptables") &&
-	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-			    "ipMasqBackend: \"%.32s\" is not \"nftables\" or \"iptables\"",
-			    b->ipmasq_backend) < 0)
-		return -1;
-	v = 0;
-	if (CCNI_CONF_TRY(req, err, ccni_json_get_int(c, "", "mtu", 0, 65535, &v, err)) < 0)
-		return -1;
-	if (v && v < 68 &&
-	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG, "mtu: %lld is below the minimum of 68",
-			    v) < 0)
-		return -1;
-	b->mtu = v >= 68 ? (unsigned)v : 0;
+	b->ipmasq = common.ipmasq;
+	b->ipmasq_backend = common.masq_backend;
+	b->mtu = common.mtu;
 	v = 0;
 	if (ccni_json_get_int(c, "", "vlan", 0, 4094, &v, err) < 0 &&
 	    CCNI_CONF_TRY(req, err, ccni_error_prefix(err, "invalid VLAN ID")) < 0)

@@ -18,36 +18,21 @@
 #include "lib/common/cleanup.h"
 #include "net/addr.h"
 #include "net/attach.h"
+#include "net/attach-conf.h"
 #include "net/link-veth.h"
 #include "net/route.h"
 #include "plugins/main/ptp/ptp.h"
 
 int ptp_conf_parse(const struct ccni_request *req, struct ptp_conf *p, struct ccni_error *err)
 {
-	json_t *c = req->config;
-	long long v = 0;
+	struct attach_common common;
 
-	/* each key on its own: validation reports every bad one */
 	memset(p, 0, sizeof(*p));
-	p->ipmasq_backend = "nftables";
-	if (CCNI_CONF_TRY(req, err, ccni_json_get_bool(c, "", "ipMasq", &p->ipmasq, err)) < 0 ||
-	    CCNI_CONF_TRY(req, err, ccni_json_get_string(c, "", "ipMasqBackend", &p->ipmasq_backend,
-							  err)) < 0)
+	if (attach_conf_common(req, &common, err) < 0)
 		return -1;
-	if (!p->ipmasq_backend || !*p->ipmasq_backend)
-		p->ipmasq_backend = "nftables";
-	if (!streq(p->ipmasq_backend, "nftables") && !streq(p->ipmasq_backend, "iptables") &&
-	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-			    "ipMasqBackend: \"%.32s\" is not \"nftables\" or \"iptables\"",
-			    p->ipmasq_backend) < 0)
-		return -1;
-	if (CCNI_CONF_TRY(req, err, ccni_json_get_int(c, "", "mtu", 0, 65535, &v, err)) < 0)
-		return -1;
-	if (v && v < 68 &&
-	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG, "mtu: %lld is below the minimum of 68",
-			    v) < 0)
-		return -1;
-	p->mtu = v >= 68 ? (unsigned)v : 0;
+	p->ipmasq = common.ipmasq;
+	p->ipmasq_backend = common.masq_backend;
+	p->mtu = common.mtu;
 	if (ccni_request_ipam_type(req, &p->ipam_type, err) < 0)
 		return -1;
 	p->attach = (struct attach_conf){ .ipam_type = p->ipam_type,
