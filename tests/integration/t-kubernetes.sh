@@ -114,6 +114,8 @@ test_pods_on_two_nodes_reach_each_other_over_routed_pod_cidrs() {
 	underlay
 	node "$NA" "$CIDR_A" 1500
 	node "$NB" "$CIDR_B" 1500
+	# the node's conf dir passes validation with what kubelet passes
+	assert_eq "$(kcli "$NA" validate)" "1 file checked, 0 problems" "ccni validate on node A"
 	a1=$(pod "$NA")
 	a2=$(pod "$NA")
 	b1=$(pod "$NB")

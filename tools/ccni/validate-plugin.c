@@ -22,7 +22,6 @@
 #include "lib/common/distance.h"
 #include "lib/common/spawn.h"
 #include "lib/common/util.h"
-#include "lib/runtime/internal.h"
 #include "tools/ccni/locate.h"
 #include "tools/ccni/validate.h"
 
@@ -250,7 +249,7 @@ void validate_plugin(struct vctx *v, const struct vdoc *d, const char *prefix, j
 		join(key, sizeof(key), prefix, "ipam.type");
 		version_ok(v, d, key, ipam_type, version); /* the main plugin is still checked */
 	}
-	if (!ok || !net || !(config = rt_plugin_config(net, obj, NULL, &att, NULL)))
+	if (!ok || !net || !(config = ccni_network_plugin_config(net, obj, &att)))
 		return;
 	out = run_validation(v, type, config);
 	json_array_foreach(json_object_get(out, "problems"), i, p)
