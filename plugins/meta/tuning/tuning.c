@@ -215,11 +215,59 @@ void tuning_conf_clear(struct tuning_conf *c)
 	c->sysctl = NULL;
 }
 
-int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, struct ccni_error *err)
+/* The MAC: the config, then CNI_ARGS MAC, then runtimeConfig.mac, then
+ * args.cni.mac; each later source wins when it gives a value. DEL works
+ * from the backup file only: what the runtime passes for the MAC does not
+ * matter to it (and must not make it fail). args.cni's sysctls and
+ * attributes too. */
+static int runtime_sources(const struct ccni_request *req, struct tuning_conf *c,
+			   const char **mac, struct ccni_error *err)
 {
 	static const char *const known_args[] = {"MAC", NULL};
+	const char *m;
+
+	if (req->command != CCNI_CMD_DEL) {
+		if (ccni_args_check_known(&req->args, known_args, err) < 0)
+			return -1;
+		m = ccni_args_get(&req->args, "MAC");
+		if (m && *m)
+			*mac = m;
+		m = NULL;
+		if (ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac", &m, err) < 0)
+			return -1;
+		if (m && *m)
+			*mac = m;
+	}
+	if (req->cni_args) {
+		if (merge_sysctl(c, json_object_get(req->cni_args, "sysctl"), "args.cni.sysctl",
+				 err) < 0 ||
+		    parse_attrs(req, req->cni_args, "args.cni", c, mac, err) < 0)
+			return -1;
+	}
+	if (req->command == CCNI_CMD_DEL)
+		*mac = NULL;
+	return 0;
+}
+
+static int set_mac(const struct ccni_request *req, struct tuning_conf *c, const char *mac,
+		   struct ccni_error *err)
+{
+	if (!mac || !*mac)
+		return 0;
+	if (ccni_mac_parse_any(mac, c->mac) < 0)
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "mac: invalid MAC address \"%.32s\"", mac);
+	if (c->mac[0] & 1)
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "mac: \"%.32s\" is a multicast address", mac);
+	c->has_mac = true;
+	return 0;
+}
+
+int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, struct ccni_error *err)
+{
 	json_t *conf = req->config;
-	const char *mac = NULL, *m, *k;
+	const char *mac = NULL, *k;
 	json_t *v;
 
 	memset(c, 0, sizeof(*c));
@@ -244,39 +292,8 @@ int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, str
 	    parse_attrs(req, conf, "", c, &mac, err) < 0)
 		return -1;
 
-	/* The MAC: the config, then CNI_ARGS MAC, then runtimeConfig.mac, then
-	 * args.cni.mac; each later source wins when it gives a value. DEL
-	 * works from the backup file only: what the runtime passes for the MAC
-	 * does not matter to it (and must not make it fail). */
-	if (req->command != CCNI_CMD_DEL) {
-		if (ccni_args_check_known(&req->args, known_args, err) < 0)
-			return -1;
-		m = ccni_args_get(&req->args, "MAC");
-		if (m && *m)
-			mac = m;
-		m = NULL;
-		if (ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac", &m, err) < 0)
-			return -1;
-		if (m && *m)
-			mac = m;
-	}
-	if (req->cni_args) {
-		if (merge_sysctl(c, json_object_get(req->cni_args, "sysctl"), "args.cni.sysctl",
-				 err) < 0 ||
-		    parse_attrs(req, req->cni_args, "args.cni", c, &mac, err) < 0)
-			return -1;
-	}
-	if (req->command == CCNI_CMD_DEL)
-		mac = NULL;
-	if (mac && *mac) {
-		if (ccni_mac_parse_any(mac, c->mac) < 0)
-			return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-					       "mac: invalid MAC address \"%.32s\"", mac);
-		if (c->mac[0] & 1)
-			return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-					       "mac: \"%.32s\" is a multicast address", mac);
-		c->has_mac = true;
-	}
+	if (runtime_sources(req, c, &mac, err) < 0 || set_mac(req, c, mac, err) < 0)
+		return -1;
 	if (req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_CHECK) {
 		json_object_foreach(c->sysctl, k, v)
 		{
