@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ccni/plugin.h>
@@ -94,11 +95,18 @@ static void test_ipam_built_in_is_validated(void **state)
 {
 	char dir[] = "/tmp/ccni-validate.XXXXXX", link[64], self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct stat a, b;
 	json_t *j, *facts;
 
 	(void)state;
-	assert_true(n > 0 && mkdtemp(dir));
+	assert_true(n > 0);
 	self[n] = '\0';
+	/* Under valgrind /proc/self/exe is valgrind's tool, not this program:
+	 * nothing could be "this very executable". */
+	if (stat(self, &a) < 0 || stat("/proc/self/exe", &b) < 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev)
+		skip();
+	assert_non_null(mkdtemp(dir));
 	snprintf(link, sizeof(link), "%s/host-local", dir);
 	assert_int_equal(symlink(self, link), 0);
 	setenv("CNI_PATH", dir, 1);

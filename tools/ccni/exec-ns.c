@@ -265,7 +265,7 @@ static int bind_file(const char *src, const char *dst)
 	/* Nothing to cover when the host has no such file. */
 	if (stat(dst, &st) < 0)
 		return 0;
-	return mount(src, dst, NULL, MS_BIND, NULL);
+	return mount(src, dst, "none", MS_BIND, NULL);
 }
 
 int exec_files_mount(const char *dir, bool resolv, const char **what)
@@ -277,7 +277,7 @@ int exec_files_mount(const char *dir, bool resolv, const char **what)
 		return -1;
 	/* Our mounts stay ours: nothing propagates back to the host. */
 	*what = "making / a slave mount";
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0)
 		return -1;
 	*what = "/etc/hosts";
 	snprintf(src, sizeof(src), "%s/hosts", dir);

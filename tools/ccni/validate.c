@@ -374,7 +374,9 @@ int cli_validate(struct cli *c, const char *cmd, int argc, char **argv)
 	(void)cmd;
 	if (!target || !*target)
 		target = CCNI_DEFAULT_CONF_DIR;
-	if (capenv && *capenv && !json_is_object(caps = json_loads(capenv, 0, NULL))) {
+	if (capenv && *capenv)
+		caps = json_loads(capenv, 0, NULL);
+	if (capenv && *capenv && !json_is_object(caps)) { /* (a macro: its argument twice) */
 		fprintf(stderr, "ccni validate: CAP_ARGS: expected a JSON object\n");
 		return 2;
 	}
