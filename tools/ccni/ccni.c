@@ -206,8 +206,12 @@ static const struct command {
 	{ "validate", cli_validate,
 	  "Usage: ccni validate [--json] FILE|DIR\n\n"
 	  "Report every problem of a config file or conf dir as FILE:LINE:COL with the\n"
-	  "key at fault, plugins missing from CNI_PATH, and plugins that do not support\n"
-	  "the chosen cniVersion. Exit 1 when there is any problem.\n" },
+	  "key at fault: the network's keys, plugins missing from CNI_PATH or not\n"
+	  "supporting the chosen cniVersion, every key of ccni's own plugins (their own\n"
+	  "parsers run on the config as the runtime sends it, with CAP_ARGS when set;\n"
+	  "unknown keys are warnings), and, across a dir, duplicate names, one bridge\n"
+	  "with different subnets, overlapping ranges, a shared host-local store.\n"
+	  "Exit 1 when there is an error.\n" },
 	{ "version", cli_version,
 	  "Usage: ccni version [--json] PLUGIN\n\n"
 	  "Run PLUGIN (a type found in CNI_PATH, or a path) with CNI_COMMAND=VERSION\n"
