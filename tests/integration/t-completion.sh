@@ -31,8 +31,9 @@ test_it_registers_for_ccni() {
 
 test_commands_and_options() {
 	setup
-	assert_eq "$(comp "")" "$(printf '%s\n' add check del exec gc help list show status validate version)"
+	assert_eq "$(comp "")" "$(printf '%s\n' add check del exec gc help list reload show status validate version)"
 	assert_eq "$(comp v)" "$(printf '%s\n' validate version)"
+	assert_eq "$(comp re)" reload
 	assert_eq "$(comp help st)" status
 	assert_eq "$(comp exec --)" "$(printf '%s\n' -- --help --ifname --ip --json --mac --net --port --timeout --trace)"
 	assert_eq "$(comp gc --v)" --valid
@@ -48,6 +49,7 @@ test_network_names_from_the_conf_dir() {
 	# an option's argument is not taken for the network
 	assert_eq "$(comp -i eth1 status a)" alpha
 	assert_eq "$(comp --timeout 50 gc "")" "$(printf '%s\n' alpha beta)"
+	assert_eq "$(comp reload "")" "$(printf '%s\n' alpha beta)"
 }
 
 test_namespaces_from_run_netns() {

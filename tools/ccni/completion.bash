@@ -49,7 +49,7 @@ _ccni_reply_netns() {
 _ccni() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local self=${COMP_WORDS[0]} cmd="" i w npos=0
-	local commands="add check del status gc list validate version show exec help"
+	local commands="add check del status gc list validate version show exec reload help"
 	local opts="--ifname --json --trace --timeout --help"
 
 	# The command, how many arguments it has so far, and exec's "--".
@@ -95,6 +95,7 @@ _ccni() {
 		fi
 		;;
 	show) ((npos == 0)) && _ccni_reply_netns ;;
+	reload) ((npos == 0)) && _ccni_reply "$(_ccni_networks "$self")" ;;
 	version) ((npos == 0)) && _ccni_reply "$(_ccni_plugins)" ;;
 	validate) ((npos == 0)) && COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac

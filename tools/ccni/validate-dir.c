@@ -2,8 +2,8 @@
 /*
  * validate-dir.c — what is wrong only across the networks of a conf dir:
  * two files with the same network name (the runtime uses the first), one
- * bridge with different subnets, host-local ranges of two networks that
- * overlap (both would give out the same addresses), and one host-local
+ * bridge with different subnets, address ranges of two networks that
+ * overlap (host-local's, static's addresses), and one host-local
  * store used by two files. It works on the facts each plugin's parser
  * published (ccni_conf_fact), not on rules of its own.
  */
@@ -119,8 +119,8 @@ static void overlapping_ranges(struct vctx *v, const struct vplugin *a, const st
 			key_of(a, json_string_value(json_object_get(ra, "key")) ?: "ipam", at, sizeof(at));
 			where(a, at, at, sizeof(at));
 			vreport(v, &b->doc, true, key,
-				"%s: %s (%s-%s) overlaps %s of network \"%s\" (%s): both would give out "
-				"the same addresses",
+				"%s: %s (%s-%s) overlaps %s of network \"%s\" (%s): the same addresses "
+				"in two networks",
 				key, json_string_value(json_object_get(rb, "subnet")),
 				json_string_value(json_object_get(rb, "rangeStart")),
 				json_string_value(json_object_get(rb, "rangeEnd")),
