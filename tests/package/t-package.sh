@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The Debian package: `dpkg-buildpackage -us -uc -b` on a copy of the tree
-# builds ccni-plugins, ccni, libccni0 and libccni-dev; every file `meson
+# builds ccni-plugins, ccni, ccni-docker, libccni0 and libccni-dev; every file `meson
 # install` stages is in exactly one of them and they hold nothing else (but
 # Debian's doc files); plugins in /usr/lib/cni in place of
 # containernetworking-plugins; lintian reports no error; and what the
@@ -12,6 +12,7 @@
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PKG=${TMPDIR:-/tmp}/ccni-pkg.$$
+PACKAGES="ccni-plugins ccni ccni-docker libccni0 libccni-dev"
 
 # build_once: the packages in $PKG/*.deb, the source copy in $PKG/src.
 build_once() {
@@ -43,7 +44,7 @@ test_every_staged_file_is_in_exactly_one_package() {
 	# dh_compress gzips the man pages.
 	staged=$(cd "$PKG/src/debian/tmp" && find . ! -type d | sed 's|^\./||' |
 		sed -E 's|^(usr/share/man/.*)$|\1.gz|' | sort)
-	packaged=$(for p in ccni-plugins ccni libccni0 libccni-dev; do contents $p; done |
+	packaged=$(for p in $PACKAGES; do contents $p; done |
 		grep -Ev '^usr/share/doc/[^/]+/(changelog\.gz|copyright)$' | sort)
 	dup=$(printf '%s\n' "$packaged" | uniq -d)
 	assert_eq "$dup" "" "files in two packages"
@@ -63,6 +64,18 @@ test_files_are_where_debian_looks() {
 		usr/share/doc/libccni0/copyright | sort)" "libccni0"
 	assert_contains "$(contents libccni-dev)" "usr/lib/x86_64-linux-gnu/pkgconfig/ccni.pc"
 	assert_contains "$(contents libccni-dev)" "usr/include/ccni/plugin.h"
+	# the daemons' units, each with its daemon, where bookworm's systemd
+	# helpers look
+	assert_contains "$(contents ccni-plugins)" "lib/systemd/system/cni-dhcp.socket"
+	assert_contains "$(contents ccni-plugins)" "lib/systemd/system/cni-dhcp.service"
+	assert_eq "$(contents ccni-docker | grep -v '^usr/share/doc/')" "$(printf '%s\n' \
+		lib/systemd/system/ccni-docker.service usr/bin/ccni-docker \
+		usr/share/man/man8/ccni-docker.8.gz)" "ccni-docker"
+	# ccni-docker waits for the admin; the dhcp socket is enabled
+	dpkg-deb -e "$(deb ccni-docker)" "$T/docker-control"
+	assert_not_contains "$(cat "$T/docker-control/postinst")" "deb-systemd-invoke start"
+	dpkg-deb -e "$(deb ccni-plugins)" "$T/plugins-control"
+	assert_contains "$(cat "$T/plugins-control/postinst")" "cni-dhcp.socket"
 	# every plugin of the executable is linked under its name in /usr/lib/cni
 	dpkg-deb -x "$(deb ccni-plugins)" "$T/root"
 	local built
@@ -110,7 +123,7 @@ test_lintian_reports_no_error() {
 test_packaged_files_work() {
 	build_once
 	local p out
-	for p in ccni-plugins ccni libccni0 libccni-dev; do dpkg-deb -x "$(deb $p)" "$T/root"; done
+	for p in $PACKAGES; do dpkg-deb -x "$(deb $p)" "$T/root"; done
 	out=$(_cni_run "$T/root/usr/lib/cni" loopback ADD '{"cniVersion":"1.0.0","name":"pk","type":"loopback"}')
 	jq_eq "$out" '.interfaces[0].name' lo
 	assert_contains "$(in_ns "$NETNS" ip -o link show lo)" "UP"
