@@ -33,11 +33,24 @@ static int noop_del(const struct ccni_request *req, struct ccni_result **result,
 	return 0;
 }
 
+/* `ccni validate`: noop reads no key of its own (any other is a warning),
+ * and its config has nothing to parse. */
+static const char *const noop_keys[] = { NULL };
+
+static int noop_validate(const struct ccni_request *req, struct ccni_error *err)
+{
+	(void)req;
+	(void)err;
+	return 0;
+}
+
 static const struct ccni_plugin noop = {
 	.name = "noop",
 	.about = "noop: an example ccni plugin",
 	.add = noop_add,
 	.del = noop_del,
+	.validate = noop_validate,
+	.keys = noop_keys,
 };
 
 int main(int argc, char **argv)

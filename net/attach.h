@@ -87,6 +87,11 @@ struct attach_plugin {
 	/* REAPPLY: the plugin's own firewall state again, from prevResult whose
 	 * container interface is index ci (-1: not found); NULL: none. */
 	int (*reapply)(const struct ccni_request *req, void *self, int ci, struct ccni_error *err);
+	/* `ccni validate` (see ccni/plugin.h): the keys the plugin reads, and
+	 * the facts its parsed config gives (ccni_conf_fact), both optional;
+	 * the validation itself is the plugin's conf_parse. */
+	const char *const *keys;
+	void (*facts)(const struct ccni_request *req, const void *conf);
 };
 
 /* Every verb of a main plugin (its descriptor names this for ADD, DEL,
@@ -111,7 +116,8 @@ int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_req
 /* The SDK descriptor plugin_ID of a main plugin on the skeleton. Its state
  * is `type` (a zeroed one per call), whose `member` is its config, parsed
  * by conf_parse(req, &self->member, err), with the skeleton's part in
- * member.attach; the rest of the arguments are its hooks (.add = ...). */
+ * member.attach; the rest of the arguments are its hooks (.add = ...).
+ * conf_parse is also what `ccni validate` runs (with .keys and .facts). */
 #define ATTACH_PLUGIN_DEFINE(id, binary, line, type, member, conf_parse, ...)                      \
 	static const struct attach_conf *id##_parse(const struct ccni_request *req,           \
 						    void *self, struct ccni_error *err)       \
@@ -129,6 +135,18 @@ int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_req
 		memset(&self, 0, sizeof(self));                                              \
 		return attach_verb(&id##_hooks, &self, req, out, err);                       \
 	}                                                                                    \
+	static int id##_validate(const struct ccni_request *req, struct ccni_error *err)   \
+	{                                                                                    \
+		type self;                                                                   \
+                                                                                             \
+		memset(&self, 0, sizeof(self));                                              \
+		ccni_conf_keys(req, id##_hooks.keys);                                        \
+		if (conf_parse(req, &self.member, err) < 0)                                  \
+			return -1;                                                           \
+		if (id##_hooks.facts)                                                        \
+			id##_hooks.facts(req, &self.member);                                 \
+		return 0;                                                                    \
+	}                                                                                    \
 	const struct ccni_plugin plugin_##id = {                                             \
 		.name = (binary),                                                            \
 		.about = (line),                                                             \
@@ -138,6 +156,7 @@ int attach_verb(const struct attach_plugin *p, void *self, const struct ccni_req
 		.status = id##_verb,                                                         \
 		.gc = id##_verb,                                                             \
 		.reapply = id##_verb,                                                        \
+		.validate = id##_validate,                                                   \
 	}
 
 /* IPAM ADD, its addresses (pointing at interface `iface`, -1: none yet),

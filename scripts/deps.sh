@@ -11,6 +11,7 @@ pkgs=(
 	containernetworking-plugins user-mode-linux
 	dnsmasq-base udhcpd
 	docker.io busybox-static procps util-linux
+	debhelper dpkg-dev lintian
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,6 +4,7 @@
 # test.sh — the whole suite, from a fresh machine: installs the dependencies,
 # then runs, each against its own build:
 #   1. release build: unit tests (cmocka) + integration tests (root, netns)
+#      + the Debian package (built with dpkg-buildpackage, checked, lintian)
 #   2. ASan+UBSan build: unit tests + integration tests
 #   3. valgrind (a build with dynamically linked plugins): unit tests + the
 #      plugin-level integration tests
@@ -50,10 +51,11 @@ unit() {
 	add "$p" "$f"
 }
 
-# integ BUILDDIR [FILTER]: run the integration tests against BUILDDIR's stage.
+# integ BUILDDIR [FILTER]: run the integration tests against BUILDDIR's stage
+# (those of directory $T_DIR when set).
 integ() {
 	local dir=$1 filter=${2:-} out
-	out="$log/integ-$(basename "$dir").txt"
+	out="$log/integ-$(basename "$dir")${T_DIR:+-$(basename "$T_DIR")}.txt"
 	CCNI_BIN="$dir/stage/opt/cni/bin" CCNI_CLI="$dir/stage/usr/local/bin/ccni" \
 		bash tests/integration/run.sh "$filter" >"$out" 2>&1
 	grep -v '^ok ' "$out" | grep -v '^integration:' | head -300
@@ -79,6 +81,8 @@ if build "$top/build"; then
 	unit "$top/build"
 	say "integration (release)"
 	integ "$top/build"
+	say "Debian package"
+	T_DIR="$top/tests/package" integ "$top/build"
 fi
 
 if [ "${QUICK:-0}" != 1 ]; then
@@ -99,7 +103,7 @@ if [ "${QUICK:-0}" != 1 ]; then
 	if build "$top/build-vg" -Dstatic_plugins=false; then
 		unit "$top/build-vg" "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
 		CCNI_WRAP="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp" \
-			integ "$top/build-vg" "${VALGRIND_FILTER:-t-protocol|t-loopback|t-host-local.test_(add|del|gc)|t-static|t-bridge.test_(two|del_|failed|vlan)|t-uml|t-runtime.test_add|t-tuning|t-portmap.test_(tcp|conflict|del_|check|stale)|t-ptp.test_(add|del|failed|readd)|t-sbr.test_(add|del|table|failed)|t-bandwidth.test_(add|del|failed|no_limits)|t-dhcp.test_(add|del_|check|status|bad|server_down)|t-macvlan.test_(add|failed|del|link_in|master_with|mac_)|t-ipvlan.test_chained|t-dummy.test_the}"
+			integ "$top/build-vg" "${VALGRIND_FILTER:-t-protocol|t-loopback|t-host-local.test_(add|del|gc)|t-static|t-bridge.test_(two|del_|failed|vlan)|t-uml|t-runtime.test_add|t-tuning|t-portmap.test_(tcp|conflict|del_|check|stale)|t-ptp.test_(add|del|failed|readd)|t-sbr.test_(add|del|table|failed)|t-bandwidth.test_(add|del|failed|no_limits)|t-dhcp.test_(add|del_|check|status|bad|server_down)|t-macvlan.test_(add|failed|del|link_in|master_with|mac_)|t-ipvlan.test_chained|t-dummy.test_the|t-exec|t-validate.test_catalogue_(16|24|39|41|44)}"
 	fi
 
 	say "fuzz (libFuzzer, ${FUZZ_SECONDS:-10}s each)"

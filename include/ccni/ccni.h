@@ -50,6 +50,7 @@ struct ccni_runtime_opts {
 
 struct ccni_runtime;
 struct ccni_network;
+struct ccni_attachment;
 
 int ccni_runtime_new(const struct ccni_runtime_opts *opts, struct ccni_runtime **out,
 		     struct ccni_error *err);
@@ -81,6 +82,12 @@ const char *ccni_network_version(const struct ccni_network *net);
 size_t ccni_network_n_plugins(const struct ccni_network *net);
 /* Plugin object i (borrowed). */
 json_t *ccni_network_plugin(const struct ccni_network *net, size_t i);
+/* The config plugin object `plugin` of net gets on stdin for an ADD of att,
+ * as compact JSON text (malloc'd): the object with the network's name and
+ * cniVersion, and runtimeConfig from the capabilities it declares that
+ * att->capability_args has (att may be NULL). NULL when memory runs out. */
+char *ccni_network_plugin_config(const struct ccni_network *net, json_t *plugin,
+				 const struct ccni_attachment *att);
 const char *ccni_network_source(const struct ccni_network *net);
 
 /* One attachment: a container's interface on a network. */
@@ -119,6 +126,12 @@ int ccni_gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *val
  * ones, read once under the lock (what `ccni gc NET` does). */
 int ccni_gc_cached(struct ccni_runtime *rt, const struct ccni_network *net,
 		   struct ccni_error *err);
+/* The same, but a cached attachment is valid only when keep(entry, data)
+ * says so (entry: its cache entry, borrowed), e.g. to collect attachments
+ * whose owner is known to be gone. */
+typedef bool (*ccni_gc_keep_fn)(json_t *entry, void *data);
+int ccni_gc_cached_keep(struct ccni_runtime *rt, const struct ccni_network *net,
+			ccni_gc_keep_fn keep, void *data, struct ccni_error *err);
 
 /* Re-apply the firewall state (ipMasq, macspoofchk, port mappings, firewall
  * accepts) of a cached attachment from its cached result, without touching

@@ -29,6 +29,8 @@ extern "C" {
 
 #define CCNI_STDIN_MAX CCNI_CONF_MAX_SIZE /* bytes of config a plugin accepts */
 
+struct ccni_validation; /* the problems of a `ccni validate` run */
+
 struct ccni_request {
 	enum ccni_command command;
 	const char *command_name; /* "ADD", ... */
@@ -49,10 +51,14 @@ struct ccni_request {
 	struct ccni_result *prev_result; /* decoded "prevResult" or NULL */
 	json_t *valid_attachments; /* GC: "cni.dev/valid-attachments" array or NULL */
 	char *const *envp;        /* the environment the plugin was run with */
+	/* Non-NULL while `ccni validate` runs the plugin's parser (see
+	 * "Validation" below); NULL in every verb the runtime calls. */
+	struct ccni_validation *validation;
 };
 
 typedef int (*ccni_verb_fn)(const struct ccni_request *req, struct ccni_result **result,
 			    struct ccni_error *err);
+typedef int (*ccni_validate_fn)(const struct ccni_request *req, struct ccni_error *err);
 
 struct ccni_plugin {
 	const char *name;  /* the binary name: "bridge" */
@@ -72,6 +78,15 @@ struct ccni_plugin {
 	 * gets argv when it is started with arguments; it returns the exit
 	 * status, or -1 to run the CNI protocol as usual. */
 	int (*command)(int argc, char **argv);
+	/* `ccni validate` (see "Validation" below): the config parser ADD uses,
+	 * run alone; NULL: the plugin is checked by VERSION only. */
+	ccni_validate_fn validate;
+	/* The keys the plugin reads, as paths below its config object:
+	 * "bridge", "vlanTrunk[].minID" ([] is any array index),
+	 * "ipam.ranges[][].subnet" (an IPAM plugin lists its keys under
+	 * "ipam."), "args.*" (anything below). A main plugin that delegates to
+	 * IPAM lists "ipam.type". NULL-terminated; NULL: keys are not checked. */
+	const char *const *keys;
 };
 
 /* Run the protocol for one plugin; returns the process exit status. */
@@ -105,6 +120,64 @@ int ccni_request_ipam_type(const struct ccni_request *req, const char **type,
 /* Look a binary up in a ':'-separated path list. Returns a malloc'd path,
  * or NULL with err set (code 102 naming the type and the path). */
 char *ccni_find_in_path(const char *type, const char *path, struct ccni_error *err);
+
+/*
+ * Validation. `ccni validate` runs every plugin of a network with the
+ * argument --ccni-validate (and CNI_COMMAND=VERSION, so that a plugin that
+ * does not know the argument only prints its versions). ccni_plugin_main()
+ * then reads the config from stdin as ADD would, sets req->validation and
+ * calls plugin->validate, then the validate of the IPAM plugin named by
+ * "ipam.type" when that is built into the same executable, and warns about
+ * keys outside plugin->keys. It prints {"problems": [{"severity", "message"},
+ * ...], "facts": {...}} and exits 0.
+ *
+ * A validate function calls the parser its ADD calls, and nothing with a
+ * side effect (no kernel, no files, no delegation). So that one run reports
+ * every problem, the parser goes on after a problem where it can, with the
+ * default in place of the bad value:
+ *
+ *	if (CCNI_CONF_TRY(req, err, ccni_json_get_bool(c, "", "ipMasq", &b, err)) < 0 ||
+ *	    CCNI_CONF_TRY(req, err, parse_mtu(c, &mtu, err)) < 0)
+ *		return -1;
+ *
+ * In a verb (req->validation NULL) that returns the first error, unchanged.
+ * A message starts with the key path of the value at fault, relative to the
+ * plugin's object ("ipam.ranges[0][0].subnet: invalid CIDR \"10.1.2.300/24\""):
+ * the validator points at that key's FILE:LINE:COL. A problem the parser
+ * cannot go past is its ordinary -1 return.
+ */
+/* When validating: record err as a problem, clear it and return 0 (go on).
+ * Otherwise return -1 with err untouched (stop, as before). */
+int ccni_conf_problem(const struct ccni_request *req, struct ccni_error *err);
+#define CCNI_CONF_TRY(req, err, call) ((call) < 0 ? ccni_conf_problem((req), (err)) : 0)
+/* ccni_error_set() then ccni_conf_problem(): 0 when validating, else -1.
+ *	if (mtu && mtu < 68 && ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+ *						"mtu: %lld is below 68", mtu) < 0)
+ *		return -1; */
+int ccni_conf_error(const struct ccni_request *req, struct ccni_error *err, int code,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* When validating: record a warning (a config that works, but likely not as
+ * meant). Otherwise nothing. */
+void ccni_conf_warning(const struct ccni_request *req, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * When validating: record a fact about what the config means, for checks
+ * across the networks of a conf dir; takes the reference of value (also when
+ * not validating). Facts the validator compares:
+ *   "bridge": "cni0"  the Linux bridge the containers are attached to
+ *   "ranges": [{"subnet", "rangeStart", "rangeEnd", "key"}, ...]  addresses
+ *             the IPAM plugin allocates from (text forms; key: the path of
+ *             the range's subnet in the config)
+ *   "store":  "/var/lib/cni/networks/NAME"  the directory of IPAM state
+ */
+void ccni_conf_fact(const struct ccni_request *req, const char *key, json_t *value);
+/* When validating: the keys the plugin reads (as struct ccni_plugin.keys),
+ * for a validate function that knows them better than its descriptor. */
+void ccni_conf_keys(const struct ccni_request *req, const char *const *keys);
+/* The argument that asks ccni_plugin_main() for validation. */
+#define CCNI_VALIDATE_ARG "--ccni-validate"
+/* Validation on explicit fds (ccni_plugin_main calls it). */
+int ccni_plugin_validate(const struct ccni_plugin *plugin, int in_fd, int out_fd);
 
 #ifdef __cplusplus
 }

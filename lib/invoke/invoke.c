@@ -123,6 +123,17 @@ static bool is_self(const char *exe)
 	       a.st_ino == b.st_ino;
 }
 
+const struct ccni_plugin *invoke_builtin(const char *type, const char *path,
+					 ccni_builtin_fn builtins)
+{
+	const struct ccni_plugin *builtin = builtins ? builtins(type) : NULL;
+	struct ccni_error err = CCNI_ERROR_INIT;
+	_cleanup_free_ char *exe = builtin ? ccni_find_in_path(type, path, &err) : NULL;
+
+	ccni_error_clear(&err);
+	return exe && is_self(exe) ? builtin : NULL;
+}
+
 /* A plugin built into this executable, in-process: the same code the exec
  * would run, on memfd stdin/stdout, minus fork, exec and dynamic linking. */
 static int run_builtin(const struct ccni_plugin *p, char **env, const struct invoke *iv,

@@ -64,6 +64,11 @@ struct invoke_result {
  * (release it with invoke_result_free).
  */
 int invoke_run(const struct invoke *iv, struct invoke_result *res, struct ccni_error *err);
+/* The plugin built into this executable that running `type` from path
+ * would run in-process (builtins knows it and path's binary of that name is
+ * this very executable), or NULL. */
+const struct ccni_plugin *invoke_builtin(const char *type, const char *path,
+					 ccni_builtin_fn builtins);
 void invoke_result_free(struct invoke_result *res);
 
 /* The ADD result the plugin printed, decoded in `version` (code 6 naming

@@ -9,6 +9,7 @@
 #include <ccni/plugin.h>
 
 #include "lib/invoke/invoke.h"
+#include "lib/plugin/internal.h"
 
 int ccni_request_ipam_type(const struct ccni_request *req, const char **type,
 			   struct ccni_error *err)
@@ -33,6 +34,11 @@ static ccni_builtin_fn builtin_lookup;
 void ccni_plugin_set_builtins(ccni_builtin_fn lookup)
 {
 	builtin_lookup = lookup;
+}
+
+const struct ccni_plugin *delegate_builtin(const char *type, const char *path)
+{
+	return invoke_builtin(type, path, builtin_lookup);
 }
 
 int ccni_delegate(const struct ccni_request *req, const char *type, enum ccni_command command,

@@ -17,6 +17,7 @@
 
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
+#include "lib/plugin/internal.h"
 
 extern char **environ;
 
@@ -154,8 +155,8 @@ static int min_version_for(enum ccni_command c, const char **min)
 	return *min != NULL;
 }
 
-static int read_config(struct ccni_request *req, const struct ccni_plugin *plugin,
-		       json_t **config, struct ccni_error *err)
+int skel_read_config(struct ccni_request *req, const struct ccni_plugin *plugin,
+		     json_t **config, struct ccni_error *err)
 {
 	const char *min;
 	json_error_t jerr;
@@ -285,7 +286,7 @@ static int dispatch(const struct ccni_plugin *plugin, struct ccni_request *req, 
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "stdin: cannot read the config");
 	}
 	req->stdin_data = data;
-	if (read_config(req, plugin, config, err) < 0)
+	if (skel_read_config(req, plugin, config, err) < 0)
 		return -1;
 	if ((req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_DEL ||
 	     req->command == CCNI_CMD_CHECK) &&
@@ -348,6 +349,9 @@ int ccni_plugin_run(const struct ccni_plugin *plugin, char *const *envp, int in_
 
 int ccni_plugin_main(const struct ccni_plugin *plugin, int argc, char **argv)
 {
+	/* Runtimes run plugins without arguments; this one is ccni validate's. */
+	if (argc == 2 && argv[1] && streq(argv[1], CCNI_VALIDATE_ARG))
+		return ccni_plugin_validate(plugin, STDIN_FILENO, STDOUT_FILENO);
 	if (plugin->command && argc > 1) {
 		int rc = plugin->command(argc, argv);
 

@@ -18,6 +18,8 @@ struct gc {
 	struct ccni_runtime *rt;
 	const struct ccni_network *net;
 	json_t *valid;            /* cni.dev/valid-attachments, NULL: none given */
+	ccni_gc_keep_fn keep;     /* the cache as the truth: which entries stay valid */
+	void *keep_data;
 	json_t *names;            /* the valid ones' cache file names, as a set */
 	struct ccni_error first;  /* the first failure; GC goes on past it */
 };
@@ -61,14 +63,16 @@ static bool is_valid(const struct gc *g, const char *name)
 	return name && json_object_get(g->names, name);
 }
 
-/* The valid attachments when the cache is taken as the truth. */
-static json_t *valid_from(json_t *entries)
+/* The valid attachments when the cache is taken as the truth (but those
+ * g->keep refuses). */
+static json_t *valid_from(const struct gc *g, json_t *entries)
 {
 	json_t *valid = json_array(), *e;
 	size_t i;
 
 	json_array_foreach(entries, i, e)
-		json_array_append_new(valid, json_pack("{s:O,s:O}", "containerID",
+		if (!g->keep || g->keep(e, g->keep_data))
+			json_array_append_new(valid, json_pack("{s:O,s:O}", "containerID",
 						       json_object_get(e, "containerId"), "ifname",
 						       json_object_get(e, "ifName")));
 	return valid;
@@ -166,7 +170,7 @@ static int gc_locked(struct gc *g, bool keep_cached, struct ccni_error *err)
 	if (cache_list(&g->rt->cache, ccni_network_name(g->net), &entries, &unreadable, err) < 0)
 		return -1;
 	if (keep_cached) {
-		g->valid = own = valid_from(entries);
+		g->valid = own = valid_from(g, entries);
 		if (!own)
 			return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	}
@@ -186,9 +190,9 @@ static int gc_locked(struct gc *g, bool keep_cached, struct ccni_error *err)
 }
 
 static int gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *valid,
-	      bool keep_cached, struct ccni_error *err)
+	      bool keep_cached, ccni_gc_keep_fn keep, void *data, struct ccni_error *err)
 {
-	struct gc g = { rt, net, valid, NULL, CCNI_ERROR_INIT };
+	struct gc g = { rt, net, valid, keep, data, NULL, CCNI_ERROR_INIT };
 	_cleanup_close_ int lock = -1;
 	int rc;
 
@@ -212,11 +216,17 @@ static int gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *v
 int ccni_gc(struct ccni_runtime *rt, const struct ccni_network *net, json_t *valid,
 	    struct ccni_error *err)
 {
-	return gc(rt, net, valid, false, err);
+	return gc(rt, net, valid, false, NULL, NULL, err);
 }
 
 int ccni_gc_cached(struct ccni_runtime *rt, const struct ccni_network *net,
 		   struct ccni_error *err)
 {
-	return gc(rt, net, NULL, true, err);
+	return gc(rt, net, NULL, true, NULL, NULL, err);
+}
+
+int ccni_gc_cached_keep(struct ccni_runtime *rt, const struct ccni_network *net,
+			ccni_gc_keep_fn keep, void *data, struct ccni_error *err)
+{
+	return gc(rt, net, NULL, true, keep, data, err);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# run.sh [FILTER] — run every integration test file (t-*.sh) and print
+# run.sh [FILTER] — run every integration test file (t-*.sh; of the
+# directory T_DIR when set, e.g. tests/package) and print
 # "N passed, N failed, N skipped". Needs root. CCNI_BIN must be set.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +13,7 @@ export T_FILTER=${1:-}
 # in one boot of user-mode Linux
 export T_UML_LIST
 T_UML_LIST=$(mktemp)
-for f in "$here"/t-*.sh; do
+for f in "${T_DIR:-$here}"/t-*.sh; do
 	[ -e "$f" ] || continue
 	bash "$f"
 done

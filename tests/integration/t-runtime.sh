@@ -528,7 +528,7 @@ test_list_validate_version_show() {
 	jq_eq "$out" 'map(select(.name=="good"))[0].plugins | join(",")' loopback
 	jq_eq "$out" 'map(select(.error))| length' 1
 	out=$(cli validate "$T/net.d") && fail "validate passed a broken dir"
-	assert_contains "$out" "bad.conflist:6:6: plugins[1].type"
+	assert_contains "$out" "bad.conflist:6:6: error: plugins[1].type"
 	assert_contains "$out" 'failed to find plugin "missing-one"'
 	assert_contains "$out" "broken.conflist:1:"
 	out=$(cli validate "$T/net.d/good.conflist")

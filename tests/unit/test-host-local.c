@@ -224,7 +224,7 @@ static void test_ip_ranges_capability(void **state)
 	parse_err("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"ipRanges\":"
 		  "[[{\"subnet\":\"10.8.0.0/25\"}]]},\"ipam\":{\"type\":\"host-local\","
 		  "\"subnet\":\"10.8.0.0/24\"}}",
-		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam overlaps with runtimeConfig.ipRanges[0]");
+		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam: overlaps with runtimeConfig.ipRanges[0]");
 	parse_err("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"ipRanges\":"
 		  "[[{\"subnet\":\"10.8.0.0/33\"}]]},\"ipam\":{\"type\":\"host-local\"}}",
 		  NULL, CCNI_ERR_INVALID_CONFIG, "runtimeConfig.ipRanges[0][0].subnet: invalid CIDR");
@@ -310,11 +310,11 @@ static void test_overlaps_and_families(void **state)
 	parse_err(CONF(",\"ranges\":[[{\"subnet\":\"10.1.0.0/24\"},{\"subnet\":\"10.1.0.0/16\"}]]"),
 		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[0]: ranges 0 and 1 overlap");
 	parse_err(CONF(",\"ranges\":[[{\"subnet\":\"10.1.0.0/24\"}],[{\"subnet\":\"10.1.0.128/25\"}]]"),
-		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[1] overlaps with ipam.ranges[0]");
+		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[1]: overlaps with ipam.ranges[0]");
 	parse_err(CONF(",\"ranges\":[[{\"subnet\":\"10.1.0.0/24\"},{\"subnet\":\"fd00::/64\"}]]"),
 		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[0]: mixed address families");
 	parse_err(CONF(",\"subnet\":\"10.1.0.0/24\",\"ranges\":[[{\"subnet\":\"10.1.0.0/24\"}]]"),
-		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[0] overlaps with ipam");
+		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[0]: overlaps with ipam");
 
 	/* one subnet in two disjoint pieces is fine */
 	struct req_holder h;
@@ -349,7 +349,7 @@ static void test_routes_errors(void **state)
 {
 	(void)state;
 	parse_err(CONF(",\"subnet\":\"10.1.0.0/24\",\"routes\":[{\"dst\":\"nope\"}]"), NULL,
-		  CCNI_ERR_INVALID_CONFIG, "ipam.routes[0]: dst: invalid CIDR \"nope\"");
+		  CCNI_ERR_INVALID_CONFIG, "ipam.routes[0].dst: invalid CIDR \"nope\"");
 	parse_err(CONF(",\"subnet\":\"10.1.0.0/24\",\"routes\":[{\"gw\":\"10.1.0.1\"}]"), NULL,
 		  CCNI_ERR_INVALID_CONFIG, "ipam.routes[0]");
 	parse_err(CONF(",\"subnet\":\"10.1.0.0/24\",\"routes\":[{\"dst\":\"0.0.0.0/0\","

@@ -13,6 +13,7 @@
 
 #include "lib/common/cleanup.h"
 #include "tools/ccni/cli.h"
+#include "tools/ccni/exec.h"
 
 /* What one verb works on: the runtime, the network and the attachment. */
 struct session {
@@ -184,17 +185,31 @@ static int valid_list(const struct cli *c, json_t **valid, struct ccni_error *er
 	return 0;
 }
 
+/* A cached attachment stays valid unless a killed `ccni exec` left it. */
+static bool not_left_by_exec(json_t *entry, void *data)
+{
+	(void)data;
+	return !exec_attachment_stale(json_string_value(json_object_get(entry, "containerId")),
+				      json_string_value(json_object_get(entry, "netns")));
+}
+
 static int gc(struct cli *c, struct session *s, struct ccni_error *err)
 {
 	_cleanup_json_ json_t *valid = NULL;
+	int rc;
 
 	/* Without --valid, keep what the cache knows (read under GC's lock);
 	 * a runtime passes its own list. */
 	if (!c->n_valid)
-		return ccni_gc_cached(s->rt, s->net, err);
-	if (valid_list(c, &valid, err) < 0)
+		rc = ccni_gc_cached_keep(s->rt, s->net, not_left_by_exec, NULL, err);
+	else if (valid_list(c, &valid, err) < 0)
 		return -1;
-	return ccni_gc(s->rt, s->net, valid, err);
+	else
+		rc = ccni_gc(s->rt, s->net, valid, err);
+	/* then the namespaces and files of the execs no entry needs any more */
+	if (rc == 0)
+		exec_gc_sweep(s->rt);
+	return rc;
 }
 
 int cli_gc(struct cli *c, const char *cmd, int argc, char **argv)

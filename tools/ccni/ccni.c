@@ -39,7 +39,7 @@ static const char usage_text[] =
 	"  show NETNS           cached attachments of a netns\n"
 	"  reload [NET]         after a firewall flush, put back the firewall state of\n"
 	"                       every cached attachment (links and addresses untouched)\n"
-	"  exec [--net NAME]... [--port H:C[/proto]]... -- CMD ARGS...\n"
+	"  exec [--net NAME [--ip ADDR] [--mac MAC]]... [--port H:C[/proto]]... -- CMD ARGS...\n"
 	"                       run CMD in a new netns attached to the networks,\n"
 	"                       detach and remove it when CMD exits\n"
 	"\n"
@@ -190,7 +190,8 @@ static const struct command {
 	  "valid, then (spec 1.1.0) ask every plugin to release what no valid attachment\n"
 	  "holds. Valid attachments are those given with --valid, else those in the\n"
 	  "result cache. Runs under the network's exclusive lock: an ADD in progress is\n"
-	  "waited for, never collected. Unreadable cache entries are removed.\n" },
+	  "waited for, never collected. Unreadable cache entries are removed. What a\n"
+	  "killed ccni exec left (its ccni gone, its namespace unused) is not valid.\n" },
 	{ "reload", cli_reload,
 	  "Usage: ccni reload [--json] [NET]\n\n"
 	  "After 'nft flush ruleset' or a firewall reload: put back the firewall state\n"
@@ -205,8 +206,12 @@ static const struct command {
 	{ "validate", cli_validate,
 	  "Usage: ccni validate [--json] FILE|DIR\n\n"
 	  "Report every problem of a config file or conf dir as FILE:LINE:COL with the\n"
-	  "key at fault, plugins missing from CNI_PATH, and plugins that do not support\n"
-	  "the chosen cniVersion. Exit 1 when there is any problem.\n" },
+	  "key at fault: the network's keys, plugins missing from CNI_PATH or not\n"
+	  "supporting the chosen cniVersion, every key of ccni's own plugins (their own\n"
+	  "parsers run on the config as the runtime sends it, with CAP_ARGS when set;\n"
+	  "unknown keys are warnings), and, across a dir, duplicate names, one bridge\n"
+	  "with different subnets, overlapping ranges, a shared host-local store.\n"
+	  "Exit 1 when there is an error.\n" },
 	{ "version", cli_version,
 	  "Usage: ccni version [--json] PLUGIN\n\n"
 	  "Run PLUGIN (a type found in CNI_PATH, or a path) with CNI_COMMAND=VERSION\n"
@@ -216,12 +221,15 @@ static const struct command {
 	  "The cached attachments of NETNS: network, interface, container id and the\n"
 	  "addresses of the cached result.\n" },
 	{ "exec", cli_exec,
-	  "Usage: ccni exec [--net NAME]... [--ifname IF] [--port HOST:CONTAINER[/PROTO]]...\n"
-	  "                 -- CMD ARGS...\n\n"
-	  "Create a network namespace, attach it to each NAME (default: the conf dir's\n"
-	  "first network), run CMD inside it as a child, and when CMD exits (or ccni\n"
-	  "gets SIGINT/SIGTERM) detach it and remove the namespace. --port passes a\n"
-	  "portMappings capability argument. Exits with CMD's status.\n" },
+	  "Usage: ccni exec [--net NAME [--ip ADDR]... [--mac MAC]]... [--ifname IF]\n"
+	  "                 [--port HOST:CONTAINER[/PROTO]]... -- CMD ARGS...\n\n"
+	  "Create a network namespace with lo up, attach it to each NAME (default: the\n"
+	  "conf dir's first network) as eth0, eth1, ..., and run CMD inside it as a\n"
+	  "child, with /etc/hosts and /etc/resolv.conf from the results (in a mount\n"
+	  "namespace of its own). Signals ccni gets go to CMD; when CMD exits, detach\n"
+	  "and remove the namespace, and exit with CMD's status. --ip and --mac (for\n"
+	  "the --net they follow) pass the ips and mac capability arguments, --port a\n"
+	  "portMappings one. What a killed ccni left, ccni gc collects.\n" },
 };
 
 static const struct option opts[] = {
@@ -232,6 +240,8 @@ static const struct option opts[] = {
 	{ "valid", required_argument, NULL, 'V' },
 	{ "net", required_argument, NULL, 'n' },
 	{ "port", required_argument, NULL, 'p' },
+	{ "ip", required_argument, NULL, 'I' },
+	{ "mac", required_argument, NULL, 'M' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -240,6 +250,12 @@ static void push(const char **list, size_t *n, const char *v)
 {
 	if (*n < CLI_MAX_LIST)
 		list[(*n)++] = v;
+}
+
+static void push_netarg(const struct cli *c, struct cli_netarg *list, size_t *n)
+{
+	if (*n < CLI_MAX_LIST)
+		list[(*n)++] = (struct cli_netarg){ optarg, c->n_nets ? c->n_nets - 1 : 0 };
 }
 
 /* 0: go on; 1: stop with status 0 (help); 2: usage error. */
@@ -253,6 +269,8 @@ static int apply_opt(struct cli *c, int o)
 	case 'V': push(c->valid, &c->n_valid, optarg); return 0;
 	case 'n': push(c->nets, &c->n_nets, optarg); return 0;
 	case 'p': push(c->ports, &c->n_ports, optarg); return 0;
+	case 'I': push_netarg(c, c->ips, &c->n_ips); return 0;
+	case 'M': push_netarg(c, c->macs, &c->n_macs); return 0;
 	case 'h': c->help = true; return 0;
 	default: fputs(usage_text, stderr); return 2;
 	}

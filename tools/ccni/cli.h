@@ -11,6 +11,13 @@
 
 #define CLI_MAX_LIST 32
 
+/* An exec option that belongs to a network: the --net it follows (0 when
+ * given before any). */
+struct cli_netarg {
+	const char *value;
+	size_t net;
+};
+
 struct cli {
 	const char *cmd;
 	const char *ifname;
@@ -25,6 +32,8 @@ struct cli {
 	size_t n_nets;
 	const char *ports[CLI_MAX_LIST];
 	size_t n_ports;
+	struct cli_netarg ips[CLI_MAX_LIST], macs[CLI_MAX_LIST];
+	size_t n_ips, n_macs;
 };
 
 int cli_fail(const struct cli *c, struct ccni_error *err);

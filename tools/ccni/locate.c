@@ -2,9 +2,10 @@
 /*
  * locate.c — a small JSON scanner that walks text and names each value by
  * its key path, to point validation messages at file:line:column (jansson
- * keeps no positions for values).
+ * keeps no positions for values); and the value a key path names.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tools/ccni/locate.h"
@@ -159,4 +160,42 @@ int json_locate(const char *text, const char *path, struct json_pos *pos)
 	pos->line = pos->column = 0;
 	value(&sc, "");
 	return sc.found ? 0 : -1;
+}
+
+json_t *json_path_get(json_t *root, const char *path)
+{
+	const char *p = path;
+	json_t *v = root;
+
+	while (v && *p) {
+		if (*p == '[') {
+			char *end;
+			unsigned long i = strtoul(p + 1, &end, 10);
+
+			if (end == p + 1 || *end != ']')
+				return NULL;
+			v = json_array_get(v, i);
+			p = end + 1;
+		} else {
+			char key[256];
+			size_t n;
+
+			json_t *next;
+
+			if (*p == '.')
+				p++;
+			n = strcspn(p, ".[");
+			if (!n || n >= sizeof(key))
+				return NULL;
+			memcpy(key, p, n);
+			key[n] = '\0';
+			next = json_object_get(v, key);
+			/* a key with dots in it ("sysctl": {"net.ipv4.ip_forward": ...}) */
+			if (!next && (next = json_object_get(v, p)))
+				n = strlen(p);
+			v = next;
+			p += n;
+		}
+	}
+	return v;
 }

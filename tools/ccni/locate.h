@@ -11,4 +11,10 @@ struct json_pos {
  * array element itself). Returns 0 when found, -1 otherwise. */
 int json_locate(const char *text, const char *path, struct json_pos *pos);
 
+#include <jansson.h>
+
+/* The value at path ("a.b[0][1].c", "" for root) below root (borrowed), or
+ * NULL. */
+json_t *json_path_get(json_t *root, const char *path);
+
 #endif

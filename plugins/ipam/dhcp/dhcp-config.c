@@ -219,24 +219,44 @@ int dhcp_conf_parse(const struct ccni_request *req, struct dhcp_conf *c, struct 
 	memset(c, 0, sizeof(*c));
 	if (!json_is_object(ipam))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "ipam: expected an object");
-	if (ccni_json_get_string(ipam, "ipam", "daemonSocketPath", &sock, err) < 0 ||
-	    ccni_json_get_int(ipam, "ipam", "priority", 0, UINT32_MAX, &prio, err) < 0)
+	/* each part on its own: validation reports every bad one */
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_string(ipam, "ipam", "daemonSocketPath", &sock,
+							  err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_int(ipam, "ipam", "priority", 0, UINT32_MAX, &prio,
+						       err)) < 0)
 		return -1;
 	if (!sock || !*sock)
 		sock = DHCP_SOCKET_DEFAULT;
-	if (sock[0] != '/')
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "ipam.daemonSocketPath: \"%.200s\" is not an absolute path", sock);
+	if (sock[0] != '/' &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "ipam.daemonSocketPath: \"%.200s\" is not an absolute path", sock) < 0)
+		return -1;
 	/* room for P.lock and the lease files under P.d/ */
-	if (strlen(sock) >= DHCP_PATH_MAX)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "ipam.daemonSocketPath: \"%.200s\" is longer than %d bytes", sock,
-				      DHCP_PATH_MAX - 1);
+	if (strlen(sock) >= DHCP_PATH_MAX &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "ipam.daemonSocketPath: \"%.200s\" is longer than %d bytes", sock,
+			    DHCP_PATH_MAX - 1) < 0)
+		return -1;
 	snprintf(c->socket_path, sizeof(c->socket_path), "%s", sock);
 	c->priority = (uint32_t)prio;
-	if (parse_request(ipam, c, err) < 0 || parse_provide(req, ipam, c, err) < 0)
+	if (CCNI_CONF_TRY(req, err, parse_request(ipam, c, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, parse_provide(req, ipam, c, err)) < 0)
 		return -1;
 	return 0;
+}
+
+/* `ccni validate`: its keys, and the parser above. */
+const char *const dhcp_keys[] = {
+	"ipam.type", "ipam.daemonSocketPath", "ipam.priority", "ipam.request[].skipDefault",
+	"ipam.request[].option", "ipam.provide[].option", "ipam.provide[].value",
+	"ipam.provide[].fromArg", NULL,
+};
+
+int dhcp_validate(const struct ccni_request *req, struct ccni_error *err)
+{
+	struct dhcp_conf c;
+
+	return dhcp_conf_parse(req, &c, err);
 }
 
 size_t dhcp_client_id(const char *id, const char *network, const char *ifname, uint8_t out[255])

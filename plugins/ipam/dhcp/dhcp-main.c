@@ -184,4 +184,6 @@ const struct ccni_plugin plugin_dhcp = {
 	.gc = dhcp_gc,
 	.ipam = true,
 	.command = dhcp_command,
+	.validate = dhcp_validate,
+	.keys = dhcp_keys,
 };

@@ -41,6 +41,9 @@ struct dhcp_conf {
 
 /* dhcp-config.c */
 int dhcp_conf_parse(const struct ccni_request *req, struct dhcp_conf *c, struct ccni_error *err);
+/* `ccni validate`: the keys it reads, and its parser alone. */
+extern const char *const dhcp_keys[];
+int dhcp_validate(const struct ccni_request *req, struct ccni_error *err);
 /* An option by its dhcp-options(5) name or its number (1-254). 0 or -1. */
 int dhcp_option_code(const char *name, uint8_t *code);
 /* The reference's client identifier: "ID/NETWORK/IFNAME", at most 254

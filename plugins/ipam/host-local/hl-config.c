@@ -38,60 +38,96 @@ static int get_ip(json_t *o, const char *where, const char *key, struct ccni_ip 
 	return 0;
 }
 
-/* One range: parse, then fill the defaults and check it as the reference
- * does (network address, start/end/gateway inside the subnet). */
-static int parse_range(json_t *o, const char *where, struct hl_range *r, struct ccni_error *err)
+/* A problem of one range: -1 stops (a verb), else it is recorded and
+ * counted, and the range is dropped once parsed (validation). */
+static int range_problem(const struct ccni_request *req, int *n_bad, struct ccni_error *err)
 {
-	const char *subnet = NULL;
-	struct ccni_ipnet net;
-	char w[96], b[CCNI_IPNET_STRLEN];
+	if (ccni_conf_problem(req, err) < 0)
+		return -1;
+	(*n_bad)++;
+	return 0;
+}
 
-	memset(r, 0, sizeof(*r));
-	if (!json_is_object(o))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an object", where);
-	if (ccni_json_require_string(o, where, "subnet", &subnet, err) < 0)
-		return -1;
-	snprintf(w, sizeof(w), "%s.subnet", where);
-	if (ccni_ipnet_parse(subnet, &net) < 0)
-		return bad(err, w, "invalid CIDR", subnet);
-	if ((unsigned)net.prefix + 2 > ccni_ip_bits(&net.ip))
-		return bad(err, w, "network too small to allocate from", subnet);
-	r->subnet = ccni_ipnet_network(&net);
-	if (!ccni_ip_equal(&r->subnet.ip, &net.ip))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "%s: \"%s\" has host bits set; the network address is %s", w,
-				      subnet, ccni_ipnet_format(&r->subnet, b));
-	if (get_ip(o, where, "rangeStart", &r->start, err) < 0 ||
-	    get_ip(o, where, "rangeEnd", &r->end, err) < 0 ||
-	    get_ip(o, where, "gateway", &r->gateway, err) < 0)
-		return -1;
+/* start/end/gateway inside the subnet, in order; the defaults filled. */
+static int check_range(const struct ccni_request *req, json_t *o, const char *where,
+		       struct hl_range *r, int *n_bad, struct ccni_error *err)
+{
+	const char *subnet = json_string_value(json_object_get(o, "subnet"));
+
 	if (!r->gateway.family) {
 		r->gateway = r->subnet.ip;
 		ccni_ip_add(&r->gateway, 1);
 	}
-	if (r->start.family) {
-		if (!ccni_ipnet_contains(&r->subnet, &r->start))
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "%s.rangeStart: %s is not in network %s", where,
-					      json_string_value(json_object_get(o, "rangeStart")), subnet);
-	} else {
+	if (r->start.family && !ccni_ipnet_contains(&r->subnet, &r->start)) {
+		ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s.rangeStart: %s is not in network %s",
+			       where, json_string_value(json_object_get(o, "rangeStart")), subnet);
+		return range_problem(req, n_bad, err);
+	} else if (!r->start.family) {
 		r->start = r->subnet.ip;
 		ccni_ip_add(&r->start, 1);
 	}
-	if (r->end.family) {
-		if (!ccni_ipnet_contains(&r->subnet, &r->end))
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "%s.rangeEnd: %s is not in network %s", where,
-					      json_string_value(json_object_get(o, "rangeEnd")), subnet);
-	} else {
+	if (r->end.family && !ccni_ipnet_contains(&r->subnet, &r->end)) {
+		ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s.rangeEnd: %s is not in network %s",
+			       where, json_string_value(json_object_get(o, "rangeEnd")), subnet);
+		return range_problem(req, n_bad, err);
+	} else if (!r->end.family) {
 		r->end = ccni_ipnet_last(&r->subnet);
 		if (r->end.family == AF_INET)
 			ccni_ip_add(&r->end, -1); /* not the broadcast address */
 	}
-	if (ccni_ip_cmp(&r->start, &r->end) > 0)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "%s: rangeStart is after rangeEnd", where);
+	if (ccni_ip_cmp(&r->start, &r->end) > 0) {
+		ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: rangeStart is after rangeEnd", where);
+		return range_problem(req, n_bad, err);
+	}
 	return 0;
+}
+
+/* One range: parse, then fill the defaults and check it as the reference
+ * does (network address, start/end/gateway inside the subnet). Returns 0,
+ * 1 when validation found it unusable (problems recorded), or -1. */
+static int parse_range(const struct ccni_request *req, json_t *o, const char *where,
+		       struct hl_range *r, struct ccni_error *err)
+{
+	const char *subnet = NULL;
+	struct ccni_ipnet net;
+	char w[96], b[CCNI_IPNET_STRLEN];
+	int n_bad = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!json_is_object(o)) {
+		ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an object", where);
+		return range_problem(req, &n_bad, err) < 0 ? -1 : 1;
+	}
+	snprintf(w, sizeof(w), "%s.subnet", where);
+	if (ccni_json_require_string(o, where, "subnet", &subnet, err) < 0) {
+		if (range_problem(req, &n_bad, err) < 0)
+			return -1;
+	} else if (ccni_ipnet_parse(subnet, &net) < 0) {
+		if (bad(err, w, "invalid CIDR", subnet) < 0 && range_problem(req, &n_bad, err) < 0)
+			return -1;
+	} else if ((unsigned)net.prefix + 2 > ccni_ip_bits(&net.ip)) {
+		if (bad(err, w, "network too small to allocate from", subnet) < 0 &&
+		    range_problem(req, &n_bad, err) < 0)
+			return -1;
+	} else {
+		r->subnet = ccni_ipnet_network(&net);
+		if (!ccni_ip_equal(&r->subnet.ip, &net.ip)) {
+			ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				       "%s: \"%s\" has host bits set; the network address is %s", w,
+				       subnet, ccni_ipnet_format(&r->subnet, b));
+			if (range_problem(req, &n_bad, err) < 0)
+				return -1;
+		}
+	}
+	if ((get_ip(o, where, "rangeStart", &r->start, err) < 0 &&
+	     range_problem(req, &n_bad, err) < 0) ||
+	    (get_ip(o, where, "rangeEnd", &r->end, err) < 0 && range_problem(req, &n_bad, err) < 0) ||
+	    (get_ip(o, where, "gateway", &r->gateway, err) < 0 &&
+	     range_problem(req, &n_bad, err) < 0))
+		return -1;
+	if (!n_bad && check_range(req, o, where, r, &n_bad, err) < 0)
+		return -1;
+	return n_bad ? 1 : 0;
 }
 
 bool hl_range_contains(const struct hl_range *r, const struct ccni_ip *ip)
@@ -132,15 +168,15 @@ const char *hl_set_text(const struct hl_rangeset *s, char *buf, size_t len)
 	return buf;
 }
 
-static int parse_sets(json_t *ranges, const char *where, struct hl_config *c,
-		      struct ccni_error *err)
+static int parse_sets(const struct ccni_request *req, json_t *ranges, const char *where,
+		      struct hl_config *c, struct ccni_error *err)
 {
 	size_t i, k;
 	json_t *set, *r;
 
 	if (!json_is_array(ranges))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "%s: expected an array of range sets", where);
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "%s: expected an array of range sets", where);
 	json_array_foreach(ranges, i, set) {
 		struct hl_rangeset *s;
 		char w[64];
@@ -149,52 +185,66 @@ static int parse_sets(json_t *ranges, const char *where, struct hl_config *c,
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 					      "%s: more than %d range sets", where, HL_MAX_SETS);
 		snprintf(w, sizeof(w), "%s[%zu]", where, i);
-		if (!json_is_array(set) || json_array_size(set) == 0)
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "%s: expected a non-empty array of ranges", w);
-		s = &c->sets[c->n_sets++];
+		if (!json_is_array(set) || json_array_size(set) == 0) {
+			if (ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+					    "%s: expected a non-empty array of ranges", w) < 0)
+				return -1;
+			continue;
+		}
+		s = &c->sets[c->n_sets];
+		memset(s, 0, sizeof(*s));
 		snprintf(s->where, sizeof(s->where), "%s", w);
 		json_array_foreach(set, k, r) {
 			char rw[112];
+			int rc;
 
 			if (s->n == HL_MAX_RANGES)
 				return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 						      "%s: more than %d ranges", w, HL_MAX_RANGES);
 			snprintf(rw, sizeof(rw), "%s[%zu]", w, k);
-			if (parse_range(r, rw, &s->r[s->n], err) < 0)
+			rc = parse_range(req, r, rw, &s->r[s->n], err);
+			if (rc < 0)
 				return -1;
-			s->n++;
+			if (rc == 0)
+				s->n++;
 		}
+		if (s->n)
+			c->n_sets++;
 	}
 	return 0;
 }
 
-static int validate_sets(struct hl_config *c, struct ccni_error *err)
+/* Every pair of ranges that overlap, in a set and across sets; every set
+ * of one address family. */
+static int validate_sets(const struct ccni_request *req, struct hl_config *c,
+			 struct ccni_error *err)
 {
-	if (c->n_sets == 0)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "ipam: no IP ranges specified (\"ranges\" or \"subnet\")");
 	for (int i = 0; i < c->n_sets; i++) {
 		struct hl_rangeset *s = &c->sets[i];
 
 		for (int a = 0; a < s->n; a++) {
-			if (s->r[a].subnet.ip.family != s->r[0].subnet.ip.family)
-				return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-						      "%s: mixed address families in one range set",
-						      s->where);
+			if (s->r[a].subnet.ip.family != s->r[0].subnet.ip.family &&
+			    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+					    "%s: mixed address families in one range set",
+					    s->where) < 0)
+				return -1;
 			for (int b = 0; b < a; b++)
-				if (ranges_overlap(&s->r[a], &s->r[b]))
-					return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-							      "%s: ranges %d and %d overlap",
-							      s->where, b, a);
+				if (ranges_overlap(&s->r[a], &s->r[b]) &&
+				    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+						    "%s: ranges %d and %d overlap", s->where, b, a) < 0)
+					return -1;
 		}
-		for (int j = 0; j < i; j++)
+		for (int j = 0; j < i; j++) {
+			bool overlap = false;
+
 			for (int a = 0; a < s->n; a++)
 				for (int b = 0; b < c->sets[j].n; b++)
-					if (ranges_overlap(&s->r[a], &c->sets[j].r[b]))
-						return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-								      "%s overlaps with %s",
-								      s->where, c->sets[j].where);
+					overlap = overlap || ranges_overlap(&s->r[a], &c->sets[j].r[b]);
+			if (overlap && ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+						       "%s: overlaps with %s", s->where,
+						       c->sets[j].where) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -244,7 +294,42 @@ static int requested_from_array(struct hl_config *c, json_t *arr, const char *wh
 	return 0;
 }
 
-static int parse_routes(json_t *ipam, struct hl_config *c, struct ccni_error *err)
+static int parse_route(json_t *r, const char *w, struct ccni_route *rt, struct ccni_error *err)
+{
+	const char *dst = NULL;
+	long long v;
+
+	*rt = ccni_route_init();
+	if (ccni_json_require_string(r, w, "dst", &dst, err) < 0)
+		return -1;
+	if (ccni_ipnet_parse(dst, &rt->dst) < 0)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s.dst: invalid CIDR \"%.64s\"",
+				      w, dst);
+	if (get_ip(r, w, "gw", &rt->gw, err) < 0)
+		return -1;
+	if (rt->gw.family && rt->gw.family != rt->dst.ip.family)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "%s.gw: not of the family of dst %s", w, dst);
+#define U32(key, field)                                                                  \
+	v = 0;                                                                           \
+	if (ccni_json_get_int(r, w, key, 0, UINT32_MAX, &v, err) < 0)                    \
+		return -1;                                                               \
+	rt->field = (uint32_t)v;
+	U32("mtu", mtu)
+	U32("advmss", advmss)
+	U32("priority", priority)
+	U32("table", table)
+#undef U32
+	v = -1;
+	if (ccni_json_get_int(r, w, "scope", -1, 255, &v, err) < 0)
+		return -1;
+	rt->scope = (int)v;
+	return 0;
+}
+
+/* Each route on its own: validation reports a problem per route. */
+static int parse_routes(const struct ccni_request *req, json_t *ipam, struct hl_config *c,
+			struct ccni_error *err)
 {
 	json_t *routes = json_object_get(ipam, "routes"), *r;
 	size_t i;
@@ -252,85 +337,64 @@ static int parse_routes(json_t *ipam, struct hl_config *c, struct ccni_error *er
 	if (!routes || json_is_null(routes))
 		return 0;
 	if (!json_is_array(routes) || json_array_size(routes) > 256)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "ipam.routes: expected an array (at most 256 routes)");
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "ipam.routes: expected an array (at most 256 routes)");
 	c->routes = calloc(json_array_size(routes) + 1, sizeof(*c->routes));
 	if (!c->routes)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	json_array_foreach(routes, i, r) {
-		struct ccni_route rt = ccni_route_init();
-		const char *dst = NULL;
 		char w[48];
-		long long v;
 
 		snprintf(w, sizeof(w), "ipam.routes[%zu]", i);
-		if (ccni_json_require_string(r, w, "dst", &dst, err) < 0)
+		if (parse_route(r, w, &c->routes[c->n_routes], err) == 0)
+			c->n_routes++;
+		else if (ccni_conf_problem(req, err) < 0)
 			return -1;
-		if (ccni_ipnet_parse(dst, &rt.dst) < 0)
-			return bad(err, w, "dst: invalid CIDR", dst);
-		if (get_ip(r, w, "gw", &rt.gw, err) < 0)
-			return -1;
-		if (rt.gw.family && rt.gw.family != rt.dst.ip.family)
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "%s.gw: not of the family of dst %s", w, dst);
-#define U32(key, field)                                                                  \
-	v = 0;                                                                           \
-	if (ccni_json_get_int(r, w, key, 0, UINT32_MAX, &v, err) < 0)                    \
-		return -1;                                                               \
-	rt.field = (uint32_t)v;
-		U32("mtu", mtu)
-		U32("advmss", advmss)
-		U32("priority", priority)
-		U32("table", table)
-#undef U32
-		v = -1;
-		if (ccni_json_get_int(r, w, "scope", -1, 255, &v, err) < 0)
-			return -1;
-		rt.scope = (int)v;
-		c->routes[c->n_routes++] = rt;
 	}
 	return 0;
 }
 
-int hl_config_parse(const struct ccni_request *req, struct hl_config *c, struct ccni_error *err)
+/* The range sets in the reference's order: those of the ipRanges
+ * capability first, then the legacy top-level range, then "ranges" (each
+ * set yields one address). */
+static int parse_all_sets(const struct ccni_request *req, json_t *ipam, struct hl_config *c,
+			  struct ccni_error *err)
 {
-	static const char *const known_args[] = { "IP", NULL };
-	json_t *ipam = json_object_get(req->config, "ipam");
 	json_t *rc_ranges = json_object_get(req->runtime_config, "ipRanges");
-	const char *ip_arg;
+	json_t *subnet = json_object_get(ipam, "subnet"), *ranges = json_object_get(ipam, "ranges");
+	bool given = false;
 
-	memset(c, 0, sizeof(*c));
-	c->name = req->name;
-	c->data_dir = HL_DEFAULT_DATA_DIR;
-	if (!json_is_object(ipam))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "ipam: missing (host-local reads its settings from \"ipam\")");
-	if (ccni_json_get_string(ipam, "ipam", "dataDir", &c->data_dir, err) < 0 ||
-	    ccni_json_get_string(ipam, "ipam", "resolvConf", &c->resolv_conf, err) < 0)
-		return -1;
-	if (!*c->data_dir)
-		c->data_dir = HL_DEFAULT_DATA_DIR;
-
-	/* The range sets in the reference's order: those of the ipRanges
-	 * capability first, then the legacy top-level range, then "ranges"
-	 * (each set yields one address). */
 	if (rc_ranges && !json_is_null(rc_ranges) &&
-	    !(json_is_array(rc_ranges) && json_array_size(rc_ranges) == 0) &&
-	    parse_sets(rc_ranges, "runtimeConfig.ipRanges", c, err) < 0)
-		return -1;
-	if (json_object_get(ipam, "subnet") && !json_is_null(json_object_get(ipam, "subnet"))) {
+	    !(json_is_array(rc_ranges) && json_array_size(rc_ranges) == 0)) {
+		given = true;
+		if (parse_sets(req, rc_ranges, "runtimeConfig.ipRanges", c, err) < 0)
+			return -1;
+	}
+	if (subnet && !json_is_null(subnet)) {
+		struct hl_rangeset *s = &c->sets[c->n_sets];
+		int rc;
+
+		given = true;
 		if (c->n_sets == HL_MAX_SETS)
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 					      "ipam: more than %d range sets", HL_MAX_SETS);
-		if (parse_range(ipam, "ipam", &c->sets[c->n_sets].r[0], err) < 0)
+		rc = parse_range(req, ipam, "ipam", &s->r[0], err);
+		if (rc < 0)
 			return -1;
-		snprintf(c->sets[c->n_sets].where, sizeof(c->sets[0].where), "ipam");
-		c->sets[c->n_sets++].n = 1;
+		snprintf(s->where, sizeof(s->where), "ipam");
+		s->n = 1;
+		c->n_sets += rc == 0;
 	}
-	if (json_object_get(ipam, "ranges") && !json_is_null(json_object_get(ipam, "ranges")) &&
-	    parse_sets(json_object_get(ipam, "ranges"), "ipam.ranges", c, err) < 0)
-		return -1;
-	if (validate_sets(c, err) < 0)
+	if (ranges && !json_is_null(ranges)) {
+		given = given || json_array_size(ranges) > 0 || !json_is_array(ranges);
+		if (parse_sets(req, ranges, "ipam.ranges", c, err) < 0)
+			return -1;
+	}
+	/* With ranges that were given but are all broken, their problems say it. */
+	if (!given)
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "ipam: no IP ranges specified (\"ranges\" or \"subnet\")");
+	if (validate_sets(req, c, err) < 0)
 		return -1;
 	if (!ccni_version_ge(req->cni_version, "0.3.0")) {
 		int v4 = 0, v6 = 0;
@@ -340,16 +404,23 @@ int hl_config_parse(const struct ccni_request *req, struct hl_config *c, struct 
 				v4++;
 			else
 				v6++;
-		if (v4 > 1 || v6 > 1)
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "ipam: CNI version %s does not support more than one "
-					      "address per family",
-					      req->cni_version);
+		if ((v4 > 1 || v6 > 1) &&
+		    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				    "ipam: CNI version %s does not support more than one address "
+				    "per family",
+				    req->cni_version) < 0)
+			return -1;
 	}
-	if (parse_routes(ipam, c, err) < 0)
-		return -1;
+	return 0;
+}
 
-	/* Requested addresses. */
+/* Requested addresses: CNI_ARGS IP=, args.cni.ips, runtimeConfig.ips. */
+static int parse_requested(const struct ccni_request *req, struct hl_config *c,
+			   struct ccni_error *err)
+{
+	static const char *const known_args[] = { "IP", NULL };
+	const char *ip_arg;
+
 	if (ccni_args_check_known(&req->args, known_args, err) < 0)
 		return -1;
 	ip_arg = ccni_args_get(&req->args, "IP");
@@ -368,6 +439,28 @@ int hl_config_parse(const struct ccni_request *req, struct hl_config *c, struct 
 	return 0;
 }
 
+int hl_config_parse(const struct ccni_request *req, struct hl_config *c, struct ccni_error *err)
+{
+	json_t *ipam = json_object_get(req->config, "ipam");
+
+	memset(c, 0, sizeof(*c));
+	c->name = req->name;
+	c->data_dir = HL_DEFAULT_DATA_DIR;
+	if (!json_is_object(ipam))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "ipam: missing (host-local reads its settings from \"ipam\")");
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_string(ipam, "ipam", "dataDir", &c->data_dir,
+							  err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(ipam, "ipam", "resolvConf",
+							  &c->resolv_conf, err)) < 0)
+		return -1;
+	if (!*c->data_dir)
+		c->data_dir = HL_DEFAULT_DATA_DIR;
+	if (parse_all_sets(req, ipam, c, err) < 0 || parse_routes(req, ipam, c, err) < 0 ||
+	    CCNI_CONF_TRY(req, err, parse_requested(req, c, err)) < 0)
+		return -1;
+	return 0;
+}
 void hl_config_free(struct hl_config *c)
 {
 	free(c->routes);

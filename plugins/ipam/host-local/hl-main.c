@@ -435,4 +435,6 @@ const struct ccni_plugin plugin_host_local = {
 	.gc = hl_gc,
 	.status = hl_status,
 	.ipam = true,
+	.validate = hl_validate,
+	.keys = hl_keys,
 };

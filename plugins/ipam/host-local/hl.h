@@ -110,6 +110,10 @@ int hl_allocate(struct hl_store *s, const struct hl_rangeset *set, int set_index
 		const char *id, const char *ifname, const struct ccni_ip *requested,
 		struct ccni_ipnet *addr, struct ccni_ip *gw, struct ccni_error *err);
 
+/* `ccni validate` (hl-validate.c). */
+extern const char *const hl_keys[];
+int hl_validate(const struct ccni_request *req, struct ccni_error *err);
+
 extern const struct ccni_plugin plugin_host_local;
 
 #endif

@@ -62,7 +62,30 @@ static int add_address(struct ccni_result *r, const char *where, const char *s,
 	return 0;
 }
 
-static int config_addresses(json_t *ipam, struct ccni_result *r, struct ccni_error *err)
+static int config_address(json_t *e, size_t i, struct ccni_result *r, struct ccni_error *err)
+{
+	const char *addr = NULL, *gws = NULL;
+	struct ccni_ip gw = { 0 };
+	char w[40], wa[56], wg[56], b[72];
+
+	snprintf(w, sizeof(w), "ipam.addresses[%zu]", i);
+	snprintf(wa, sizeof(wa), "%s.address", w);
+	snprintf(wg, sizeof(wg), "%s.gateway", w);
+	if (!json_is_object(e))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an object, got %s",
+				      w, ccni_json_brief(e, b, sizeof(b)));
+	if (ccni_json_require_string(e, w, "address", &addr, err) < 0 ||
+	    ccni_json_get_string(e, w, "gateway", &gws, err) < 0)
+		return -1;
+	/* "" is no gateway, as for Go's net.IP */
+	if (gws && *gws && parse_gateway(wg, gws, &gw, err) < 0)
+		return -1;
+	return add_address(r, wa, addr, &gw, err);
+}
+
+/* Each address on its own: validation reports every bad one. */
+static int config_addresses(const struct ccni_request *req, json_t *ipam, struct ccni_result *r,
+			    struct ccni_error *err)
 {
 	json_t *arr = json_object_get(ipam, "addresses"), *e;
 	size_t i;
@@ -71,30 +94,12 @@ static int config_addresses(json_t *ipam, struct ccni_result *r, struct ccni_err
 	if (!arr || json_is_null(arr))
 		return 0;
 	if (!json_is_array(arr))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "ipam.addresses: expected an array, got %s",
-				      ccni_json_brief(arr, b, sizeof(b)));
-	json_array_foreach(arr, i, e) {
-		const char *addr = NULL, *gws = NULL;
-		struct ccni_ip gw = { 0 };
-		char w[40], wa[56], wg[56];
-
-		snprintf(w, sizeof(w), "ipam.addresses[%zu]", i);
-		snprintf(wa, sizeof(wa), "%s.address", w);
-		snprintf(wg, sizeof(wg), "%s.gateway", w);
-		if (!json_is_object(e))
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "%s: expected an object, got %s", w,
-					      ccni_json_brief(e, b, sizeof(b)));
-		if (ccni_json_require_string(e, w, "address", &addr, err) < 0 ||
-		    ccni_json_get_string(e, w, "gateway", &gws, err) < 0)
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "ipam.addresses: expected an array, got %s",
+				       ccni_json_brief(arr, b, sizeof(b)));
+	json_array_foreach(arr, i, e)
+		if (CCNI_CONF_TRY(req, err, config_address(e, i, r, err)) < 0)
 			return -1;
-		/* "" is no gateway, as for Go's net.IP */
-		if (gws && *gws && parse_gateway(wg, gws, &gw, err) < 0)
-			return -1;
-		if (add_address(r, wa, addr, &gw, err) < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -244,7 +249,7 @@ int static_conf_parse(const struct ccni_request *req, struct ccni_result **out,
 	r = ccni_result_new(req->cni_version);
 	if (!r)
 		return oom(err);
-	if (config_addresses(ipam, r, err) < 0 || cni_args(req, r, err) < 0 ||
+	if (config_addresses(req, ipam, r, err) < 0 || cni_args(req, r, err) < 0 ||
 	    ips_list(json_object_get(req->cni_args, "ips"), "args.cni.ips", r, err) < 0 ||
 	    ips_list(json_object_get(req->runtime_config, "ips"), "runtimeConfig.ips", r, err) < 0 ||
 	    check_version(req, r, err) < 0 || routes_and_dns(ipam, r, err) < 0)

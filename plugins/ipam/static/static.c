@@ -94,4 +94,6 @@ const struct ccni_plugin plugin_static = {
 	.check = static_check,
 	.status = static_status,
 	.ipam = true,
+	.validate = static_validate,
+	.keys = static_keys,
 };

@@ -19,4 +19,8 @@
 int static_conf_parse(const struct ccni_request *req, struct ccni_result **out,
 		      struct ccni_error *err);
 
+/* `ccni validate` (static-validate.c). */
+extern const char *const static_keys[];
+int static_validate(const struct ccni_request *req, struct ccni_error *err);
+
 #endif

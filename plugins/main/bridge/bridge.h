@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* bridge.h — the bridge plugin's configuration (for its unit tests). */
+/* bridge.h — the bridge plugin's configuration (bridge-conf.c), for its
+ * verbs and unit tests. */
 #ifndef CCNI_BRIDGE_H
 #define CCNI_BRIDGE_H
 
@@ -31,5 +32,9 @@ struct bridge_conf {
 
 int bridge_conf_parse(const struct ccni_request *req, struct bridge_conf *b,
 		      struct ccni_error *err);
+
+/* `ccni validate` (bridge-conf.c, with the parser). */
+extern const char *const bridge_keys[];
+void bridge_facts(const struct ccni_request *req, const void *conf);
 
 #endif

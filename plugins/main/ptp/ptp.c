@@ -18,32 +18,21 @@
 #include "lib/common/cleanup.h"
 #include "net/addr.h"
 #include "net/attach.h"
+#include "net/attach-conf.h"
 #include "net/link-veth.h"
 #include "net/route.h"
 #include "plugins/main/ptp/ptp.h"
 
 int ptp_conf_parse(const struct ccni_request *req, struct ptp_conf *p, struct ccni_error *err)
 {
-	json_t *c = req->config;
-	long long v = 0;
+	struct attach_common common;
 
 	memset(p, 0, sizeof(*p));
-	p->ipmasq_backend = "nftables";
-	if (ccni_json_get_bool(c, "", "ipMasq", &p->ipmasq, err) < 0 ||
-	    ccni_json_get_string(c, "", "ipMasqBackend", &p->ipmasq_backend, err) < 0)
+	if (attach_conf_common(req, &common, err) < 0)
 		return -1;
-	if (!p->ipmasq_backend || !*p->ipmasq_backend)
-		p->ipmasq_backend = "nftables";
-	if (!streq(p->ipmasq_backend, "nftables") && !streq(p->ipmasq_backend, "iptables"))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "ipMasqBackend: \"%.32s\" is not \"nftables\" or \"iptables\"",
-				      p->ipmasq_backend);
-	if (ccni_json_get_int(c, "", "mtu", 0, 65535, &v, err) < 0)
-		return -1;
-	if (v && v < 68)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "mtu: %lld is below the minimum of 68", v);
-	p->mtu = (unsigned)v;
+	p->ipmasq = common.ipmasq;
+	p->ipmasq_backend = common.masq_backend;
+	p->mtu = common.mtu;
 	if (ccni_request_ipam_type(req, &p->ipam_type, err) < 0)
 		return -1;
 	p->attach = (struct attach_conf){ .ipam_type = p->ipam_type,
@@ -194,6 +183,10 @@ static int ptp_check_host(struct netlink_pair *ns, const struct link *cv, void *
 	return 0;
 }
 
+/* `ccni validate`: its keys (its parser is ptp_conf_parse). */
+static const char *const ptp_keys[] = { "ipMasq", "ipMasqBackend", "mtu", "ipam.type", NULL };
+
 ATTACH_PLUGIN_DEFINE(ptp, "ptp", "ccni ptp: a routed veth pair between the container and the host",
 		     struct ptp_add, p, ptp_conf_parse, .kind = "veth", .add = ptp_links,
-		     .undo = ptp_undo, .del = ptp_del_links, .check_host = ptp_check_host);
+		     .undo = ptp_undo, .del = ptp_del_links, .check_host = ptp_check_host,
+		     .keys = ptp_keys);

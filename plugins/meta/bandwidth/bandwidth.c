@@ -29,7 +29,8 @@
 
 /* --- configuration ------------------------------------------------------------ */
 
-static const char *const keys[] = {"ingressRate", "ingressBurst", "egressRate", "egressBurst"};
+/* Its keys (also what `ccni validate` knows of it). */
+static const char *const keys[] = {"ingressRate", "ingressBurst", "egressRate", "egressBurst", NULL};
 
 static int get_u64(json_t *o, const char *where, const char *key, uint64_t *out,
 		   struct ccni_error *err)
@@ -73,7 +74,7 @@ int bandwidth_conf_parse(const struct ccni_request *req, struct bandwidth_limits
 
 	memset(bw, 0, sizeof(*bw));
 	bw->where = "";
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+	for (size_t i = 0; keys[i]; i++)
 		in_config |= json_object_get(req->config, keys[i]) != NULL;
 	if (!in_config) {
 		src = json_object_get(req->runtime_config, "bandwidth");
@@ -85,15 +86,26 @@ int bandwidth_conf_parse(const struct ccni_request *req, struct bandwidth_limits
 					      ccni_json_brief(src, b, sizeof(b)));
 		bw->where = "runtimeConfig.bandwidth";
 	}
-	if (get_u64(src, bw->where, "ingressRate", &bw->ingress_rate, err) < 0 ||
-	    get_u64(src, bw->where, "ingressBurst", &bw->ingress_burst, err) < 0 ||
-	    get_u64(src, bw->where, "egressRate", &bw->egress_rate, err) < 0 ||
-	    get_u64(src, bw->where, "egressBurst", &bw->egress_burst, err) < 0)
+	/* each key on its own: validation reports every bad one */
+	if (CCNI_CONF_TRY(req, err, get_u64(src, bw->where, "ingressRate", &bw->ingress_rate, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, get_u64(src, bw->where, "ingressBurst", &bw->ingress_burst, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, get_u64(src, bw->where, "egressRate", &bw->egress_rate, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, get_u64(src, bw->where, "egressBurst", &bw->egress_burst, err)) < 0)
 		return -1;
-	if (check_pair(bw->where, "ingress", bw->ingress_rate, bw->ingress_burst, err) < 0 ||
-	    check_pair(bw->where, "egress", bw->egress_rate, bw->egress_burst, err) < 0)
+	if (CCNI_CONF_TRY(req, err, check_pair(bw->where, "ingress", bw->ingress_rate,
+						bw->ingress_burst, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, check_pair(bw->where, "egress", bw->egress_rate,
+						bw->egress_burst, err)) < 0)
 		return -1;
 	return 0;
+}
+
+/* `ccni validate`: the parser above. */
+static int bandwidth_validate(const struct ccni_request *req, struct ccni_error *err)
+{
+	struct bandwidth_limits bw;
+
+	return bandwidth_conf_parse(req, &bw, err);
 }
 
 /* Go's uint32(float64) on amd64: through int64, keeping the low 32 bits
@@ -408,4 +420,6 @@ const struct ccni_plugin plugin_bandwidth = {
     .del = bandwidth_del,
     .check = bandwidth_check,
     .gc = bandwidth_gc,
+    .validate = bandwidth_validate,
+    .keys = keys,
 };

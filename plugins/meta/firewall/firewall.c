@@ -89,6 +89,62 @@ static bool ifname_ok(const char *s)
 	return true;
 }
 
+/* backend, iptablesAdminChainName, ingressPolicy; when validating, a bad
+ * one is recorded and the default kept. */
+static int parse_backend(const struct ccni_request *req, struct firewall_conf *c,
+			 struct ccni_error *err)
+{
+	if (!*c->backend)
+		c->backend = "nftables";
+	if (streq(c->backend, "firewalld"))
+		return ccni_conf_error(req, err, CCNI_ERR_UNSUPPORTED_FIELD,
+				       "backend: \"firewalld\" is not supported by ccni (use \"nftables\" "
+				       "or \"iptables\")");
+	if (!streq(c->backend, "nftables") && !streq(c->backend, "iptables"))
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "backend: unrecognized backend \"%.32s\" (\"nftables\" or "
+				       "\"iptables\")",
+				       c->backend);
+	return 0;
+}
+
+static int parse_admin(const struct ccni_request *req, struct firewall_conf *c, const char *admin,
+		       struct ccni_error *err)
+{
+	if (!admin || !*admin)
+		admin = "CNI-ADMIN";
+	if (!chain_name_ok(admin))
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "iptablesAdminChainName: invalid chain name \"%.64s\" (1 to %d "
+				       "letters, digits, '_', '-' or '.', starting with a letter or '_')",
+				       admin, FW_CHAIN_MAX);
+	if (streq(admin, "forward") || streq(admin, "admin-jumps"))
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "iptablesAdminChainName: \"%s\" is a chain of ccni's own table",
+				       admin);
+	snprintf(c->admin_chain, sizeof(c->admin_chain), "%s", admin);
+	return 0;
+}
+
+static int parse_policy(const struct ccni_request *req, struct firewall_conf *c,
+			const char *policy, struct ccni_error *err)
+{
+	if (!policy || !*policy || streq(policy, "open"))
+		c->same_bridge = false;
+	else if (streq(policy, "same-bridge"))
+		c->same_bridge = true;
+	else if (streq(policy, "isolated"))
+		return ccni_conf_error(req, err, CCNI_ERR_UNSUPPORTED_FIELD,
+				       "ingressPolicy: \"isolated\" is not supported by ccni (\"open\" or "
+				       "\"same-bridge\")");
+	else
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "ingressPolicy: unknown ingress policy \"%.32s\" (\"open\" or "
+				       "\"same-bridge\")",
+				       policy);
+	return 0;
+}
+
 int firewall_conf_parse(const struct ccni_request *req, struct firewall_conf *c,
 			struct ccni_error *err)
 {
@@ -98,47 +154,15 @@ int firewall_conf_parse(const struct ccni_request *req, struct firewall_conf *c,
 
 	memset(c, 0, sizeof(*c));
 	c->backend = "nftables";
-	if (ccni_json_get_string(cfg, "", "backend", &c->backend, err) < 0 ||
-	    ccni_json_get_string(cfg, "", "iptablesAdminChainName", &admin, err) < 0 ||
-	    ccni_json_get_string(cfg, "", "firewalldZone", &c->zone, err) < 0 ||
-	    ccni_json_get_string(cfg, "", "ingressPolicy", &policy, err) < 0)
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_string(cfg, "", "backend", &c->backend, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(cfg, "", "iptablesAdminChainName", &admin,
+							  err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(cfg, "", "firewalldZone", &c->zone, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(cfg, "", "ingressPolicy", &policy, err)) < 0)
 		return -1;
-	if (!*c->backend)
-		c->backend = "nftables";
-	if (streq(c->backend, "firewalld"))
-		return ccni_error_set(err, CCNI_ERR_UNSUPPORTED_FIELD,
-				      "backend: \"firewalld\" is not supported by ccni (use \"nftables\" "
-				      "or \"iptables\")");
-	if (!streq(c->backend, "nftables") && !streq(c->backend, "iptables"))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "backend: unrecognized backend \"%.32s\" (\"nftables\" or "
-				      "\"iptables\")",
-				      c->backend);
-	if (!admin || !*admin)
-		admin = "CNI-ADMIN";
-	if (!chain_name_ok(admin))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "iptablesAdminChainName: invalid chain name \"%.64s\" (1 to %d "
-				      "letters, digits, '_', '-' or '.', starting with a letter or '_')",
-				      admin, FW_CHAIN_MAX);
-	if (streq(admin, "forward") || streq(admin, "admin-jumps"))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "iptablesAdminChainName: \"%s\" is a chain of ccni's own table",
-				      admin);
-	snprintf(c->admin_chain, sizeof(c->admin_chain), "%s", admin);
-	if (!policy || !*policy || streq(policy, "open"))
-		c->same_bridge = false;
-	else if (streq(policy, "same-bridge"))
-		c->same_bridge = true;
-	else if (streq(policy, "isolated"))
-		return ccni_error_set(err, CCNI_ERR_UNSUPPORTED_FIELD,
-				      "ingressPolicy: \"isolated\" is not supported by ccni (\"open\" or "
-				      "\"same-bridge\")");
-	else
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "ingressPolicy: unknown ingress policy \"%.32s\" (\"open\" or "
-				      "\"same-bridge\")",
-				      policy);
+	if (parse_backend(req, c, err) < 0 || parse_admin(req, c, admin, err) < 0 ||
+	    parse_policy(req, c, policy, err) < 0)
+		return -1;
 	if (!r)
 		return 0;
 	/* Every address of the previous result, as the reference (no
@@ -461,6 +485,18 @@ static int fw_reapply(const struct ccni_request *req, struct ccni_result **out,
 	return nft_add(req, &c, err);
 }
 
+/* `ccni validate`: its keys, and the parser above. */
+static const char *const firewall_keys[] = {
+	"backend", "iptablesAdminChainName", "firewalldZone", "ingressPolicy", NULL,
+};
+
+static int firewall_validate(const struct ccni_request *req, struct ccni_error *err)
+{
+	struct firewall_conf c;
+
+	return firewall_conf_parse(req, &c, err);
+}
+
 const struct ccni_plugin plugin_firewall = {
 	.name = "firewall",
 	.about = "ccni firewall: forward-path access for container addresses (nftables sets)",
@@ -469,4 +505,6 @@ const struct ccni_plugin plugin_firewall = {
 	.check = fw_check,
 	.gc = fw_gc,
 	.reapply = fw_reapply,
+	.validate = firewall_validate,
+	.keys = firewall_keys,
 };

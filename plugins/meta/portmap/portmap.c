@@ -68,35 +68,13 @@ static int parse_conditions(json_t *c, const char *key, char *out, size_t len,
 	return 0;
 }
 
-int portmap_conf_parse(const struct ccni_request *req, struct portmap_conf *c,
-		       struct ccni_error *err)
+/* runtimeConfig.portMappings (what the runtime passes: its mistakes stop
+ * the parse). */
+static int parse_mappings(const struct ccni_request *req, struct portmap_conf *c,
+			  struct ccni_error *err)
 {
-	json_t *cfg = req->config, *maps, *m;
-	long long bit = 13;
+	json_t *maps, *m;
 	size_t i;
-	bool has_bit = json_object_get(cfg, "markMasqBit") != NULL;
-
-	memset(c, 0, sizeof(*c));
-	c->snat = true;
-	c->backend = "nftables";
-	if (ccni_json_get_bool(cfg, "", "snat", &c->snat, err) < 0 ||
-	    ccni_json_get_bool(cfg, "", "masqAll", &c->masq_all, err) < 0 ||
-	    ccni_json_get_string(cfg, "", "backend", &c->backend, err) < 0 ||
-	    ccni_json_get_string(cfg, "", "externalSetMarkChain", &c->external_mark_chain, err) < 0 ||
-	    ccni_json_get_int(cfg, "", "markMasqBit", 0, 31, &bit, err) < 0)
-		return -1;
-	if (has_bit && c->external_mark_chain)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "markMasqBit and externalSetMarkChain cannot both be set");
-	c->mark_bit = (int)bit;
-	if (!streq(c->backend, "nftables") && !streq(c->backend, "iptables"))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "backend: unrecognized backend \"%.32s\" (\"nftables\" or "
-				      "\"iptables\")",
-				      c->backend);
-	if (parse_conditions(cfg, "conditionsV4", c->cond4, sizeof(c->cond4), err) < 0 ||
-	    parse_conditions(cfg, "conditionsV6", c->cond6, sizeof(c->cond6), err) < 0)
-		return -1;
 
 	maps = json_object_get(req->runtime_config, "portMappings");
 	if (maps && !json_is_array(maps))
@@ -143,6 +121,46 @@ int portmap_conf_parse(const struct ccni_request *req, struct portmap_conf *c,
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 					      "%s.hostIP: invalid IP address \"%.64s\"", w, hip);
 	}
+	return 0;
+}
+
+int portmap_conf_parse(const struct ccni_request *req, struct portmap_conf *c,
+		       struct ccni_error *err)
+{
+	json_t *cfg = req->config;
+	long long bit = 13;
+	bool has_bit = json_object_get(cfg, "markMasqBit") != NULL;
+
+	memset(c, 0, sizeof(*c));
+	c->snat = true;
+	c->backend = "nftables";
+	/* each key on its own: validation reports every bad one */
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_bool(cfg, "", "snat", &c->snat, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_bool(cfg, "", "masqAll", &c->masq_all, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(cfg, "", "backend", &c->backend, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(cfg, "", "externalSetMarkChain",
+							  &c->external_mark_chain, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_int(cfg, "", "markMasqBit", 0, 31, &bit, err)) < 0)
+		return -1;
+	if (has_bit && c->external_mark_chain &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "externalSetMarkChain: markMasqBit and externalSetMarkChain cannot both "
+			    "be set") < 0)
+		return -1;
+	c->mark_bit = (int)bit;
+	if (!streq(c->backend, "nftables") && !streq(c->backend, "iptables") &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "backend: unrecognized backend \"%.32s\" (\"nftables\" or \"iptables\")",
+			    c->backend) < 0)
+		return -1;
+	if (CCNI_CONF_TRY(req, err, parse_conditions(cfg, "conditionsV4", c->cond4, sizeof(c->cond4),
+						      err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, parse_conditions(cfg, "conditionsV6", c->cond6, sizeof(c->cond6),
+						      err)) < 0)
+		return -1;
+
+	if (parse_mappings(req, c, err) < 0)
+		return -1;
 	/* The container's addresses: the first IPv4 and IPv6 of the interface
 	 * CNI_IFNAME in a sandbox (or of no interface), as the reference. */
 	if (req->prev_result) {
@@ -310,6 +328,19 @@ static int pm_reapply(const struct ccni_request *req, struct ccni_result **out,
 	return c.snat && c.cip4.ip.family ? enable_localnet(&c.cip4.ip, err) : 0;
 }
 
+/* `ccni validate`: its keys, and the parser above. */
+static const char *const portmap_keys[] = {
+	"snat", "masqAll", "backend", "externalSetMarkChain", "markMasqBit", "conditionsV4",
+	"conditionsV6", NULL,
+};
+
+static int portmap_validate(const struct ccni_request *req, struct ccni_error *err)
+{
+	struct portmap_conf c;
+
+	return portmap_conf_parse(req, &c, err);
+}
+
 const struct ccni_plugin plugin_portmap = {
 	.name = "portmap",
 	.about = "ccni portmap: host ports forwarded to containers (nftables maps)",
@@ -318,4 +349,6 @@ const struct ccni_plugin plugin_portmap = {
 	.check = pm_check,
 	.gc = pm_gc,
 	.reapply = pm_reapply,
+	.validate = portmap_validate,
+	.keys = portmap_keys,
 };

@@ -324,10 +324,22 @@ static int sbr_del(const struct ccni_request *req, struct ccni_result **out, str
 	return rule_del_from(s.sk, ips, n, c.has_table ? c.table : 0, err) < 0 ? -1 : 0;
 }
 
+/* `ccni validate`: its keys, and its parser. */
+static const char *const sbr_keys[] = { "table", NULL };
+
+static int sbr_validate(const struct ccni_request *req, struct ccni_error *err)
+{
+	struct sbr_conf c;
+
+	return sbr_conf_parse(req, &c, err);
+}
+
 const struct ccni_plugin plugin_sbr = {
     .name = "sbr",
     .about = "ccni sbr: source-based routing for the container's interface",
     .add = sbr_add,
     .del = sbr_del,
     /* The reference's CHECK does nothing and succeeds; so does ours. */
+    .validate = sbr_validate,
+    .keys = sbr_keys,
 };

@@ -177,31 +177,34 @@ static int merge_sysctl(struct tuning_conf *c, json_t *obj, const char *where,
 	return 0;
 }
 
-/* The link attributes of one source (the config or args.cni). */
-static int parse_attrs(json_t *o, const char *where, struct tuning_conf *c, const char **mac,
-		       struct ccni_error *err)
+/* The link attributes of one source (the config or args.cni); when
+ * validating, each bad one is recorded and parsing goes on. */
+static int parse_attrs(const struct ccni_request *req, json_t *o, const char *where,
+		       struct tuning_conf *c, const char **mac, struct ccni_error *err)
 {
-	long long v;
-	bool b;
+	long long v = -1;
+	bool b = false;
 	json_t *j;
 
 	if (!o)
 		return 0;
-	if (ccni_json_get_string(o, where, "mac", mac, err) < 0 ||
-	    ccni_json_get_bool(o, where, "promisc", &c->promisc, err) < 0)
-		return -1;
-	v = -1;
-	if (ccni_json_get_int(o, where, "mtu", 0, 65535, &v, err) < 0)
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_string(o, where, "mac", mac, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_bool(o, where, "promisc", &c->promisc, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_int(o, where, "mtu", 0, 65535, &v, err)) < 0)
 		return -1;
 	if (v >= 0)
 		c->mtu = (unsigned)v;
 	j = json_object_get(o, "allmulti");
 	if (j && !json_is_null(j)) {
-		if (ccni_json_get_bool(o, where, "allmulti", &b, err) < 0)
-			return -1;
-		c->allmulti = b;
+		if (ccni_json_get_bool(o, where, "allmulti", &b, err) < 0) {
+			if (ccni_conf_problem(req, err) < 0)
+				return -1;
+		} else {
+			c->allmulti = b;
+		}
 	}
-	if (ccni_json_get_int(o, where, "txQLen", 0, 4294967295LL, &c->txqlen, err) < 0)
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_int(o, where, "txQLen", 0, 4294967295LL,
+						       &c->txqlen, err)) < 0)
 		return -1;
 	return 0;
 }
@@ -212,11 +215,59 @@ void tuning_conf_clear(struct tuning_conf *c)
 	c->sysctl = NULL;
 }
 
-int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, struct ccni_error *err)
+/* The MAC: the config, then CNI_ARGS MAC, then runtimeConfig.mac, then
+ * args.cni.mac; each later source wins when it gives a value. DEL works
+ * from the backup file only: what the runtime passes for the MAC does not
+ * matter to it (and must not make it fail). args.cni's sysctls and
+ * attributes too. */
+static int runtime_sources(const struct ccni_request *req, struct tuning_conf *c,
+			   const char **mac, struct ccni_error *err)
 {
 	static const char *const known_args[] = {"MAC", NULL};
+	const char *m;
+
+	if (req->command != CCNI_CMD_DEL) {
+		if (ccni_args_check_known(&req->args, known_args, err) < 0)
+			return -1;
+		m = ccni_args_get(&req->args, "MAC");
+		if (m && *m)
+			*mac = m;
+		m = NULL;
+		if (ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac", &m, err) < 0)
+			return -1;
+		if (m && *m)
+			*mac = m;
+	}
+	if (req->cni_args) {
+		if (merge_sysctl(c, json_object_get(req->cni_args, "sysctl"), "args.cni.sysctl",
+				 err) < 0 ||
+		    parse_attrs(req, req->cni_args, "args.cni", c, mac, err) < 0)
+			return -1;
+	}
+	if (req->command == CCNI_CMD_DEL)
+		*mac = NULL;
+	return 0;
+}
+
+static int set_mac(const struct ccni_request *req, struct tuning_conf *c, const char *mac,
+		   struct ccni_error *err)
+{
+	if (!mac || !*mac)
+		return 0;
+	if (ccni_mac_parse_any(mac, c->mac) < 0)
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "mac: invalid MAC address \"%.32s\"", mac);
+	if (c->mac[0] & 1)
+		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				       "mac: \"%.32s\" is a multicast address", mac);
+	c->has_mac = true;
+	return 0;
+}
+
+int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, struct ccni_error *err)
+{
 	json_t *conf = req->config;
-	const char *mac = NULL, *m, *k;
+	const char *mac = NULL, *k;
 	json_t *v;
 
 	memset(c, 0, sizeof(*c));
@@ -226,63 +277,48 @@ int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, str
 	c->sysctl = json_object();
 	if (!c->sysctl)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	if (req->stdin_data && tuning_sysctl_dups(req->stdin_data, req->stdin_len, err) < 0)
+	if (req->stdin_data &&
+	    CCNI_CONF_TRY(req, err, tuning_sysctl_dups(req->stdin_data, req->stdin_len, err)) < 0)
 		return -1;
-	if (ccni_json_get_string(conf, "", "dataDir", &c->data_dir, err) < 0)
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_string(conf, "", "dataDir", &c->data_dir, err)) < 0)
 		return -1;
 	if (!*c->data_dir)
 		c->data_dir = TUNING_DEFAULT_DATA_DIR;
-	if (strlen(c->data_dir) > 1024)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "dataDir: \"%.64s...\" is longer than 1024 bytes",
-				      c->data_dir);
-	if (merge_sysctl(c, json_object_get(conf, "sysctl"), "sysctl", err) < 0 ||
-	    parse_attrs(conf, "", c, &mac, err) < 0)
+	if (strlen(c->data_dir) > 1024 &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "dataDir: \"%.64s...\" is longer than 1024 bytes", c->data_dir) < 0)
+		return -1;
+	if (CCNI_CONF_TRY(req, err, merge_sysctl(c, json_object_get(conf, "sysctl"), "sysctl", err)) < 0 ||
+	    parse_attrs(req, conf, "", c, &mac, err) < 0)
 		return -1;
 
-	/* The MAC: the config, then CNI_ARGS MAC, then runtimeConfig.mac, then
-	 * args.cni.mac; each later source wins when it gives a value. DEL
-	 * works from the backup file only: what the runtime passes for the MAC
-	 * does not matter to it (and must not make it fail). */
-	if (req->command != CCNI_CMD_DEL) {
-		if (ccni_args_check_known(&req->args, known_args, err) < 0)
-			return -1;
-		m = ccni_args_get(&req->args, "MAC");
-		if (m && *m)
-			mac = m;
-		m = NULL;
-		if (ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac", &m, err) < 0)
-			return -1;
-		if (m && *m)
-			mac = m;
-	}
-	if (req->cni_args) {
-		if (merge_sysctl(c, json_object_get(req->cni_args, "sysctl"), "args.cni.sysctl",
-				 err) < 0 ||
-		    parse_attrs(req->cni_args, "args.cni", c, &mac, err) < 0)
-			return -1;
-	}
-	if (req->command == CCNI_CMD_DEL)
-		mac = NULL;
-	if (mac && *mac) {
-		if (ccni_mac_parse_any(mac, c->mac) < 0)
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "mac: invalid MAC address \"%.32s\"", mac);
-		if (c->mac[0] & 1)
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "mac: \"%.32s\" is a multicast address", mac);
-		c->has_mac = true;
-	}
+	if (runtime_sources(req, c, &mac, err) < 0 || set_mac(req, c, mac, err) < 0)
+		return -1;
 	if (req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_CHECK) {
 		json_object_foreach(c->sysctl, k, v)
 		{
 			char path[256];
 
-			if (tuning_sysctl_path(k, req->ifname, path, sizeof(path), err) < 0)
+			if (CCNI_CONF_TRY(req, err, tuning_sysctl_path(k, req->ifname, path, sizeof(path),
+								    err)) < 0)
 				return -1;
 		}
 	}
 	return 0;
+}
+
+/* `ccni validate`: its keys, and the parser above. */
+static const char *const tuning_keys[] = {
+	"mac", "promisc", "mtu", "allmulti", "txQLen", "sysctl.*", "dataDir", NULL,
+};
+
+static int tuning_validate(const struct ccni_request *req, struct ccni_error *err)
+{
+	struct tuning_conf c;
+	int rc = tuning_conf_parse(req, &c, err);
+
+	tuning_conf_clear(&c);
+	return rc;
 }
 
 int tuning_allowlist_check(const char *file, json_t *sysctl, struct ccni_error *err)
@@ -665,4 +701,6 @@ const struct ccni_plugin plugin_tuning = {
     .del = tuning_del,
     .check = tuning_check,
     .gc = tuning_gc,
+    .validate = tuning_validate,
+    .keys = tuning_keys,
 };
