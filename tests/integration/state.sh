@@ -42,7 +42,7 @@ state_files() {
 	[ -d "$dir" ] || return 0
 	find "$dir" -mindepth 1 -not -type d -printf '%P\n' | awk -v k="$kind" '{
 		n = $0; sub(/.*\//, "", n)
-		print ((n ~ /^\.ccni-/ || n ~ /\.tmp\./) ? "tmp" : k) "\t" $0 }'
+		print ((n ~ /^\.ccni-/ || n ~ /\.tmp(\.|$)/) ? "tmp" : k) "\t" $0 }'
 }
 
 state_ipam() {
@@ -50,7 +50,7 @@ state_ipam() {
 	[ -d "$dir" ] || return 0
 	find "$dir" -mindepth 1 -not -type d -printf '%P\n' | awk '{
 		n = $0; sub(/.*\//, "", n)
-		if (n ~ /^\.ccni-/ || n ~ /\.tmp\./) k = "tmp"
+		if (n ~ /^\.ccni-/ || n ~ /\.tmp(\.|$)/) k = "tmp"
 		else if ($0 ~ /^\.ccni\//) k = "ipam-record"
 		else if (n ~ /^[0-9.]+$/ || n ~ /:/) k = "ipam-reservation"
 		else k = "ipam-file"

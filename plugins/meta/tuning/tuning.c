@@ -390,6 +390,14 @@ static char *backup_path(const struct ccni_request *req, const struct tuning_con
 	return util_asprintf("%s/%s_%s.json", c->data_dir, req->container_id, req->ifname);
 }
 
+/* The backup's temp file: one name per attachment (no two operations on one
+ * container run at once), so the DEL after an ADD killed while writing it
+ * finds it without a listing. */
+static char *backup_tmp_path(const struct ccni_request *req, const struct tuning_conf *c)
+{
+	return util_asprintf("%s/%s_%s.json.tmp", c->data_dir, req->container_id, req->ifname);
+}
+
 /* The interface's current values of what the config changes, in the
  * reference's file format. */
 static int set_flag(struct nl_sock *sk, int ifindex, unsigned flag, bool on, struct ccni_error *err)
@@ -408,11 +416,12 @@ static int write_backup(const struct ccni_request *req, const struct tuning_conf
 			const struct link *l, struct ccni_error *err)
 {
 	_cleanup_json_ json_t *o = json_object();
-	_cleanup_free_ char *path = backup_path(req, c), *text = NULL;
+	_cleanup_free_ char *path = backup_path(req, c), *tmp = backup_tmp_path(req, c),
+			    *text = NULL;
 	char mac[18], tag[TAG_MAX];
 	int rc = 0;
 
-	if (!o || !path)
+	if (!o || !path || !tmp)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	if (c->has_mac)
 		rc |= json_object_set_new(o, "mac", json_string(ccni_mac_format(l->mac, mac)));
@@ -436,7 +445,7 @@ static int write_backup(const struct ccni_request *req, const struct tuning_conf
 	if (util_mkdir_p(c->data_dir, 0700) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "dataDir: cannot create \"%s\"",
 					c->data_dir);
-	if (util_write_file_atomic(path, text, strlen(text), 0600, true) < 0)
+	if (util_write_file_atomic_as(path, tmp, text, strlen(text), 0600, true) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cannot write backup %s", path);
 	return 0;
 }
@@ -533,7 +542,8 @@ static void restore_failed(bool *failed, const char *what, struct ccni_error *er
 static void restore(const struct ccni_request *req, const struct tuning_conf *c)
 {
 	struct ccni_error err = CCNI_ERROR_INIT;
-	_cleanup_free_ char *path = backup_path(req, c), *text = NULL;
+	_cleanup_free_ char *path = backup_path(req, c), *tmp = backup_tmp_path(req, c),
+			    *text = NULL;
 	_cleanup_json_ json_t *o = NULL;
 	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	_cleanup_close_ int nsfd = -1;
@@ -543,8 +553,9 @@ static void restore(const struct ccni_request *req, const struct tuning_conf *c)
 	bool failed = false;
 	int rc;
 
-	if (!path)
+	if (!path || !tmp)
 		return;
+	unlink(tmp); /* an ADD killed while writing the backup */
 	text = util_read_file(path, BACKUP_MAX, &len, true);
 	if (!text)
 		return; /* no backup: nothing to put back */
