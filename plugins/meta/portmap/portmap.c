@@ -36,6 +36,7 @@
 #include "net/route.h"
 #include "net/sysctl.h"
 #include "net/nftset.h"
+#include "net/iptables.h"
 #include "plugins/meta/portmap/portmap.h"
 
 
@@ -88,6 +89,12 @@ int portmap_conf_parse(const struct ccni_request *req, struct portmap_conf *c,
 	if (has_bit && c->external_mark_chain)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "markMasqBit and externalSetMarkChain cannot both be set");
+	/* it goes into iptables-restore's script: a newline in it would be a
+	 * command of its own */
+	if (c->external_mark_chain && !iptables_chain_name_ok(c->external_mark_chain))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "externalSetMarkChain: invalid chain name \"%.64s\" (%s)",
+				      c->external_mark_chain, IPTABLES_CHAIN_NAME_RULE);
 	c->mark_bit = (int)bit;
 	if (!streq(c->backend, "nftables") && !streq(c->backend, "iptables"))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
