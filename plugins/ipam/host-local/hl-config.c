@@ -48,7 +48,7 @@ static int parse_range(json_t *o, const char *where, struct hl_range *r, struct 
 
 	memset(r, 0, sizeof(*r));
 	if (!json_is_object(o))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an object", where);
+		return ccni_json_type_error(o, where, "an object", err);
 	if (ccni_json_require_string(o, where, "subnet", &subnet, err) < 0)
 		return -1;
 	snprintf(w, sizeof(w), "%s.subnet", where);
@@ -88,9 +88,13 @@ static int parse_range(json_t *o, const char *where, struct hl_range *r, struct 
 		if (r->end.family == AF_INET)
 			ccni_ip_add(&r->end, -1); /* not the broadcast address */
 	}
-	if (ccni_ip_cmp(&r->start, &r->end) > 0)
+	if (ccni_ip_cmp(&r->start, &r->end) > 0) {
+		char s[CCNI_IP_STRLEN], e[CCNI_IP_STRLEN];
+
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "%s: rangeStart is after rangeEnd", where);
+				      "%s: rangeStart %s is after rangeEnd %s", where,
+				      ccni_ip_format(&r->start, s), ccni_ip_format(&r->end, e));
+	}
 	return 0;
 }
 
@@ -139,8 +143,7 @@ static int parse_sets(json_t *ranges, const char *where, struct hl_config *c,
 	json_t *set, *r;
 
 	if (!json_is_array(ranges))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "%s: expected an array of range sets", where);
+		return ccni_json_type_error(ranges, where, "an array of range sets", err);
 	json_array_foreach(ranges, i, set) {
 		struct hl_rangeset *s;
 		char w[64];
@@ -150,8 +153,7 @@ static int parse_sets(json_t *ranges, const char *where, struct hl_config *c,
 					      "%s: more than %d range sets", where, HL_MAX_SETS);
 		snprintf(w, sizeof(w), "%s[%zu]", where, i);
 		if (!json_is_array(set) || json_array_size(set) == 0)
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "%s: expected a non-empty array of ranges", w);
+			return ccni_json_type_error(set, w, "a non-empty array of ranges", err);
 		s = &c->sets[c->n_sets++];
 		snprintf(s->where, sizeof(s->where), "%s", w);
 		json_array_foreach(set, k, r) {
@@ -169,6 +171,30 @@ static int parse_sets(json_t *ranges, const char *where, struct hl_config *c,
 	return 0;
 }
 
+/* A range's key path: "ipam.ranges[1][0]"; "ipam" for the one range of
+ * the old subnet form. */
+static const char *range_path(const char *set, int i, char *buf, size_t len)
+{
+	size_t n = strlen(set);
+
+	if (n && set[n - 1] == ']')
+		snprintf(buf, len, "%s[%d]", set, i);
+	else
+		snprintf(buf, len, "%s", set);
+	return buf;
+}
+
+/* "RANGE (SUBNET) overlaps with RANGE (SUBNET)", naming both. */
+static int overlap_error(const char *wa, int a, const struct hl_range *ra, const char *wb,
+			 int b, const struct hl_range *rb, struct ccni_error *err)
+{
+	char na[CCNI_IPNET_STRLEN], nb[CCNI_IPNET_STRLEN], pa[96], pb[96];
+
+	return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s (%s) overlaps with %s (%s)",
+			      range_path(wa, a, pa, sizeof(pa)), ccni_ipnet_format(&ra->subnet, na),
+			      range_path(wb, b, pb, sizeof(pb)), ccni_ipnet_format(&rb->subnet, nb));
+}
+
 static int validate_sets(struct hl_config *c, struct ccni_error *err)
 {
 	if (c->n_sets == 0)
@@ -184,17 +210,16 @@ static int validate_sets(struct hl_config *c, struct ccni_error *err)
 						      s->where);
 			for (int b = 0; b < a; b++)
 				if (ranges_overlap(&s->r[a], &s->r[b]))
-					return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-							      "%s: ranges %d and %d overlap",
-							      s->where, b, a);
+					return overlap_error(s->where, a, &s->r[a], s->where, b,
+							     &s->r[b], err);
 		}
 		for (int j = 0; j < i; j++)
 			for (int a = 0; a < s->n; a++)
 				for (int b = 0; b < c->sets[j].n; b++)
 					if (ranges_overlap(&s->r[a], &c->sets[j].r[b]))
-						return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-								      "%s overlaps with %s",
-								      s->where, c->sets[j].where);
+						return overlap_error(s->where, a, &s->r[a],
+								     c->sets[j].where, b,
+								     &c->sets[j].r[b], err);
 	}
 	return 0;
 }
@@ -231,7 +256,7 @@ static int requested_from_array(struct hl_config *c, json_t *arr, const char *wh
 	if (!arr || json_is_null(arr))
 		return 0;
 	if (!json_is_array(arr))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an array", where);
+		return ccni_json_type_error(arr, where, "an array", err);
 	json_array_foreach(arr, i, v) {
 		char w[64];
 
@@ -266,8 +291,12 @@ static int parse_routes(json_t *ipam, struct hl_config *c, struct ccni_error *er
 		snprintf(w, sizeof(w), "ipam.routes[%zu]", i);
 		if (ccni_json_require_string(r, w, "dst", &dst, err) < 0)
 			return -1;
-		if (ccni_ipnet_parse(dst, &rt.dst) < 0)
-			return bad(err, w, "dst: invalid CIDR", dst);
+		if (ccni_ipnet_parse(dst, &rt.dst) < 0) {
+			char wd[64];
+
+			snprintf(wd, sizeof(wd), "%s.dst", w);
+			return bad(err, wd, "invalid CIDR", dst);
+		}
 		if (get_ip(r, w, "gw", &rt.gw, err) < 0)
 			return -1;
 		if (rt.gw.family && rt.gw.family != rt.dst.ip.family)

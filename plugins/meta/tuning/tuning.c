@@ -216,7 +216,7 @@ int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, str
 {
 	static const char *const known_args[] = {"MAC", NULL};
 	json_t *conf = req->config;
-	const char *mac = NULL, *m, *k;
+	const char *mac = NULL, *mac_from = "mac", *m, *k, *before;
 	json_t *v;
 
 	memset(c, 0, sizeof(*c));
@@ -249,28 +249,31 @@ int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, str
 			return -1;
 		m = ccni_args_get(&req->args, "MAC");
 		if (m && *m)
-			mac = m;
+			mac = m, mac_from = "CNI_ARGS MAC";
 		m = NULL;
 		if (ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac", &m, err) < 0)
 			return -1;
 		if (m && *m)
-			mac = m;
+			mac = m, mac_from = "runtimeConfig.mac";
 	}
 	if (req->cni_args) {
+		before = mac;
 		if (merge_sysctl(c, json_object_get(req->cni_args, "sysctl"), "args.cni.sysctl",
 				 err) < 0 ||
 		    parse_attrs(req->cni_args, "args.cni", c, &mac, err) < 0)
 			return -1;
+		if (mac != before)
+			mac_from = "args.cni.mac";
 	}
 	if (req->command == CCNI_CMD_DEL)
 		mac = NULL;
 	if (mac && *mac) {
 		if (ccni_mac_parse_any(mac, c->mac) < 0)
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "mac: invalid MAC address \"%.32s\"", mac);
+					      "%s: invalid MAC address \"%.32s\"", mac_from, mac);
 		if (c->mac[0] & 1)
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "mac: \"%.32s\" is a multicast address", mac);
+					      "%s: \"%.32s\" is a multicast address", mac_from, mac);
 		c->has_mac = true;
 	}
 	if (req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_CHECK) {
