@@ -49,6 +49,7 @@ test_del_and_gc_remove_the_temp_file_of_a_backup_write_killed() {
 	mkif
 	# a backup's temp file is named for its attachment: the DEL after an
 	# ADD killed while writing it finds it
+	mkdir -p "$T/tuning"
 	printf '{"mtu":1500,"ccniAttachment":"tnet %s eth0"}' "$CID" >"$T/tuning/${CID}_eth0.json.tmp"
 	cni tuning DEL "$(tconf ',"mtu":1454')"
 	assert_eq "$(ls -A "$T/tuning" | xargs)" "" "dataDir after DEL"
