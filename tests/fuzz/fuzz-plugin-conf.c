@@ -25,6 +25,7 @@
 #include <ccni/plugin.h>
 
 #include "plugins/ipam/host-local/hl.h"
+#include "plugins/ipam/static/static.h"
 #include "plugins/main/bridge/bridge.h"
 #include "plugins/main/ptp/ptp.h"
 #include "plugins/meta/bandwidth/bandwidth.h"
@@ -53,6 +54,15 @@ static int p_host_local(const struct ccni_request *q, struct ccni_error *e)
 	int rc = hl_config_parse(q, &c, e);
 
 	hl_config_free(&c);
+	return rc;
+}
+
+static int p_static(const struct ccni_request *q, struct ccni_error *e)
+{
+	struct ccni_result *r = NULL;
+	int rc = static_conf_parse(q, &r, e);
+
+	ccni_result_free(r);
 	return rc;
 }
 
@@ -100,7 +110,7 @@ static const struct {
 } parsers[] = {
 	{ "bridge", p_bridge },	      { "ptp", p_ptp },		  { "host-local", p_host_local },
 	{ "portmap", p_portmap },     { "firewall", p_firewall }, { "bandwidth", p_bandwidth },
-	{ "tuning", p_tuning },	      { "sbr", p_sbr },
+	{ "tuning", p_tuning },	      { "sbr", p_sbr },		  { "static", p_static },
 };
 #define N_PARSERS (sizeof(parsers) / sizeof(parsers[0]))
 

@@ -26,6 +26,7 @@ base() {
 	bridge | ptp) printf '{"cniVersion":"1.0.0","name":"badnet","type":"%s","bridge":"cbad0","ipam":%s}' "$1" "$ipam" ;;
 	loopback) printf '{"cniVersion":"1.0.0","name":"badnet","type":"loopback"}' ;;
 	host-local) printf '{"cniVersion":"1.0.0","name":"badnet","type":"bridge","ipam":%s}' "$ipam" ;;
+	static) printf '{"cniVersion":"1.0.0","name":"badnet","type":"ptp","ipam":{"type":"static","addresses":[{"address":"10.222.0.9/24","gateway":"10.222.0.1"}]}}' ;;
 	portmap) printf '{"cniVersion":"1.0.0","name":"badnet","type":"portmap","runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]},"prevResult":%s}' "$PREV" ;;
 	tuning) printf '{"cniVersion":"1.0.0","name":"badnet","type":"tuning","dataDir":"%s","prevResult":%s}' "$T/tuning" "$PREV" ;;
 	*) printf '{"cniVersion":"1.0.0","name":"badnet","type":"%s","prevResult":%s}' "$1" "$PREV" ;;
@@ -191,6 +192,25 @@ cases_host_local() {
 	c 2 CNI_ARGS 'FOO' '.' CNI_ARGS='FOO=1'
 }
 test_host_local_bad_input() { catalogue host-local; }
+
+cases_static() {
+	c 7 'ipam' 'missing' 'del(.ipam)'
+	c 7 'ipam.addresses' '"x"' '.ipam.addresses = "x"'
+	c 7 'ipam.addresses[0]' '5' '.ipam.addresses = [5]'
+	c 7 'ipam.addresses[0].address' '' '.ipam.addresses = [{"gateway": "10.222.0.1"}]'
+	c 7 'ipam.addresses[0].address' '10.222.0.9' '.ipam.addresses[0].address = "10.222.0.9"'
+	c 7 'ipam.addresses[0].address' 'bogus/24' '.ipam.addresses[0].address = "bogus/24"'
+	c 7 'ipam.addresses[0].gateway' 'x' '.ipam.addresses[0].gateway = "x"'
+	c 7 'ipam.addresses[0]' 'fd00::1' '.ipam.addresses[0].gateway = "fd00::1"'
+	c 7 'ipam.addresses' '0.2.0' '.cniVersion = "0.2.0" | .ipam.addresses += [{"address": "10.9.0.9/24"}]'
+	c 7 'ipam.routes[0].dst' 'bogus' '.ipam.routes = [{"dst": "bogus"}]'
+	c 7 'ipam.routes[0].gw' 'fd00::1' '.ipam.routes = [{"dst": "10.0.0.0/8", "gw": "fd00::1"}]'
+	c 7 'IP' 'nope' '.' CNI_ARGS='IgnoreUnknown=1;IP=nope'
+	c 7 'args.cni.ips[0]' '10.0.0.1' '.args.cni.ips = ["10.0.0.1"]'
+	c 7 'runtimeConfig.ips' '"x"' '.runtimeConfig.ips = "x"'
+	c 2 CNI_ARGS 'FOO' '.' CNI_ARGS='FOO=1'
+}
+test_static_bad_input() { catalogue static; }
 
 cases_portmap() {
 	c 7 'hostPort' 70000 '.runtimeConfig.portMappings[0].hostPort = 70000'
