@@ -61,7 +61,7 @@ pod() {
 		"$CLI" "$1" "$NET" "/run/netns/$P-$2" >"$W/res/$1.$2" 2>"$W/err/$1.$2" || { rm -f "$W/res/$1.$2"; return 0; }
 }
 export -f pod
-gc() { ip netns exec "$H" env NETCONFPATH="$W/net.d" CNI_PATH="$BIN" CNI_CACHE_DIR="$W/cache" "$CLI" gc "$NET"; }
+gc() { ip netns exec "$H" env ${CCNI_TRACE:+CCNI_TRACE=$CCNI_TRACE} NETCONFPATH="$W/net.d" CNI_PATH="$BIN" CNI_CACHE_DIR="$W/cache" "$CLI" gc "$NET"; }
 # gc_loop: GC after GC until $W/stop exists; one line per GC in $W/gc.log
 gc_loop() {
 	local t0
@@ -97,7 +97,9 @@ phase() {
 phase add
 added=$(ls "$W/res" | grep -c '^add\.')
 echo "ADD: $added of $PODS printed a result in $((elapsed / 1000)).$((elapsed % 1000 / 100)) s ($((added * 1000 / (elapsed + 1))) pods/s), $gcs GCs ran beside them (${gcfail:-0} failed, $gcms ms each on average, lock wait included)"
-t0=$(now_ms); gc || echo "a GC alone failed"; echo "a GC alone with $added pods: $(($(now_ms) - t0)) ms"
+t0=$(now_ms)
+CCNI_TRACE=json gc 2>"$W/gc.trace" || echo "a GC alone failed"
+echo "a GC alone with $added pods: $(($(now_ms) - t0)) ms ($(jq -r 'select(.step == "exec") | "\(.plugin) \(.duration_ms | floor)"' "$W/gc.trace" | paste -sd, | sed 's/,/, /g') ms)"
 failed_adds=$((PODS - added))
 [ "$failed_adds" -gt 0 ] && { echo "failed ADDs:"; for f in "$W"/err/add.*; do [ -e "$W/res/${f##*/}" ] || sed "s|^|    ${f##*/}: |" "$f"; done | head -10; }
 gc || echo "the GC after the ADDs failed"
