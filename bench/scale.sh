@@ -7,15 +7,15 @@
 # mappings and masquerade), against the kernel floor measured at the same
 # fill: bench/floor on that very bridge, beside its ports (the netlink work
 # alone, deletes returning as ccni's do; `floor -f FILL` gives the same
-# standalone). The fills' rounds are interleaved, so that the machine's load
-# falls on all alike. What ccni adds beyond the floor must not grow with
-# the fill.
+# standalone). What ccni adds beyond the floor must not grow with the
+# fill.
 #
 #   bash bench/scale.sh [BUILD_DIR]        (root; default BUILD_DIR: build)
 #
 # Environment: FILLS ("0 1000"; a bridge takes at most 1,023 ports),
 # ROUNDS (20 pods measured per fill), PAR (8: parallel ADDs of the fill),
-# CCNI_BIN / CCNI_CLI. Prints, per fill: medians of ADD and DEL as the
+# CCNI_BIN / CCNI_CLI, PERF=DIR (each measured ADD and DEL also recorded
+# with perf record -g into DIR/FILL-ROUND.add|del, for perf report). Prints, per fill: medians of ADD and DEL as the
 # runtime's caller sees them, each plugin's share (from the runtime's
 # trace), the floor's, and ccni's time beyond the floor.
 set -u
@@ -43,7 +43,7 @@ med() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1
 pod() {
 	nsenter --net="/run/netns/$1" env NETCONFPATH="$W/net.d.$1" CNI_PATH="$BIN" CNI_CACHE_DIR="$W/cache.$1" CCNI_TRACE=json \
 		CAP_ARGS="{\"portMappings\":[{\"hostPort\":$4,\"containerPort\":80,\"protocol\":\"tcp\"},{\"hostPort\":$4,\"containerPort\":80,\"protocol\":\"udp\"}]}" \
-		"$CLI" "$2" scale "/run/netns/$3" >/dev/null 2>"$W/trace.$3.$2"
+		${PRE:-} "$CLI" "$2" scale "/run/netns/$3" >/dev/null 2>"$W/trace.$3.$2"
 }
 export -f pod
 fill_one() { ip netns add "$P-f$2" && pod "$1" add "$P-f$2" $((10000 + $2)) || echo "fill pod $2 failed: $(tail -1 "$W/trace.$P-f$2.add")"; }
@@ -72,8 +72,10 @@ EOF
 round() {
 	local H=$P-h$1 ns=$P-m$1-$2 TIMEFORMAT='%3R %3U %3S'
 	ip netns add "$ns"
-	{ time pod "$H" add "$ns" $((40000 + $2)); } 2>>"$W/add.$1"
-	{ time pod "$H" del "$ns" $((40000 + $2)); } 2>>"$W/del.$1"
+	local rec=
+	[ -n "${PERF:-}" ] && rec="perf record -q -g -o $PERF/$1-$2"
+	{ time PRE="$rec${rec:+.add --}" pod "$H" add "$ns" $((40000 + $2)); } 2>>"$W/add.$1"
+	{ time PRE="$rec${rec:+.del --}" pod "$H" del "$ns" $((40000 + $2)); } 2>>"$W/del.$1"
 	ip netns del "$ns"
 	# the kernel floor on the same bridge, with the same ports
 	nsenter --net="/run/netns/$H" "$FLOOR" -u -n 1 -b ccsb0 -o "$W/floor.json" >/dev/null
@@ -93,11 +95,20 @@ share() {
 	echo "$out"
 }
 
-for fill in $FILLS; do setup "$fill"; done
-sleep 1 # let the fill's after-effects (detached closes, RCU work) settle
-# the fills' rounds interleaved, so that the machine's load falls on each alike
-for r in $(seq "$ROUNDS"); do
-	for fill in $FILLS; do round "$fill" "$r"; done
+# teardown F: the fill's namespaces, then its host namespace
+teardown() {
+	ls /run/netns | grep "^$P-f" | sed 's/^/netns del /' | ip -force -batch - 2>/dev/null
+	ip netns del "$P-h$1"
+}
+
+# One fill after the other: each is measured with only its own pods'
+# namespaces on the machine, as on a node that holds that many (they
+# count: the kernel looks a sysctl of "eth0" up among every namespace's).
+for fill in $FILLS; do
+	setup "$fill"
+	sleep 1 # let the fill's after-effects (detached closes, RCU work) settle
+	for r in $(seq "$ROUNDS"); do round "$fill" "$r"; done
+	teardown "$fill"
 done
 printf '%-6s %8s %8s %8s %8s   %8s %8s %8s %8s   %s\n' fill ADD cpu floor beyond DEL cpu floor beyond \
 	"(medians, ms; beyond: wall clock beyond the floor) per plugin: ADD / DEL"
