@@ -23,11 +23,8 @@
 # duplicate address, failed command or leftover.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$(realpath -m "${1:-$top/build}")
-BIN=${CCNI_BIN:-$build/stage/opt/cni/bin}
-CLI=${CCNI_CLI:-$build/stage/usr/local/bin/ccni}
+. "$top/bench/lib.sh"
 PODS=${PODS:-1000} PAR=${PAR:-32}
-. "$top/tests/integration/state.sh"
 [ "$(id -u)" -eq 0 ] || { echo "concurrency.sh: needs root" >&2; exit 2; }
 [ -x "$BIN/bridge" ] && [ -x "$CLI" ] || { echo "concurrency.sh: build first ($build)" >&2; exit 2; }
 
@@ -42,16 +39,7 @@ cleanup() {
 trap cleanup EXIT
 ip netns add "$H" && ip -n "$H" link set lo up
 mkdir -p "$W/net.d" "$W/cache" "$W/ipam" "$W/tuning" "$W/res" "$W/err"
-cat >"$W/net.d/$NET.conflist" <<EOF
-{"cniVersion":"1.1.0","name":"$NET","plugins":[
- {"type":"bridge","bridge":"$BR","isGateway":true,"ipMasq":true,"macspoofchk":true,
-  "ipam":{"type":"host-local","dataDir":"$W/ipam","ranges":[[{"subnet":"10.198.0.0/16"}]],"routes":[{"dst":"0.0.0.0/0"}]}},
- {"type":"portmap","capabilities":{"portMappings":true}},
- {"type":"firewall"},
- {"type":"tuning","dataDir":"$W/tuning","mtu":1400,"sysctl":{"net.core.somaxconn":"512"}},
- {"type":"bandwidth","ingressRate":100000000,"ingressBurst":1000000,"egressRate":100000000,"egressBurst":1000000}
-]}
-EOF
+full_chain "$NET" "$BR" "$W" 10.198 >"$W/net.d/$NET.conflist"
 export H W NET CLI BIN P
 # pod VERB I: the ccni command for pod I (host port 20000+I, tcp and udp).
 pod() {
@@ -70,8 +58,6 @@ gc_loop() {
 		if gc 2>>"$W/gc.err"; then echo "ok $(($(now_ms) - t0))" >>"$W/gc.log"; else echo fail >>"$W/gc.log"; fi
 	done
 }
-now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
-cnitool_id() { printf 'cnitool-%s' "$(printf '%s' "$1" | sha512sum | cut -c1-20)"; }
 
 echo "concurrency: $PODS pods, $PAR at a time, GC throughout; work dir $W"
 snapshot() { { state_kernel "$H"; state_ipam "$W/ipam"; state_files tuning-backup "$W/tuning"; state_files cache "$W/cache/results"; } | sort >"$1"; }

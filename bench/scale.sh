@@ -20,9 +20,7 @@
 # trace), the floor's, and ccni's time beyond the floor.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$(realpath -m "${1:-$top/build}")
-BIN=${CCNI_BIN:-$build/stage/opt/cni/bin}
-CLI=${CCNI_CLI:-$build/stage/usr/local/bin/ccni}
+. "$top/bench/lib.sh"
 FLOOR=${FLOOR:-$build/bench/floor}
 FILLS=${FILLS:-0 1000} ROUNDS=${ROUNDS:-20} PAR=${PAR:-8}
 [ "$(id -u)" -eq 0 ] || { echo "scale.sh: needs root" >&2; exit 2; }
