@@ -15,7 +15,8 @@
 # Environment: FILLS ("0 1000"; a bridge takes at most 1,023 ports),
 # ROUNDS (20 pods measured per fill), PAR (8: parallel ADDs of the fill),
 # CCNI_BIN / CCNI_CLI, PERF=DIR (each measured ADD and DEL also recorded
-# with perf record -g into DIR/FILL-ROUND.add|del, for perf report). Prints, per fill: medians of ADD and DEL as the
+# with perf record -g into DIR/FILL-ROUND.add|del, for perf report),
+# STRACE=DIR (the same with strace -f -T: each system call's time). Prints, per fill: medians of ADD and DEL as the
 # runtime's caller sees them, each plugin's share (from the runtime's
 # trace), the floor's, and ccni's time beyond the floor.
 set -u
@@ -72,6 +73,7 @@ round() {
 	ip netns add "$ns"
 	local rec=
 	[ -n "${PERF:-}" ] && rec="perf record -q -g -o $PERF/$1-$2"
+	[ -n "${STRACE:-}" ] && rec="strace -f -tt -T -o $STRACE/$1-$2"
 	{ time PRE="$rec${rec:+.add --}" pod "$H" add "$ns" $((40000 + $2)); } 2>>"$W/add.$1"
 	{ time PRE="$rec${rec:+.del --}" pod "$H" del "$ns" $((40000 + $2)); } 2>>"$W/del.$1"
 	ip netns del "$ns"
