@@ -65,6 +65,9 @@ static int wrong_type(json_t *v, const char *where, const char *key, const char 
 int ccni_json_type_error(json_t *v, const char *where, const char *want,
 			 struct ccni_error *err)
 {
+	if (!v || json_is_null(v))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: missing (expected %s)", where,
+				      want);
 	return wrong_type(v, "", where, want, err);
 }
 

@@ -24,6 +24,7 @@
 
 #include <ccni/plugin.h>
 
+#include "plugins/ipam/dhcp/dhcp.h"
 #include "plugins/ipam/host-local/hl.h"
 #include "plugins/ipam/static/static.h"
 #include "plugins/main/bridge/bridge.h"
@@ -64,6 +65,13 @@ static int p_static(const struct ccni_request *q, struct ccni_error *e)
 
 	ccni_result_free(r);
 	return rc;
+}
+
+static int p_dhcp(const struct ccni_request *q, struct ccni_error *e)
+{
+	struct dhcp_conf c;
+
+	return dhcp_conf_parse(q, &c, e);
 }
 
 static int p_portmap(const struct ccni_request *q, struct ccni_error *e)
@@ -111,6 +119,7 @@ static const struct {
 	{ "bridge", p_bridge },	      { "ptp", p_ptp },		  { "host-local", p_host_local },
 	{ "portmap", p_portmap },     { "firewall", p_firewall }, { "bandwidth", p_bandwidth },
 	{ "tuning", p_tuning },	      { "sbr", p_sbr },		  { "static", p_static },
+	{ "dhcp", p_dhcp },
 };
 #define N_PARSERS (sizeof(parsers) / sizeof(parsers[0]))
 

@@ -26,6 +26,7 @@ base() {
 	bridge | ptp) printf '{"cniVersion":"1.0.0","name":"badnet","type":"%s","bridge":"cbad0","ipam":%s}' "$1" "$ipam" ;;
 	loopback) printf '{"cniVersion":"1.0.0","name":"badnet","type":"loopback"}' ;;
 	host-local) printf '{"cniVersion":"1.0.0","name":"badnet","type":"bridge","ipam":%s}' "$ipam" ;;
+	dhcp) printf '{"cniVersion":"1.0.0","name":"badnet","type":"bridge","ipam":{"type":"dhcp","daemonSocketPath":"%s/dhcp.sock"}}' "$T" ;;
 	static) printf '{"cniVersion":"1.0.0","name":"badnet","type":"ptp","ipam":{"type":"static","addresses":[{"address":"10.222.0.9/24","gateway":"10.222.0.1"}]}}' ;;
 	portmap) printf '{"cniVersion":"1.0.0","name":"badnet","type":"portmap","runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]},"prevResult":%s}' "$PREV" ;;
 	tuning) printf '{"cniVersion":"1.0.0","name":"badnet","type":"tuning","dataDir":"%s","prevResult":%s}' "$T/tuning" "$PREV" ;;
@@ -211,6 +212,22 @@ cases_static() {
 	c 2 CNI_ARGS 'FOO' '.' CNI_ARGS='FOO=1'
 }
 test_static_bad_input() { catalogue static; }
+
+cases_dhcp() {
+	c 7 ipam 'expected an object' '.ipam = "x"'
+	c 7 ipam 'missing' 'del(.ipam)'
+	c 7 ipam.daemonSocketPath 'relative.sock' '.ipam.daemonSocketPath = "relative.sock"'
+	c 7 ipam.daemonSocketPath 'longer than' ".ipam.daemonSocketPath = \"/$(printf 's%.0s' $(seq 200))\""
+	c 7 ipam.priority -1 '.ipam.priority = -1'
+	c 7 ipam.request '"x"' '.ipam.request = "x"'
+	c 7 'ipam.request[0]' 5 '.ipam.request = [5]'
+	c 7 'ipam.request[0].option' 'no-such-option' '.ipam.request = [{"option": "no-such-option"}]'
+	c 7 'ipam.request[0].skipDefault' '"y"' '.ipam.request = [{"option": "routers", "skipDefault": "y"}]'
+	c 7 ipam.provide '{}' '.ipam.provide = {}'
+	c 7 'ipam.provide[0].option' 'missing' '.ipam.provide = [{"value": "x"}]'
+	c 7 'ipam.provide[0].option' '300' '.ipam.provide = [{"option": 300, "value": "x"}]'
+}
+test_dhcp_bad_input() { catalogue dhcp; }
 
 cases_portmap() {
 	c 7 'hostPort' 70000 '.runtimeConfig.portMappings[0].hostPort = 70000'
