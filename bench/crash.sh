@@ -17,8 +17,8 @@
 # Environment: TRIALS (1000), SEED (random, printed: a run is repeated by
 # giving it back), KEEP (3 live pods), PHASES ("add del"), MODES ("group
 # runtime plugin") and ACTIONS ("del gone-del gc gone-gc") to draw from,
-# MAX_ADD_US / MAX_DEL_US (the kill delays' bound, default 1.2 x the
-# measured duration), CCNI_BIN / CCNI_CLI / CRASHKILL
+# MAX_ADD_US / MAX_DEL_US (the kill delays' bound, default the median of
+# three clean runs), CCNI_BIN / CCNI_CLI / CRASHKILL
 # (default: the build dir's stage and bench/crashkill), VERBOSE=1 (a line
 # per trial). Everything happens in a private host namespace; the machine's
 # own network is not touched. Prints the counts and exits 1 if any object
@@ -27,20 +27,17 @@
 # Each trial: a fresh namespace; a kill during ADD (or a clean ADD and a
 # kill during DEL) with one of crashkill's modes (group: the runtime and its
 # plugins; runtime: ccni alone; plugin: the plugin at work), at a delay
-# drawn from [0, 1.2 x the measured duration); then one recovery:
+# drawn from [0, the measured duration); then one recovery:
 #   del       ccni del, the namespace still there
 #   gone-del  the namespace deleted, then ccni del
 #   gc        ccni gc --valid <live pods>, the namespace still there
 #   gone-gc   the namespace deleted, then ccni gc --valid <live pods>
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$(realpath -m "${1:-$top/build}")
-BIN=${CCNI_BIN:-$build/stage/opt/cni/bin}
-CLI=${CCNI_CLI:-$build/stage/usr/local/bin/ccni}
+. "$top/bench/lib.sh"
 CRASHKILL=${CRASHKILL:-$build/bench/crashkill}
 TRIALS=${TRIALS:-1000} KEEP=${KEEP:-3} VERBOSE=${VERBOSE:-0}
 SEED=${SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
-. "$top/tests/integration/state.sh"
 [ "$(id -u)" -eq 0 ] || { echo "crash.sh: needs root" >&2; exit 2; }
 for f in "$BIN/bridge" "$CLI" "$CRASHKILL"; do
 	[ -x "$f" ] || { echo "crash.sh: $f missing (bash scripts/build.sh $build)" >&2; exit 2; }
@@ -58,16 +55,7 @@ cleanup() {
 trap cleanup EXIT
 ip netns add "$H" && ip -n "$H" link set lo up
 mkdir -p "$W/net.d" "$W/cache" "$W/ipam" "$W/tuning"
-cat >"$W/net.d/$NET.conflist" <<EOF
-{"cniVersion":"1.1.0","name":"$NET","plugins":[
- {"type":"bridge","bridge":"$BR","isGateway":true,"ipMasq":true,"macspoofchk":true,
-  "ipam":{"type":"host-local","dataDir":"$W/ipam","ranges":[[{"subnet":"10.199.0.0/16"}]],"routes":[{"dst":"0.0.0.0/0"}]}},
- {"type":"portmap","capabilities":{"portMappings":true}},
- {"type":"firewall"},
- {"type":"tuning","dataDir":"$W/tuning","mtu":1400,"sysctl":{"net.core.somaxconn":"512"}},
- {"type":"bandwidth","ingressRate":100000000,"ingressBurst":1000000,"egressRate":100000000,"egressBurst":1000000}
-]}
-EOF
+full_chain "$NET" "$BR" "$W" 10.199 >"$W/net.d/$NET.conflist"
 
 # ccni VERB ARGS... with PORT set: the CLI in the host namespace, mapping
 # PORT (tcp and udp) to the pod's 80.
@@ -76,7 +64,6 @@ ccni() {
 		CAP_ARGS="{\"portMappings\":[{\"hostPort\":$PORT,\"containerPort\":80,\"protocol\":\"tcp\"},{\"hostPort\":$PORT,\"containerPort\":80,\"protocol\":\"udp\"}]}" \
 		${PRE:-} "$CLI" "$@"
 }
-cnitool_id() { printf 'cnitool-%s' "$(printf '%s' "$1" | sha512sum | cut -c1-20)"; }
 newns() { ip netns add "$1" && ip -n "$1" link set lo up && made+=("$1"); }
 # snapshot FILE: everything the chain can leave on this node.
 snapshot() {
@@ -121,7 +108,7 @@ for k in 1 2 3; do
 	ip netns del "ccrc$$-$k"
 done
 med() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
-max_add=${MAX_ADD_US:-$(($(med "${add_ms[@]}") * 1200))} max_del=${MAX_DEL_US:-$(($(med "${del_ms[@]}") * 1200))}
+max_add=${MAX_ADD_US:-$(($(med "${add_ms[@]}") * 1000))} max_del=${MAX_DEL_US:-$(($(med "${del_ms[@]}") * 1000))}
 echo "clean ADD $(med "${add_ms[@]}") ms, DEL $(med "${del_ms[@]}") ms: kills within [0, $max_add) us of ADD, [0, $max_del) us of DEL"
 PORT=0 ccni gc "$NET" "${valid[@]}" || echo "crash.sh: GC before the trials failed"
 snapshot "$W/base"
