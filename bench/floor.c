@@ -6,7 +6,13 @@
  * on the container end, bring both up, add a default route; then delete the
  * veth. Reports median/p90 per pod for ADD and DEL.
  *
- *   floor [-n PODS] [-b BRIDGE] [-s 10.99] [-o JSON]
+ *   floor [-n PODS] [-f FILL] [-u] [-b BRIDGE] [-s 10.99] [-o JSON]
+ *
+ * -f FILL attaches FILL pods first (not timed, removed at the end), so the
+ * N timed ones meet a bridge with that many ports: the kernel's cost at a
+ * node's fill. -u deletes as ccni's DEL does, returning once the kernel
+ * reports the link deleted (its RCU barrier is left to a detached process);
+ * without it a DEL waits for the whole deletion.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -59,109 +65,170 @@ static int make_ns(const char *path)
 	return WIFEXITED(st) && !WEXITSTATUS(st) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 }
 
+struct pod {
+	int fd;
+	char host[16];
+};
+
+static struct pod *all_pods; /* for die(): the namespaces made so far */
+static int n_pods;
+
+static void pod_drop(struct pod *p, int i);
+
 static void die(struct ccni_error *e)
 {
 	fprintf(stderr, "floor: %s\n", e->msg);
+	for (int i = 0; i < n_pods; i++)
+		pod_drop(&all_pods[i], i);
 	exit(1);
+}
+
+static const char *ns_path(int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "/run/netns/ccnifloor-%d-%d", (int)getpid(), i);
+	return buf;
+}
+
+/* Attach pod i (its namespace made beforehand) to the bridge; its time in ms. */
+static double pod_add(struct nl_sock *host, const struct link *bridge, struct pod *p, int i,
+		      const char *prefix)
+{
+	unsigned long long t = util_now_ns();
+	struct ccni_error e = CCNI_ERROR_INIT;
+	struct nl_sock *ns = netlink_open(p->fd, &e);
+	struct link peer, hl;
+	struct ccni_ipnet a;
+	struct route r = route_init();
+	char text[32];
+
+	if (!ns || link_veth_create(host, NULL, "eth0", p->fd, 0, NULL, p->host, &e) < 0 ||
+	    link_get(host, p->host, 0, &hl, &e) != 0 ||
+	    link_set(host, hl.ifindex, &(struct link_change){ .master = bridge->ifindex }, &e) < 0 ||
+	    link_set_up(host, hl.ifindex, true, &e) < 0 || link_get(ns, "eth0", 0, &peer, &e) != 0)
+		die(&e);
+	snprintf(text, sizeof(text), "%s.%d.%d/16", prefix, (i + 2) / 256, (i + 2) % 256);
+	ccni_ipnet_parse(text, &a);
+	if (addr_add(ns, peer.ifindex, &a, true, &e) < 0 ||
+	    link_set_up(ns, peer.ifindex, true, &e) < 0)
+		die(&e);
+	ccni_ipnet_parse("0.0.0.0/0", &r.dst);
+	snprintf(text, sizeof(text), "%s.0.1", prefix);
+	ccni_ip_parse(text, &r.gw);
+	r.ifindex = peer.ifindex;
+	if (route_add(ns, &r, false, true, &e) < 0)
+		die(&e);
+	netlink_close(ns);
+	return (double)(util_now_ns() - t) / 1e6;
+}
+
+/* Delete pod i's veth (waited for, or as ccni's DEL); its time in ms. */
+static double pod_del(struct nl_sock *host, struct pod *p, bool unwaited)
+{
+	unsigned long long t = util_now_ns();
+	struct ccni_error e = CCNI_ERROR_INIT;
+	struct link hl, peer;
+
+	if (unwaited) {
+		struct nl_sock *ns = netlink_open(p->fd, &e);
+
+		if (!ns || link_get(ns, "eth0", 0, &peer, &e) != 0 ||
+		    link_del_unwaited(ns, peer.ifindex, peer.parent, &e) < 0)
+			die(&e);
+		netlink_close(ns);
+	} else if (link_get(host, p->host, 0, &hl, &e) == 0 && link_del(host, hl.ifindex, &e) < 0) {
+		die(&e);
+	}
+	return (double)(util_now_ns() - t) / 1e6;
+}
+
+/* Close and unmount pod i's namespace: the kernel removes it, and a veth
+ * still in it, on its own time. */
+static void pod_drop(struct pod *p, int i)
+{
+	char path[96];
+
+	close(p->fd);
+	ns_path(i, path, sizeof(path));
+	umount2(path, MNT_DETACH);
+	unlink(path);
+}
+
+static void report(int n, int fill, double *add, double *del, const char *json_out)
+{
+	double am = pct(add, n, 0.5), a9 = pct(add, n, 0.9), dm = pct(del, n, 0.5),
+	       d9 = pct(del, n, 0.9);
+
+	printf("floor: %d pods at a fill of %d: ADD median %.2f ms p90 %.2f ms; DEL median %.2f ms "
+	       "p90 %.2f ms\n",
+	       n, fill, am, a9, dm, d9);
+	if (json_out) {
+		json_t *j = json_pack("{s:i,s:i,s:f,s:f,s:f,s:f}", "pods", n, "fill", fill,
+				      "add_median_ms", am, "add_p90_ms", a9, "del_median_ms", dm,
+				      "del_p90_ms", d9);
+
+		json_dump_file(j, json_out, JSON_INDENT(2));
+		json_decref(j);
+	}
 }
 
 int main(int argc, char **argv)
 {
-	int n = 50, o;
+	int n = 50, fill = 0, o;
+	bool unwaited = false, made_bridge;
 	const char *br = "ccnifloor0", *prefix = "10.99", *json_out = NULL;
 	struct ccni_error e = CCNI_ERROR_INIT;
 	struct link_bridge_opts bo = { 0 };
 	struct link bridge;
 	struct nl_sock *host;
 	double *add, *del;
-	char (*hostnames)[16];
-	int *fds;
+	struct pod *pods;
 
-	while ((o = getopt(argc, argv, "n:b:s:o:")) != -1) {
+	while ((o = getopt(argc, argv, "n:f:ub:s:o:")) != -1) {
 		switch (o) {
 		case 'n': n = atoi(optarg); break;
+		case 'f': fill = atoi(optarg); break;
+		case 'u': unwaited = true; break;
 		case 'b': br = optarg; break;
 		case 's': prefix = optarg; break;
 		case 'o': json_out = optarg; break;
-		default: fprintf(stderr, "usage: floor [-n PODS] [-b BRIDGE] [-s A.B] [-o JSON]\n"); return 2;
+		default:
+			fprintf(stderr, "usage: floor [-n PODS] [-f FILL] [-u] [-b BRIDGE] [-s A.B] [-o JSON]\n");
+			return 2;
 		}
 	}
-	if (n < 1 || n > 60000)
+	if (n < 1 || fill < 0 || n + fill > 60000)
 		return 2;
 	add = calloc((size_t)n, sizeof(double));
 	del = calloc((size_t)n, sizeof(double));
-	hostnames = calloc((size_t)n, sizeof(*hostnames));
-	fds = calloc((size_t)n, sizeof(int));
+	pods = calloc((size_t)(n + fill), sizeof(*pods));
 	util_mkdir_p("/run/netns", 0755);
 	host = netlink_open(-1, &e);
-	if (!host || link_bridge_ensure(host, br, &bo, &bridge, &e) < 0)
+	if (!host || !add || !del || !pods)
 		die(&e);
-	for (int i = 0; i < n; i++) {
+	made_bridge = link_get(host, br, 0, &bridge, &e) != 0;
+	ccni_error_clear(&e);
+	if (link_bridge_ensure(host, br, &bo, &bridge, &e) < 0)
+		die(&e);
+	all_pods = pods;
+	for (int i = 0; i < n + fill; i++, n_pods = i) {
 		char path[96];
 
-		snprintf(path, sizeof(path), "/run/netns/ccnifloor-%d-%d", (int)getpid(), i);
-		fds[i] = make_ns(path);
-		if (fds[i] < 0) {
-			fprintf(stderr, "floor: cannot make %s\n", path);
-			return 1;
+		if ((pods[i].fd = make_ns(ns_path(i, path, sizeof(path)))) < 0) {
+			ccni_error_set(&e, CCNI_ERR_IO, "cannot make %s", path);
+			die(&e);
 		}
 	}
-	for (int i = 0; i < n; i++) {
-		unsigned long long t = util_now_ns();
-		struct nl_sock *ns = netlink_open(fds[i], &e);
-		struct link peer, hl;
-		struct ccni_ipnet a;
-		struct route r = route_init();
-		char text[32];
-
-		if (!ns || link_veth_create(host, NULL, "eth0", fds[i], 0, NULL, hostnames[i], &e) < 0 ||
-		    link_get(host, hostnames[i], 0, &hl, &e) != 0 ||
-		    link_set(host, hl.ifindex, &(struct link_change){ .master = bridge.ifindex }, &e) < 0 ||
-		    link_set_up(host, hl.ifindex, true, &e) < 0 ||
-		    link_get(ns, "eth0", 0, &peer, &e) != 0)
-			die(&e);
-		snprintf(text, sizeof(text), "%s.%d.%d/16", prefix, (i + 2) / 256, (i + 2) % 256);
-		ccni_ipnet_parse(text, &a);
-		if (addr_add(ns, peer.ifindex, &a, true, &e) < 0 ||
-		    link_set_up(ns, peer.ifindex, true, &e) < 0)
-			die(&e);
-		ccni_ipnet_parse("0.0.0.0/0", &r.dst);
-		snprintf(text, sizeof(text), "%s.0.1", prefix);
-		ccni_ip_parse(text, &r.gw);
-		r.ifindex = peer.ifindex;
-		if (route_add(ns, &r, false, true, &e) < 0)
-			die(&e);
-		netlink_close(ns);
-		add[i] = (double)(util_now_ns() - t) / 1e6;
-	}
-	for (int i = 0; i < n; i++) {
-		unsigned long long t = util_now_ns();
-		struct link hl;
-		char path[96];
-
-		if (link_get(host, hostnames[i], 0, &hl, &e) == 0 && link_del(host, hl.ifindex, &e) < 0)
-			die(&e);
-		del[i] = (double)(util_now_ns() - t) / 1e6;
-		close(fds[i]);
-		snprintf(path, sizeof(path), "/run/netns/ccnifloor-%d-%d", (int)getpid(), i);
-		umount2(path, MNT_DETACH);
-		unlink(path);
-	}
-	{
-		double am = pct(add, n, 0.5), a9 = pct(add, n, 0.9), dm = pct(del, n, 0.5),
-		       d9 = pct(del, n, 0.9);
-
-		printf("floor: %d pods: ADD median %.2f ms p90 %.2f ms; DEL median %.2f ms p90 %.2f ms\n",
-		       n, am, a9, dm, d9);
-		if (json_out) {
-			json_t *j = json_pack("{s:i,s:f,s:f,s:f,s:f}", "pods", n, "add_median_ms", am,
-					      "add_p90_ms", a9, "del_median_ms", dm, "del_p90_ms", d9);
-
-			json_dump_file(j, json_out, JSON_INDENT(2));
-			json_decref(j);
-		}
-	}
-	if (link_get(host, br, 0, &bridge, &e) == 0)
+	for (int i = 0; i < fill; i++)
+		pod_add(host, &bridge, &pods[i], i, prefix);
+	for (int i = 0; i < n; i++)
+		add[i] = pod_add(host, &bridge, &pods[fill + i], fill + i, prefix);
+	for (int i = 0; i < n; i++)
+		del[i] = pod_del(host, &pods[fill + i], unwaited);
+	for (int i = 0; i < n + fill; i++)
+		pod_drop(&pods[i], i);
+	n_pods = 0;
+	report(n, fill, add, del, json_out);
+	if (made_bridge && link_get(host, br, 0, &bridge, &e) == 0)
 		link_del(host, bridge.ifindex, &e);
 	netlink_close(host);
 	return 0;

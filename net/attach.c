@@ -394,7 +394,7 @@ static int attach_gc(const struct attach_plugin *p, void *self, const struct ccn
 {
 	_cleanup_(netlink_closep) struct nl_sock *host = netlink_open(-1, err);
 
-	if (!host || link_del_stale(host, req->name, req->valid_attachments, err) < 0)
+	if (!host || link_del_stale(host, req->name, req->valid_attachments, NULL, err) < 0)
 		return -1;
 	/* the iptables backend's chains are named by a hash: not collected */
 	if (ac->ipmasq && !streq(ac->masq_backend ? ac->masq_backend : "", "iptables") &&

@@ -26,6 +26,20 @@ void iptables_chain_name(const char *network, const char *id, char out[29])
 	sha512_name("CNI-", network, id, out, 29);
 }
 
+bool iptables_chain_name_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > IPTABLES_CHAIN_MAX)
+		return false;
+	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.", s[i]))
+			return false;
+	return true;
+}
+
 static const char *restore_binary(bool v6)
 {
 	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };

@@ -18,6 +18,13 @@
 int iptables_masq(bool add, const struct ccni_ipnet *addrs, int n, const char *network,
 		  const char *container_id, struct ccni_error *err);
 
+#define IPTABLES_CHAIN_MAX 28 /* iptables' limit on a chain name */
+#define IPTABLES_CHAIN_NAME_RULE                                                         \
+	"1 to 28 letters, digits, '_', '-' or '.', starting with a letter or '_'"
+/* A chain name from a config, safe to put in an iptables-restore script (no
+ * space, quote or newline can start another command). */
+bool iptables_chain_name_ok(const char *s);
+
 /* The reference's chain name for a network and container ("CNI-" + 24 hex). */
 void iptables_chain_name(const char *network, const char *id, char out[29]);
 /* Feed a script to (ip6)iptables-restore --noflush --wait. */

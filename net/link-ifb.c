@@ -4,11 +4,11 @@
 
 #include "net/link-ifb.h"
 
-int link_ifb_create(struct nl_sock *sk, const char *name, unsigned mtu, const char *alias,
-		    struct link *out, struct ccni_error *err)
+int link_ifb_create(struct nl_sock *sk, const char *name, unsigned mtu, uint32_t group,
+		    const char *alias, struct link *out, struct ccni_error *err)
 {
 	struct link_spec s = { .name = name, .kind = "ifb", .mtu = mtu, .flags = IFF_UP,
-			       .set_txqlen = true, .txqlen = 0 };
+			       .set_txqlen = true, .txqlen = 0, .group = group };
 	int rc;
 
 	if (link_create(sk, &s, err) < 0)

@@ -60,6 +60,8 @@ static int parse_link(struct nlmsghdr *h, void *arg)
 		out->txqlen = nla_get_u32(tb[IFLA_TXQLEN]);
 	if (tb[IFLA_MASTER])
 		out->master = (int)nla_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_GROUP])
+		out->group = nla_get_u32(tb[IFLA_GROUP]);
 	if (tb[IFLA_LINK])
 		out->parent = (int)nla_get_u32(tb[IFLA_LINK]);
 	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6)
@@ -450,7 +452,8 @@ int link_put_common(struct nl_msg *msg, const struct link_spec *s)
 	    (s->mtu && nla_put_u32(msg, IFLA_MTU, s->mtu) < 0) ||
 	    (s->mac && nla_put(msg, IFLA_ADDRESS, 6, s->mac) < 0) ||
 	    (s->netns_fd > 0 && nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)s->netns_fd) < 0) ||
-	    (s->set_txqlen && nla_put_u32(msg, IFLA_TXQLEN, s->txqlen) < 0))
+	    (s->set_txqlen && nla_put_u32(msg, IFLA_TXQLEN, s->txqlen) < 0) ||
+	    (s->group && nla_put_u32(msg, IFLA_GROUP, s->group) < 0))
 		return -1;
 	return 0;
 }
@@ -493,16 +496,40 @@ int link_create(struct nl_sock *sk, const struct link_spec *s, struct ccni_error
 struct stale_links {
 	const char *network;
 	json_t *valid;
+	void (*owner_name)(const char *network, const char *container_id, char out[16]);
+	uint32_t group;
 	int *doomed;
 	size_t n, cap;
 };
+
+/* An untagged link of the network's group, not named for a valid
+ * attachment. */
+static bool untagged_stale(const struct link *l, const struct stale_links *g)
+{
+	size_t i;
+	json_t *a;
+
+	if (!g->owner_name || l->alias[0] || l->group != g->group)
+		return false;
+	json_array_foreach(g->valid, i, a) {
+		const char *id = json_string_value(json_object_get(a, "containerID"));
+		char name[16];
+
+		if (!id)
+			continue;
+		g->owner_name(g->network, id, name);
+		if (strcmp(name, l->name) == 0)
+			return false;
+	}
+	return true;
+}
 
 static int stale_link(const struct link *l, void *arg)
 {
 	struct stale_links *g = arg;
 	int *p;
 
-	if (!tag_is_stale(l->alias, g->network, g->valid))
+	if (!tag_is_stale(l->alias, g->network, g->valid) && !untagged_stale(l, g))
 		return 0;
 	if (!(p = util_array_grow(g->doomed, g->n, &g->cap, sizeof(*p))))
 		return 0; /* the rest waits for the next GC */
@@ -511,9 +538,12 @@ static int stale_link(const struct link *l, void *arg)
 	return 0;
 }
 
-int link_del_stale(struct nl_sock *sk, const char *network, json_t *valid, struct ccni_error *err)
+int link_del_stale(struct nl_sock *sk, const char *network, json_t *valid,
+		   void (*owner_name)(const char *network, const char *container_id, char out[16]),
+		   struct ccni_error *err)
 {
-	struct stale_links g = { .network = network, .valid = valid };
+	struct stale_links g = { .network = network, .valid = valid, .owner_name = owner_name,
+				 .group = tag_group(network) };
 	int rc = link_foreach(sk, stale_link, &g, err);
 
 	for (size_t i = 0; i < g.n && rc == 0; i++)

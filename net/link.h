@@ -33,6 +33,7 @@ struct link {
 	char name[LINK_NAME_MAX];
 	char kind[16];	  /* "bridge", "veth", ... ("" when none) */
 	char alias[128];  /* IFLA_IFALIAS: ccni's attachment tag on links it made */
+	uint32_t group;   /* IFLA_GROUP: tag_group() on links made for an attachment */
 };
 
 /* By name (ifindex 0) or by index (name NULL). 0 and *out filled; 1 when
@@ -63,8 +64,12 @@ int link_foreach(struct nl_sock *sk, int (*fn)(const struct link *l, void *arg),
 
 /* GC: delete the links whose alias is the tag (net/tag.h) of one of
  * network's attachments that is not in valid (cni.dev/valid-attachments).
- * A dump: GC only. */
+ * With owner_name (the name an attachment's link gets), also the links of
+ * network's device group (tag_group) that have no tag, made by an ADD
+ * killed before it could tag them, unless named for a valid attachment
+ * (whose ADD may be at that very point). A dump: GC only. */
 int link_del_stale(struct nl_sock *sk, const char *network, json_t *valid,
+		   void (*owner_name)(const char *network, const char *container_id, char out[16]),
 		   struct ccni_error *err);
 
 /* What link_set changes; a field left zero leaves that attribute alone. */
@@ -117,6 +122,7 @@ struct link_spec {
 	unsigned flags; /* IFF_UP to create it up */
 	bool set_txqlen;
 	unsigned txqlen;
+	uint32_t group; /* IFLA_GROUP, 0 the default */
 	int (*put_data)(struct nl_msg *msg, const void *data);
 	const void *data;
 };

@@ -92,22 +92,22 @@ int macspoof_del(const char *ifname, struct ccni_error *err)
 	return delete_each(script);
 }
 
-struct gc_ctx {
-	const char *network;
-	json_t *valid;
+struct where_ctx {
+	bool (*doomed)(const char *comment, void *arg);
+	void *arg;
 	char *script;
 	size_t len, cap;
 };
 
-/* The port of one "ports" element, when its tag is stale. */
-static void gc_element(struct gc_ctx *g, json_t *el)
+/* The port of one "ports" element, when doomed picks its tag. */
+static void where_element(struct where_ctx *g, json_t *el)
 {
 	json_t *e = json_object_get(json_array_get(el, 0), "elem");
 	const char *port = json_string_value(json_object_get(e, "val"));
+	const char *comment = json_string_value(json_object_get(e, "comment"));
 	int n;
 
-	if (!port || !tag_script_safe(port) ||
-	    !tag_is_stale(json_string_value(json_object_get(e, "comment")), g->network, g->valid))
+	if (!port || !tag_script_safe(port) || !comment || !g->doomed(comment, g->arg))
 		return;
 	n = snprintf(g->script + g->len, g->cap - g->len,
 		     "delete element bridge ccni_spoof ports { \"%s\" }\n"
@@ -118,10 +118,13 @@ static void gc_element(struct gc_ctx *g, json_t *el)
 		g->len += (size_t)n;
 }
 
-int macspoof_gc(const char *network, json_t *valid, struct ccni_error *err)
+/* The checks (element and chain) whose tag doomed picks: one listing of the
+ * map, as GC and a DEL that knows no port name need. */
+static int del_where(bool (*doomed)(const char *comment, void *arg), void *arg,
+		     struct ccni_error *err)
 {
 	_cleanup_json_ json_t *j = NULL;
-	struct gc_ctx g = { network, valid, NULL, 0, 0 };
+	struct where_ctx g = { doomed, arg, NULL, 0, 0 };
 	size_t i, k;
 	json_t *item, *el;
 	int rc = nftables_query("list map bridge ccni_spoof ports", &j, true, err);
@@ -136,8 +139,37 @@ int macspoof_gc(const char *network, json_t *valid, struct ccni_error *err)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	json_array_foreach(json_object_get(j, "nftables"), i, item)
 		json_array_foreach(json_object_get(json_object_get(item, "map"), "elem"), k, el)
-			gc_element(&g, el);
+			where_element(&g, el);
 	rc = g.len ? delete_each(g.script) : 0;
 	free(g.script);
 	return rc;
+}
+
+static bool tag_equal(const char *comment, void *tag)
+{
+	return strcmp(comment, (const char *)tag) == 0;
+}
+
+int macspoof_del_by_tag(const char *tag, struct ccni_error *err)
+{
+	return del_where(tag_equal, (void *)tag, err);
+}
+
+struct gc_ctx {
+	const char *network;
+	json_t *valid;
+};
+
+static bool gc_stale(const char *comment, void *arg)
+{
+	struct gc_ctx *g = arg;
+
+	return tag_is_stale(comment, g->network, g->valid);
+}
+
+int macspoof_gc(const char *network, json_t *valid, struct ccni_error *err)
+{
+	struct gc_ctx g = { network, valid };
+
+	return del_where(gc_stale, &g, err);
 }

@@ -16,6 +16,9 @@
 int macspoof_add(const char *ifname, const uint8_t mac[6], const char *tag,
 		 struct ccni_error *err);
 int macspoof_del(const char *ifname, struct ccni_error *err);
+/* DEL when the port's name is unknown (the namespace and prevResult gone):
+ * the check whose element carries tag. Its cost grows with the map. */
+int macspoof_del_by_tag(const char *tag, struct ccni_error *err);
 /* GC: remove the checks of network's attachments that are not valid. */
 int macspoof_gc(const char *network, json_t *valid, struct ccni_error *err);
 

@@ -70,6 +70,14 @@ bool tag_is_stale(const char *tag, const char *network, json_t *valid)
 	return true;
 }
 
+uint32_t tag_group(const char *network)
+{
+	uint8_t h[64];
+
+	sha512(network ? network : "", strlen(network ? network : ""), h);
+	return 0x80000000u | ((uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3]);
+}
+
 bool tag_script_safe(const char *s)
 {
 	for (; s && *s; s++)

@@ -9,6 +9,7 @@
 #define CCNI_NET_TAG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -25,6 +26,13 @@ void tag_of(const char *network, const char *container_id, const char *ifname,
 /* GC: is tag one of network's attachments, and of none of the valid ones
  * (cni.dev/valid-attachments: [{"containerID","ifname"}...], NULL: none)? */
 bool tag_is_stale(const char *tag, const char *network, json_t *valid);
+
+/* The device group (IFLA_GROUP, which a link takes at its creation, when
+ * its alias cannot yet be set) that marks a link made for one of network's
+ * attachments: 31 bits of a hash of the name with the top bit set (never
+ * 0, the default group; the reference sets none). A link of this group
+ * without its tag was made by an ADD killed before it could tag it. */
+uint32_t tag_group(const char *network);
 
 /* Can s go between double quotes in an nft script (no quote, backslash,
  * newline or other control character)? */

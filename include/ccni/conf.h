@@ -82,6 +82,11 @@ int ccni_json_require_string(json_t *obj, const char *where, const char *key,
 			     const char **out, struct ccni_error *err);
 /* A short text form of a JSON value for messages (at most ~64 chars). */
 const char *ccni_json_brief(json_t *v, char *buf, size_t len);
+/* Code 7 "WHERE: expected WANT, got TYPE VALUE" ("expected an array, got
+ * string \"x\""), for a value of the wrong type found at WHERE; "WHERE:
+ * missing (expected WANT)" when v is NULL or null. -1. */
+int ccni_json_type_error(json_t *v, const char *where, const char *want,
+			 struct ccni_error *err);
 
 #ifdef __cplusplus
 }

@@ -162,11 +162,20 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 			   bool durable)
 {
 	_cleanup_free_ char *tmp = util_asprintf("%s.tmp.%d", path, (int)getpid());
+
 	if (!tmp)
 		return -1;
+	return util_write_file_atomic_as(path, tmp, buf, len, mode, durable);
+}
+
+int util_write_file_atomic_as(const char *path, const char *tmp, const void *buf, size_t len,
+			      mode_t mode, bool durable)
+{
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+
 	if (fd < 0 && errno == EEXIST) {
-		/* a leftover of a crashed process with our pid: replace it */
+		/* a leftover of a crashed writer (one with our pid, or the
+		 * previous owner of a fixed name): replace it */
 		unlink(tmp);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	}

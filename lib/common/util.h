@@ -41,6 +41,12 @@ int util_write_all(int fd, const void *buf, size_t len);
  * the link itself). 0 or -1 (errno). */
 int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			   bool durable);
+/* The same with the temp file named tmp (in path's directory), for a writer
+ * that is alone on path: it holds a lock, or path is one attachment's and
+ * the spec forbids parallel operations on one container. A crash's leftover
+ * then has a name its next owner knows, and removes without a listing. */
+int util_write_file_atomic_as(const char *path, const char *tmp, const void *buf, size_t len,
+			      mode_t mode, bool durable);
 /* mkdir -p with mode for the components it creates. 0 or -1 (errno). */
 int util_mkdir_p(const char *path, mode_t mode);
 /* Room for one more element in an array of n elements of `size` bytes with

@@ -198,8 +198,7 @@ int skel_read_config(struct ccni_request *req, const struct ccni_plugin *plugin,
 	v = json_object_get(*config, "runtimeConfig");
 	if (v && !json_is_null(v)) {
 		if (!json_is_object(v))
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "runtimeConfig: expected an object");
+			return ccni_json_type_error(v, "runtimeConfig", "an object", err);
 		req->runtime_config = v;
 	}
 	v = json_object_get(*config, "args");
@@ -217,8 +216,8 @@ int skel_read_config(struct ccni_request *req, const struct ccni_plugin *plugin,
 	v = json_object_get(*config, "cni.dev/valid-attachments");
 	if (v && !json_is_null(v)) {
 		if (!json_is_array(v))
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "cni.dev/valid-attachments: expected an array");
+			return ccni_json_type_error(v, "cni.dev/valid-attachments", "an array",
+						    err);
 		req->valid_attachments = v;
 	}
 	return 0;

@@ -40,23 +40,13 @@ char *cache_path(const struct cache *c, const char *network, const char *cid,
 	return util_asprintf("%s/results/%s-%s-%s", c->dir, network, cid, ifname);
 }
 
-int cache_lock(const struct cache *c, const char *network, bool exclusive,
-	       struct ccni_error *err)
+/* Open (making it) and flock one lock file: never blocks in open (a FIFO
+ * put there), never follows a link. The fd, or -1 with err set. */
+static int lock_file(const char *path, bool exclusive, struct ccni_error *err)
 {
-	_cleanup_free_ char *dir = util_asprintf("%s/locks", c->dir);
-	_cleanup_free_ char *path = util_asprintf("%s/locks/%s", c->dir, network);
 	struct stat st;
-	int fd;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
 
-	if (!part_ok(network))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "cache: invalid network name \"%.64s\"", network ? network : "");
-	if (!dir || !path)
-		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	if (util_mkdir_p(dir, 0700) < 0)
-		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cache: cannot create %s", dir);
-	/* Never blocks in open (a FIFO put there), never follows a link. */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
 	if (fd < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cache: cannot open %s", path);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -70,6 +60,33 @@ int cache_lock(const struct cache *c, const char *network, bool exclusive,
 		}
 	}
 	return fd;
+}
+
+/* flock lets shared holders in while an exclusive one waits: with ADDs
+ * always in flight a GC would wait for ever. Everyone passes a gate first
+ * (locks/.gate-NETWORK; no network is named with a leading dot), shared
+ * for an instant by ADD, DEL and CHECK, exclusive by GC until it holds the
+ * network's lock: the operations in flight end, new ones wait behind the
+ * GC. Both take the gate before the lock, so none waits on another in a
+ * circle. */
+int cache_lock(const struct cache *c, const char *network, bool exclusive,
+	       struct ccni_error *err)
+{
+	_cleanup_free_ char *dir = util_asprintf("%s/locks", c->dir);
+	_cleanup_free_ char *path = util_asprintf("%s/locks/%s", c->dir, network);
+	_cleanup_free_ char *gate = util_asprintf("%s/locks/.gate-%s", c->dir, network);
+	_cleanup_close_ int gate_fd = -1;
+
+	if (!part_ok(network))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "cache: invalid network name \"%.64s\"", network ? network : "");
+	if (!dir || !path || !gate)
+		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
+	if (util_mkdir_p(dir, 0700) < 0)
+		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cache: cannot create %s", dir);
+	if ((gate_fd = lock_file(gate, exclusive, err)) < 0)
+		return -1;
+	return lock_file(path, exclusive, err);
 }
 
 static json_t *args_pairs(const char *text)

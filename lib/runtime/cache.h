@@ -48,7 +48,8 @@ int cache_list(const struct cache *c, const char *network, json_t **entries,
 /* Remove results/NAME (a file cache_list reported). */
 int cache_remove_file(const struct cache *c, const char *name);
 /* Shared (ADD/DEL/CHECK) or exclusive (GC) lock of a network; returns the
- * fd that holds it (close it to unlock). */
+ * fd that holds it (close it to unlock). A GC waiting for it holds off new
+ * shared lockers (a gate in front of the lock), so it is never starved. */
 int cache_lock(const struct cache *c, const char *network, bool exclusive,
 	       struct ccni_error *err);
 

@@ -62,6 +62,15 @@ static int wrong_type(json_t *v, const char *where, const char *key, const char 
 			      ccni_json_brief(v, b, sizeof(b)));
 }
 
+int ccni_json_type_error(json_t *v, const char *where, const char *want,
+			 struct ccni_error *err)
+{
+	if (!v || json_is_null(v))
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: missing (expected %s)", where,
+				      want);
+	return wrong_type(v, "", where, want, err);
+}
+
 static json_t *lookup(json_t *obj, const char *key)
 {
 	json_t *v;

@@ -135,6 +135,27 @@ test_gc_removes_the_ifbs_of_attachments_not_valid() {
 	h ip link show bwpother0 >/dev/null || fail "another network's ifb was removed"
 }
 
+# An ADD killed between making the ifb and tagging it leaves an ifb without
+# a tag; its device group (set at creation) still says whose network it is.
+test_gc_removes_an_untagged_ifb_of_the_network_s_group() {
+	need_ifb
+	for c in keep lost; do
+		ns=$(mkns "u$c")
+		prev=$(CID=$c NETNS_PATH=/run/netns/$ns cni ptp ADD "$(pconf)")
+		CID=$c NETNS_PATH=/run/netns/$ns cni bandwidth ADD "$(bconf "$prev" "$LIMITS")" >/dev/null
+		h ip link set "$(ifb_of "$c")" alias ""
+	done
+	group=$(h ip -j -d link show "$(ifb_of lost)" | jq -r '.[0].group')
+	[ "$group" != default ] || fail "the ifb has no device group"
+	# an untagged ifb of the default group is not ours to judge
+	h ip link add bwpuntagged0 type ifb
+	gc=$(printf '{"cniVersion":"1.1.0","name":"%s","type":"bandwidth","cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}' "$NET")
+	cni bandwidth GC "$gc" >/dev/null
+	h ip link show "$(ifb_of lost)" >/dev/null 2>&1 && fail "lost's untagged ifb survived GC"
+	h ip link show "$(ifb_of keep)" >/dev/null || fail "keep's untagged ifb was removed"
+	h ip link show bwpuntagged0 >/dev/null || fail "an ifb of the default group was removed"
+}
+
 test_ifb_name_taken_names_the_device_and_the_kernel_reason() {
 	need_ifb
 	prev=$(cni ptp ADD "$(pconf)")
@@ -240,8 +261,9 @@ test_same_qdiscs_filter_and_result_as_the_reference() {
 		# the same link, but for ccni's tag in its alias (for GC; the
 		# reference leaves none)
 		assert_eq "$(h ip -j -d link show "$ia" | jq -r '.[0].ifalias')" "$NET $CID eth0" "ccni's ifb alias"
-		assert_eq "$(h ip -j -d link show "$ia" | jq -c '.[0] | del(.ifindex, .ifname, .address, .operstate, .ifalias)')" \
-			"$(h ip -j -d link show "$ib" | jq -c '.[0] | del(.ifindex, .ifname, .address, .operstate)')" "ifb links"
+		[ "$(h ip -j -d link show "$ia" | jq -r '.[0].group')" != default ] || fail "ccni's ifb has no group"
+		assert_eq "$(h ip -j -d link show "$ia" | jq -c '.[0] | del(.ifindex, .ifname, .address, .operstate, .ifalias, .group)')" \
+			"$(h ip -j -d link show "$ib" | jq -c '.[0] | del(.ifindex, .ifname, .address, .operstate, .group)')" "ifb links"
 		# each accepts the other's state in CHECK
 		cni bandwidth CHECK "$(bconf "$ra" "$lim")"
 		cni bandwidth DEL "$(bconf "$ra" "$lim")"

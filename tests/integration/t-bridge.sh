@@ -115,13 +115,25 @@ test_retried_del_leaves_the_masquerade_of_the_address_s_new_owner() {
 	assert_eq "$(masq_tags)" "brnet b eth0,brnet b eth0,brnet b eth0,brnet b eth0" "b's elements after a's retried DEL"
 }
 
-test_del_without_netns_or_prev_result_finds_the_masquerade_by_tag() {
-	x=',"isGateway":true,"ipMasq":true'
-	CID=a cni bridge ADD "$(brconf "$x")" >/dev/null
-	assert_eq "$(masq_tags)" "brnet a eth0,brnet a eth0,brnet a eth0,brnet a eth0" "a's elements (v4 and v6)"
+spoof_state() {
+	h nft -j list table bridge ccni_spoof | jq -r '[.nftables[] | ((.map.elem[]? | .[0].elem.comment), (.chain.name | select(. and startswith("port-"))))] | sort | join(",")'
+}
+
+test_del_without_netns_or_prev_result_finds_the_masquerade_and_spoof_check_by_tag() {
+	x=',"isGateway":true,"ipMasq":true,"macspoofchk":true'
+	nb=$(mkns sb)
+	out=$(CID=b NETNS_PATH=/run/netns/$nb cni bridge ADD "$(brconf "$x")")
+	bv=$(jq -r '.interfaces[1].name' <<<"$out")
+	out=$(CID=a cni bridge ADD "$(brconf "$x")")
+	av=$(jq -r '.interfaces[1].name' <<<"$out")
+	assert_eq "$(masq_tags)" "brnet a eth0,brnet a eth0,brnet a eth0,brnet a eth0,brnet b eth0,brnet b eth0,brnet b eth0,brnet b eth0" "a's and b's elements (v4 and v6)"
+	assert_eq "$(spoof_state)" "$(printf '%s\n' "brnet a eth0" "brnet b eth0" "port-$av" "port-$bv" | sort | paste -sd,)" "spoof checks"
 	ip netns del "$NETNS"
+	# the namespace goes some time after its last reference: wait for a's veth
+	for _ in $(seq 100); do h ip link show "$av" >/dev/null 2>&1 || break; sleep 0.1; done
 	CID=a cni bridge DEL "$(brconf "$x")"
-	assert_eq "$(masq_tags)" "" "elements after DEL with neither the link nor prevResult"
+	assert_eq "$(masq_tags)" "brnet b eth0,brnet b eth0,brnet b eth0,brnet b eth0" "elements after DEL with neither the link nor prevResult"
+	assert_eq "$(spoof_state)" "$(printf '%s\n' "brnet b eth0" "port-$bv" | sort | paste -sd,)" "spoof checks after that DEL"
 }
 
 test_ipam_of_another_origin_is_executed() {

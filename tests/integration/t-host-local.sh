@@ -232,6 +232,23 @@ test_gc_releases_everything_not_valid_and_corrupt_files() {
 	assert_eq "$(ls -A "$T/data/hlnet" | grep -c '^\.ccni\|^10\.83\.0\.4$')" 0 "left after the second GC"
 }
 
+test_add_and_del_remove_the_temp_files_of_a_killed_writer() {
+	c=$(hl 1.0.0 ',"subnet":"10.86.0.0/24"')
+	cni host-local ADD "$c" >/dev/null
+	rec=$(ls "$T/data/.ccni/hlnet")
+	# what a writer killed between its temp file and the link or rename
+	# leaves: the temp names are fixed (only the lock's holder writes)
+	printf 'dead\r\neth0' >"$T/data/hlnet/.ccni-reserve"
+	printf '10.86.0.9' >"$T/data/hlnet/.ccni-last"
+	printf '%s\r\neth0\r\n10.86.0.2' "$CID" >"$T/data/.ccni/hlnet/$rec.tmp"
+	cni host-local DEL "$c"
+	assert_eq "$(ls -A "$T/data/hlnet" | grep -v '^lock$\|^last_reserved_ip\.0$' | xargs)" "" "network dir after DEL"
+	assert_eq "$(ls -A "$T/data/.ccni/hlnet" | xargs)" "" "records after DEL"
+	printf 'dead\r\neth0' >"$T/data/hlnet/.ccni-reserve"
+	jq_eq "$(CID=next cni host-local ADD "$c")" '.ips[0].address' 10.86.0.3/24
+	assert_eq "$(ls -A "$T/data/hlnet" | grep -c '^\.ccni')" 0 "temp files after ADD"
+}
+
 test_status() {
 	c=$(hl 1.1.0 ',"subnet":"10.84.0.0/30"')
 	cni host-local STATUS "$c"

@@ -357,6 +357,39 @@ test_gc_never_collects_an_add_in_flight() {
 		"$(printf '%s\n' "$keep" "$fresh" | sort | paste -sd,)"
 }
 
+# add_waits_at_gate NETWORK: a shared flock on the network's gate is blocked
+# (an ADD held off by a waiting GC).
+add_waits_at_gate() {
+	local ino
+	ino=$(stat -c %i "$T/cache/locks/.gate-$1" 2>/dev/null) || return 1
+	grep -Eq -- "-> FLOCK +ADVISORY +READ +[0-9]+ +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
+}
+
+# flock lets new shared holders in while an exclusive one waits: with ADDs
+# always in flight, GC waited for ever (1,000 concurrent ADDs with GC in a
+# loop: 2 GCs ran). An ADD that comes while GC waits now waits behind it.
+test_gc_waiting_holds_off_new_adds() {
+	setup
+	netconf g 1.1.0 "[{\"type\":\"gated\",\"gate\":\"$T/gate\"}]"
+	ns2=$(mkns g) ns3=$(mkns h)
+	first=$(cnitool_id "/run/netns/$ns2") second=$(cnitool_id "/run/netns/$ns3")
+	CLI_ERR=$T/add1.err cli add g "/run/netns/$ns2" >/dev/null &
+	add1=$!
+	wait_until test -e "$T/gate.in.$first"
+	CLI_ERR=$T/gc.err cli gc g &
+	gc=$!
+	wait_until gc_waits_on "$T/cache/locks/g"
+	CLI_ERR=$T/add2.err cli add g "/run/netns/$ns3" >/dev/null &
+	add2=$!
+	# the second ADD either waits at the gate or (unfair) is in already
+	wait_until eval 'add_waits_at_gate g || test -e "$T/gate.in.$second"'
+	touch "$T/gate.go"
+	wait $add1 || fail "first ADD failed: $(cat "$T/add1.err")"
+	wait $gc || fail "GC failed: $(cat "$T/gc.err")"
+	wait $add2 || fail "second ADD failed: $(cat "$T/add2.err")"
+	assert_eq "$(paste -sd, "$T/gate.order")" "ADD $first,GC,ADD $second" "order of arrival"
+}
+
 # The report's repro on real plugins (bridge + host-local), smaller: pods
 # attached, then rounds of ADDs in the background with a GC a few ms later.
 # Every ADD that printed a result keeps its interface, address and entry.

@@ -45,6 +45,22 @@ test_gc_removes_backups_of_attachments_not_valid_and_dead_writers_temp_files() {
 	assert_eq "$(ls "$T/tuning" | sort | paste -sd' ')" "keep_eth0.json other_eth0.json ref_eth0.json y_eth0.json.tmp.$$" "dataDir after GC"
 }
 
+test_del_and_gc_remove_the_temp_file_of_a_backup_write_killed() {
+	mkif
+	# a backup's temp file is named for its attachment: the DEL after an
+	# ADD killed while writing it finds it
+	mkdir -p "$T/tuning"
+	printf '{"mtu":1500,"ccniAttachment":"tnet %s eth0"}' "$CID" >"$T/tuning/${CID}_eth0.json.tmp"
+	cni tuning DEL "$(tconf ',"mtu":1454')"
+	assert_eq "$(ls -A "$T/tuning" | xargs)" "" "dataDir after DEL"
+	# GC removes one whose attachment is not valid, keeps a valid one's
+	printf '{"mtu":1500,"ccniAttachment":"tnet gone eth0"}' >"$T/tuning/gone_eth0.json.tmp"
+	printf '{"mtu":1500,"ccniAttachment":"tnet keep eth0"}' >"$T/tuning/keep_eth0.json.tmp"
+	gc=$(printf '{"cniVersion":"1.1.0","name":"tnet","type":"tuning","dataDir":"%s","cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}' "$T/tuning")
+	cni tuning GC "$gc" >/dev/null
+	assert_eq "$(ls -A "$T/tuning" | xargs)" "keep_eth0.json.tmp" "dataDir after GC"
+}
+
 test_mtu_the_device_refuses_gives_the_device_and_the_kernel_reason() {
 	mkif
 	out=$(cni tuning ADD "$(tconf ',"mtu":20')") && fail "ADD passed with mtu 20"

@@ -303,10 +303,13 @@ static void test_mac_sources_and_precedence(void **state)
 	expect_ok(BASE ",\"runtimeConfig\":{\"mac\":\"\"}}", "MAC=02:00:00:00:00:01", &b);
 	assert_memory_equal(b.mac, m1, 6);
 
+	/* the message names the source of the bad value */
 	expect_fail(BASE "}", "MAC=not-a-mac", CCNI_ERR_INVALID_CONFIG,
-		    "mac: invalid MAC address \"not-a-mac\"");
+		    "CNI_ARGS MAC: invalid MAC address \"not-a-mac\"");
 	expect_fail(BASE ",\"runtimeConfig\":{\"mac\":\"02:00:00:00:00\"}}", NULL,
-		    CCNI_ERR_INVALID_CONFIG, "mac");
+		    CCNI_ERR_INVALID_CONFIG, "runtimeConfig.mac: invalid MAC address \"02:00:00:00:00\"");
+	expect_fail(BASE ",\"args\":{\"cni\":{\"mac\":\"x\"}}}", NULL, CCNI_ERR_INVALID_CONFIG,
+		    "args.cni.mac: invalid MAC address \"x\"");
 	expect_fail(BASE ",\"runtimeConfig\":{\"mac\":5}}", NULL, CCNI_ERR_INVALID_CONFIG,
 		    "runtimeConfig.mac");
 	expect_fail(BASE ",\"args\":{\"cni\":{\"mac\":[]}}}", NULL, CCNI_ERR_INVALID_CONFIG,

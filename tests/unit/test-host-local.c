@@ -224,7 +224,7 @@ static void test_ip_ranges_capability(void **state)
 	parse_err("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"ipRanges\":"
 		  "[[{\"subnet\":\"10.8.0.0/25\"}]]},\"ipam\":{\"type\":\"host-local\","
 		  "\"subnet\":\"10.8.0.0/24\"}}",
-		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam: overlaps with runtimeConfig.ipRanges[0]");
+		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam: 10.8.0.0/24 overlaps with runtimeConfig.ipRanges[0][0] (10.8.0.0/25)");
 	parse_err("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"ipRanges\":"
 		  "[[{\"subnet\":\"10.8.0.0/33\"}]]},\"ipam\":{\"type\":\"host-local\"}}",
 		  NULL, CCNI_ERR_INVALID_CONFIG, "runtimeConfig.ipRanges[0][0].subnet: invalid CIDR");
@@ -283,7 +283,7 @@ static void test_range_errors(void **state)
 		  CCNI_ERR_INVALID_CONFIG, "ipam.rangeEnd: 10.2.0.1 is not in network");
 	parse_err(CONF(",\"subnet\":\"10.1.0.0/24\",\"rangeStart\":\"10.1.0.9\","
 		       "\"rangeEnd\":\"10.1.0.8\""),
-		  NULL, CCNI_ERR_INVALID_CONFIG, "rangeStart is after rangeEnd");
+		  NULL, CCNI_ERR_INVALID_CONFIG, "rangeStart 10.1.0.9 is after rangeEnd 10.1.0.8");
 	parse_err(CONF(",\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.x\""), NULL,
 		  CCNI_ERR_INVALID_CONFIG, "ipam.gateway: invalid IP address \"10.1.0.x\"");
 	parse_err(CONF(",\"subnet\":\"10.1.0.0/24\",\"rangeStart\":5"), NULL,
@@ -308,13 +308,13 @@ static void test_overlaps_and_families(void **state)
 {
 	(void)state;
 	parse_err(CONF(",\"ranges\":[[{\"subnet\":\"10.1.0.0/24\"},{\"subnet\":\"10.1.0.0/16\"}]]"),
-		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[0]: ranges 0 and 1 overlap");
+		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[0][1]: 10.1.0.0/16 overlaps with ipam.ranges[0][0] (10.1.0.0/24)");
 	parse_err(CONF(",\"ranges\":[[{\"subnet\":\"10.1.0.0/24\"}],[{\"subnet\":\"10.1.0.128/25\"}]]"),
-		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[1]: overlaps with ipam.ranges[0]");
+		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[1][0]: 10.1.0.128/25 overlaps with ipam.ranges[0][0] (10.1.0.0/24)");
 	parse_err(CONF(",\"ranges\":[[{\"subnet\":\"10.1.0.0/24\"},{\"subnet\":\"fd00::/64\"}]]"),
 		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[0]: mixed address families");
 	parse_err(CONF(",\"subnet\":\"10.1.0.0/24\",\"ranges\":[[{\"subnet\":\"10.1.0.0/24\"}]]"),
-		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[0]: overlaps with ipam");
+		  NULL, CCNI_ERR_INVALID_CONFIG, "ipam.ranges[0][0]: 10.1.0.0/24 overlaps with ipam (10.1.0.0/24)");
 
 	/* one subnet in two disjoint pieces is fine */
 	struct req_holder h;

@@ -26,6 +26,7 @@
 #include "net/netlink.h"
 #include "net/qdisc.h"
 #include "net/route.h"
+#include "net/tag.h"
 #include "net/rule.h"
 
 static struct ccni_ipnet net(const char *s)
@@ -307,6 +308,27 @@ static void link_create_names_kind_parent_mtu_and_kind_data(void **state)
 	nlmsg_free(msg);
 }
 
+/* A link made for an attachment has its network's group from its creation
+ * on (the alias can only follow); the default group is not sent. */
+static void link_create_sends_the_group_and_tag_group_marks_the_network(void **state)
+{
+	struct link_spec s = { .name = "bwp0", .kind = "ifb", .group = tag_group("net1") };
+	struct link_spec d = { .name = "bwp1", .kind = "ifb" };
+	struct nl_msg *msg = link_create_msg(&s), *dmsg = link_create_msg(&d);
+	struct nlattr *tb[IFLA_MAX + 1];
+
+	(void)state;
+	assert_true(tag_group("net1") & 0x80000000u);
+	assert_int_equal(tag_group("net1"), tag_group("net1"));
+	assert_int_not_equal(tag_group("net1"), tag_group("net2"));
+	attrs(msg, sizeof(struct ifinfomsg), tb, IFLA_MAX);
+	assert_int_equal(nla_get_u32(tb[IFLA_GROUP]), tag_group("net1"));
+	attrs(dmsg, sizeof(struct ifinfomsg), tb, IFLA_MAX);
+	assert_null(tb[IFLA_GROUP]);
+	nlmsg_free(msg);
+	nlmsg_free(dmsg);
+}
+
 static void address_v4_has_its_broadcast_v6_nodad(void **state)
 {
 	struct ccni_ipnet a = net("10.1.2.3/24"), p2p = net("10.9.9.0/31"), six = net("fd00::5/64");
@@ -431,6 +453,7 @@ int main(void)
 		cmocka_unit_test(rule_from_source_looks_up_the_table),
 		cmocka_unit_test(ext_ack_text_becomes_details_and_errno_stays_data),
 		cmocka_unit_test(error_without_ext_ack_has_no_details),
+		cmocka_unit_test(link_create_sends_the_group_and_tag_group_marks_the_network),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,6 +188,12 @@ static void test_bad_mac(void **state)
 	expect_fail(CCNI_CMD_ADD, BASE ",\"mac\":\"zz:00:00:00:00:01\"}", NULL, 7,
 		    "mac: invalid MAC address \"zz:00:00:00:00:01\"");
 	expect_fail(CCNI_CMD_ADD, BASE ",\"mac\":\"02:00:00:00:00\"}", NULL, 7, "mac: invalid");
+	/* the message names the source of the bad value */
+	expect_fail(CCNI_CMD_ADD, BASE ",\"args\":{\"cni\":{\"mac\":\"q\"}}}", NULL, 7,
+		    "args.cni.mac: invalid MAC address \"q\"");
+	expect_fail(CCNI_CMD_ADD, BASE ",\"runtimeConfig\":{\"mac\":\"q\"}}", NULL, 7,
+		    "runtimeConfig.mac: invalid MAC address \"q\"");
+	expect_fail(CCNI_CMD_ADD, BASE "}", "MAC=q", 7, "CNI_ARGS MAC: invalid MAC address \"q\"");
 	expect_fail(CCNI_CMD_ADD, BASE ",\"mac\":\"02:00-00:00:00:01\"}", NULL, 7, "mac: invalid");
 	expect_fail(CCNI_CMD_ADD, BASE ",\"mac\":\"01:00:5e:00:00:01\"}", NULL, 7,
 		    "is a multicast address");

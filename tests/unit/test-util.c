@@ -118,6 +118,31 @@ static void temp_file_of_a_dead_writer_is_an_orphan(void **state)
 	assert_false(util_tmp_is_orphan("x.tmp."));
 }
 
+/* A killed writer's temp file under the fixed name is replaced, and the
+ * write lands whole. */
+static void atomic_write_through_a_fixed_temp_name_replaces_a_leftover(void **state)
+{
+	char dir[] = "/tmp/ccni-test-atomic.XXXXXX", path[64], tmp[72], *text;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/file", dir);
+	snprintf(tmp, sizeof(tmp), "%s/file.tmp", dir);
+	assert_non_null(f = fopen(tmp, "w"));
+	fputs("half a backup", f);
+	fclose(f);
+	assert_int_equal(util_write_file_atomic_as(path, tmp, "whole", 5, 0600, true), 0);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_non_null(text = util_read_file(path, 100, &len, true));
+	assert_int_equal(len, 5);
+	assert_memory_equal(text, "whole", 5);
+	free(text);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +151,7 @@ int main(void)
 		cmocka_unit_test(names_as_the_reference),
 		cmocka_unit_test(array_grows_by_doubling_and_keeps_its_elements),
 		cmocka_unit_test(temp_file_of_a_dead_writer_is_an_orphan),
+		cmocka_unit_test(atomic_write_through_a_fixed_temp_name_replaces_a_leftover),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

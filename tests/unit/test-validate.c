@@ -120,8 +120,8 @@ static void test_ipam_built_in_is_validated(void **state)
 	assert_string_equal(lines(j),
 			    "error: ipam.ranges[0][0].subnet: invalid CIDR \"10.1.2.300/24\"\n"
 			    "error: ipam.ranges[0][0].gateway: invalid IP address \"nope\"\n"
-			    "error: ipam.ranges[0]: ranges 0 and 1 overlap\n"
-			    "error: ipam.ranges[1]: overlaps with ipam.ranges[0]\n"
+			    "error: ipam.ranges[0][2]: 10.1.4.0/24 overlaps with ipam.ranges[0][1] (10.1.0.0/16)\n"
+			    "error: ipam.ranges[1][0]: 10.1.5.0/24 overlaps with ipam.ranges[0][1] (10.1.0.0/16)\n"
 			    "error: ipam.routes[0].gw: not of the family of dst 0.0.0.0/0\n"
 			    "warning: ipam.ranges[1][0].rangeStrat: unknown key of host-local (did "
 			    "you mean \"rangeStart\"?)\n");

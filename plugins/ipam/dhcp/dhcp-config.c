@@ -117,7 +117,7 @@ static int parse_request(json_t *ipam, struct dhcp_conf *c, struct ccni_error *e
 	size_t i;
 
 	if (list && !json_is_null(list) && !json_is_array(list))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "ipam.request: expected a list");
+		return ccni_json_type_error(list, "ipam.request", "a list", err);
 	if (json_array_size(list) > DHCP_MAX_REQUEST)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "ipam.request: %zu entries, at most %d", json_array_size(list),
@@ -129,8 +129,7 @@ static int parse_request(json_t *ipam, struct dhcp_conf *c, struct ccni_error *e
 
 		snprintf(where, sizeof(where), "ipam.request[%zu]", i);
 		if (!json_is_object(o))
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an object",
-					      where);
+			return ccni_json_type_error(o, where, "an object", err);
 		if (ccni_json_get_bool(o, where, "skipDefault", &s, err) < 0 ||
 		    option_of(o, where, &code, &present, err) < 0)
 			return -1;
@@ -176,7 +175,7 @@ static int parse_provide(const struct ccni_request *req, json_t *ipam, struct dh
 	size_t i;
 
 	if (list && !json_is_null(list) && !json_is_array(list))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "ipam.provide: expected a list");
+		return ccni_json_type_error(list, "ipam.provide", "a list", err);
 	if (json_array_size(list) > 4 * DHCP_MAX_PROVIDE)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "ipam.provide: %zu entries",
 				      json_array_size(list));
@@ -188,8 +187,7 @@ static int parse_provide(const struct ccni_request *req, json_t *ipam, struct dh
 
 		snprintf(where, sizeof(where), "ipam.provide[%zu]", i);
 		if (!json_is_object(o))
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an object",
-					      where);
+			return ccni_json_type_error(o, where, "an object", err);
 		if (option_of(o, where, &code, &present, err) < 0 ||
 		    ccni_json_get_string(o, where, "value", &value, err) < 0 ||
 		    ccni_json_get_string(o, where, "fromArg", &arg, err) < 0)
@@ -218,7 +216,7 @@ int dhcp_conf_parse(const struct ccni_request *req, struct dhcp_conf *c, struct 
 
 	memset(c, 0, sizeof(*c));
 	if (!json_is_object(ipam))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "ipam: expected an object");
+		return ccni_json_type_error(ipam, "ipam", "an object", err);
 	/* each part on its own: validation reports every bad one */
 	if (CCNI_CONF_TRY(req, err, ccni_json_get_string(ipam, "ipam", "daemonSocketPath", &sock,
 							  err)) < 0 ||

@@ -76,7 +76,10 @@ static int check_range(const struct ccni_request *req, json_t *o, const char *wh
 			ccni_ip_add(&r->end, -1); /* not the broadcast address */
 	}
 	if (ccni_ip_cmp(&r->start, &r->end) > 0) {
-		ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: rangeStart is after rangeEnd", where);
+		char s[CCNI_IP_STRLEN], e[CCNI_IP_STRLEN];
+
+		ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: rangeStart %s is after rangeEnd %s",
+			       where, ccni_ip_format(&r->start, s), ccni_ip_format(&r->end, e));
 		return range_problem(req, n_bad, err);
 	}
 	return 0;
@@ -95,7 +98,7 @@ static int parse_range(const struct ccni_request *req, json_t *o, const char *wh
 
 	memset(r, 0, sizeof(*r));
 	if (!json_is_object(o)) {
-		ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an object", where);
+		ccni_json_type_error(o, where, "an object", err);
 		return range_problem(req, &n_bad, err) < 0 ? -1 : 1;
 	}
 	snprintf(w, sizeof(w), "%s.subnet", where);
@@ -175,8 +178,8 @@ static int parse_sets(const struct ccni_request *req, json_t *ranges, const char
 	json_t *set, *r;
 
 	if (!json_is_array(ranges))
-		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-				       "%s: expected an array of range sets", where);
+		return CCNI_CONF_TRY(req, err,
+				     ccni_json_type_error(ranges, where, "an array of range sets", err));
 	json_array_foreach(ranges, i, set) {
 		struct hl_rangeset *s;
 		char w[64];
@@ -186,8 +189,9 @@ static int parse_sets(const struct ccni_request *req, json_t *ranges, const char
 					      "%s: more than %d range sets", where, HL_MAX_SETS);
 		snprintf(w, sizeof(w), "%s[%zu]", where, i);
 		if (!json_is_array(set) || json_array_size(set) == 0) {
-			if (ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-					    "%s: expected a non-empty array of ranges", w) < 0)
+			if (CCNI_CONF_TRY(req, err,
+					  ccni_json_type_error(set, w, "a non-empty array of ranges",
+							       err)) < 0)
 				return -1;
 			continue;
 		}
@@ -206,12 +210,37 @@ static int parse_sets(const struct ccni_request *req, json_t *ranges, const char
 			if (rc < 0)
 				return -1;
 			if (rc == 0)
-				s->n++;
+				s->r[s->n++].index = (int)k;
 		}
 		if (s->n)
 			c->n_sets++;
 	}
 	return 0;
+}
+
+/* A range's key path: "ipam.ranges[1][0]"; "ipam" for the one range of
+ * the old subnet form. */
+static const char *range_path(const char *set, const struct hl_range *r, char *buf, size_t len)
+{
+	size_t n = strlen(set);
+
+	if (n && set[n - 1] == ']')
+		snprintf(buf, len, "%s[%d]", set, r->index);
+	else
+		snprintf(buf, len, "%s", set);
+	return buf;
+}
+
+/* "RANGE: SUBNET overlaps with RANGE (SUBNET)", naming both. */
+static int overlap_error(const struct ccni_request *req, const char *wa,
+			 const struct hl_range *ra, const char *wb, const struct hl_range *rb,
+			 struct ccni_error *err)
+{
+	char na[CCNI_IPNET_STRLEN], nb[CCNI_IPNET_STRLEN], pa[96], pb[96];
+
+	return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG, "%s: %s overlaps with %s (%s)",
+			       range_path(wa, ra, pa, sizeof(pa)), ccni_ipnet_format(&ra->subnet, na),
+			       range_path(wb, rb, pb, sizeof(pb)), ccni_ipnet_format(&rb->subnet, nb));
 }
 
 /* Every pair of ranges that overlap, in a set and across sets; every set
@@ -230,19 +259,18 @@ static int validate_sets(const struct ccni_request *req, struct hl_config *c,
 				return -1;
 			for (int b = 0; b < a; b++)
 				if (ranges_overlap(&s->r[a], &s->r[b]) &&
-				    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-						    "%s: ranges %d and %d overlap", s->where, b, a) < 0)
+				    overlap_error(req, s->where, &s->r[a], s->where, &s->r[b], err) < 0)
 					return -1;
 		}
 		for (int j = 0; j < i; j++) {
-			bool overlap = false;
+			int oa = -1, ob = -1; /* the first overlapping pair: one problem a set */
 
-			for (int a = 0; a < s->n; a++)
-				for (int b = 0; b < c->sets[j].n; b++)
-					overlap = overlap || ranges_overlap(&s->r[a], &c->sets[j].r[b]);
-			if (overlap && ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-						       "%s: overlaps with %s", s->where,
-						       c->sets[j].where) < 0)
+			for (int a = 0; a < s->n && oa < 0; a++)
+				for (int b = 0; b < c->sets[j].n && oa < 0; b++)
+					if (ranges_overlap(&s->r[a], &c->sets[j].r[b]))
+						oa = a, ob = b;
+			if (oa >= 0 && overlap_error(req, s->where, &s->r[oa], c->sets[j].where,
+						     &c->sets[j].r[ob], err) < 0)
 				return -1;
 		}
 	}
@@ -281,7 +309,7 @@ static int requested_from_array(struct hl_config *c, json_t *arr, const char *wh
 	if (!arr || json_is_null(arr))
 		return 0;
 	if (!json_is_array(arr))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an array", where);
+		return ccni_json_type_error(arr, where, "an array", err);
 	json_array_foreach(arr, i, v) {
 		char w[64];
 

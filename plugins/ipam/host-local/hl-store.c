@@ -10,6 +10,11 @@
  * exists, so two allocators never get one address, and a crash never leaves
  * an empty or half-written reservation. Files are opened without following
  * symlinks (openat on the directory, O_NOFOLLOW).
+ *
+ * Temp files have fixed names (.ccni-reserve, .ccni-last, a record's
+ * HASH.tmp): only the lock's holder writes, so one it finds was left by a
+ * writer that died, and the next ADD or DEL removes it by name, without a
+ * listing. GC also sweeps the older per-process names.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +36,8 @@
 #define LINE_BREAK "\r\n"
 #define OWNER_MAX 1024
 #define RECORD_MAX 4096
+#define TMP_RESERVE ".ccni-reserve"
+#define TMP_LAST ".ccni-last"
 
 int hl_store_open(struct hl_store *s, const char *data_dir, const char *name,
 		  struct ccni_error *err)
@@ -59,6 +65,9 @@ int hl_store_open(struct hl_store *s, const char *data_dir, const char *name,
 	while (flock(s->lockfd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s/lock: cannot lock", s->dir);
+	/* a writer killed between its temp file and the rename or link */
+	unlinkat(s->dirfd, TMP_RESERVE, 0);
+	unlinkat(s->dirfd, TMP_LAST, 0);
 	return 0;
 }
 
@@ -85,15 +94,11 @@ static int prepare(struct hl_store *s, const char *id, const char *ifname,
 {
 	_cleanup_free_ char *text = util_asprintf("%s" LINE_BREAK "%s", id, ifname);
 	_cleanup_close_ int fd = -1;
-	uint32_t r = 0;
 
 	if (!text)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	if (s->tmpname[0])
-		unlinkat(s->dirfd, s->tmpname, 0);
-	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-		r = (uint32_t)util_now_ns();
-	snprintf(s->tmpname, sizeof(s->tmpname), ".ccni-reserve-%d-%08x", (int)getpid(), r);
+	snprintf(s->tmpname, sizeof(s->tmpname), TMP_RESERVE);
+	unlinkat(s->dirfd, s->tmpname, 0);
 	fd = openat(s->dirfd, s->tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 		    0644);
 	if (fd < 0 || util_write_all(fd, text, strlen(text)) < 0 || fdatasync(fd) < 0) {
@@ -107,11 +112,11 @@ static int prepare(struct hl_store *s, const char *id, const char *ifname,
 
 static int write_last(struct hl_store *s, int set_index, const struct ccni_ip *ip)
 {
-	char name[32], tmp[64], text[CCNI_IP_STRLEN];
+	char name[32], text[CCNI_IP_STRLEN];
+	const char *tmp = TMP_LAST;
 	_cleanup_close_ int fd = -1;
 
 	snprintf(name, sizeof(name), "last_reserved_ip.%d", set_index);
-	snprintf(tmp, sizeof(tmp), ".ccni-last-%d-%d", set_index, (int)getpid());
 	ccni_ip_format(ip, text);
 	fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || util_write_all(fd, text, strlen(text)) < 0) {
@@ -402,7 +407,8 @@ int hl_store_record_write(struct hl_store *s, const char *id, const char *ifname
 			  const struct ccni_ip *ips, int n, struct ccni_error *err)
 {
 	char name[64], b[CCNI_IP_STRLEN];
-	_cleanup_free_ char *path = NULL, *text = util_asprintf("%s" LINE_BREAK "%s", id, ifname);
+	_cleanup_free_ char *path = NULL, *tmp = NULL,
+			    *text = util_asprintf("%s" LINE_BREAK "%s", id, ifname);
 
 	for (int i = 0; text && i < n; i++) {
 		char *t = util_asprintf("%s" LINE_BREAK "%s", text, ccni_ip_format(&ips[i], b));
@@ -412,10 +418,11 @@ int hl_store_record_write(struct hl_store *s, const char *id, const char *ifname
 	}
 	record_name(id, ifname, name);
 	path = util_asprintf("%s/.ccni/%s/%s", s->data_dir, s->name, name);
-	if (!text || !path)
+	tmp = util_asprintf("%s.tmp", path ? path : "");
+	if (!text || !path || !tmp)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	if (record_dir(s, true) < 0 ||
-	    util_write_file_atomic(path, text, strlen(text), 0644, false) < 0)
+	    util_write_file_atomic_as(path, tmp, text, strlen(text), 0644, false) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "%s: cannot write", path);
 	return 0;
 }
@@ -423,11 +430,14 @@ int hl_store_record_write(struct hl_store *s, const char *id, const char *ifname
 void hl_store_record_remove(struct hl_store *s, const char *id, const char *ifname)
 {
 	int dir = record_dir(s, false);
-	char name[64];
+	char name[64], tmp[72];
 
 	record_name(id, ifname, name);
-	if (dir >= 0)
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	if (dir >= 0) {
 		unlinkat(dir, name, 0);
+		unlinkat(dir, tmp, 0); /* an ADD killed while writing it */
+	}
 }
 
 int hl_store_record_gc(struct hl_store *s, bool (*valid)(const char *id, const char *ifname,
@@ -454,8 +464,10 @@ int hl_store_record_gc(struct hl_store *s, bool (*valid)(const char *id, const c
 
 		if (de->d_name[0] == '.')
 			continue;
-		/* a writer that died before its rename left a temp file */
-		if (util_tmp_is_orphan(de->d_name)) {
+		/* a writer that died before its rename left a temp file (under
+		 * the lock no writer is at work) */
+		if (util_tmp_is_orphan(de->d_name) ||
+		    (strlen(de->d_name) > 4 && streq(de->d_name + strlen(de->d_name) - 4, ".tmp"))) {
 			n += unlinkat(dir, de->d_name, 0) == 0;
 			continue;
 		}

@@ -16,6 +16,7 @@
 struct hl_range {
 	struct ccni_ipnet subnet; /* network address / prefix */
 	struct ccni_ip start, end, gateway;
+	int index; /* its place in its set in the config, for messages */
 };
 
 struct hl_rangeset {

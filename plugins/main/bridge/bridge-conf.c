@@ -30,7 +30,7 @@ static int parse_trunk_entry(const struct ccni_request *req, json_t *t, const ch
 	bool has_lo = json_object_get(t, "minID") != NULL, has_hi = json_object_get(t, "maxID") != NULL;
 
 	if (!json_is_object(t))
-		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG, "%s: expected an object", w);
+		return CCNI_CONF_TRY(req, err, ccni_json_type_error(t, w, "an object", err));
 	if (CCNI_CONF_TRY(req, err, ccni_json_get_int(t, w, "minID", 1, 4094, &lo, err)) < 0 ||
 	    CCNI_CONF_TRY(req, err, ccni_json_get_int(t, w, "maxID", 1, 4094, &hi, err)) < 0 ||
 	    CCNI_CONF_TRY(req, err, ccni_json_get_int(t, w, "id", 1, 4094, &id, err)) < 0)
@@ -59,8 +59,7 @@ static int parse_trunk(const struct ccni_request *req, json_t *arr, struct bridg
 	if (!arr || json_is_null(arr))
 		return 0;
 	if (!json_is_array(arr))
-		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-				       "vlanTrunk: expected an array");
+		return CCNI_CONF_TRY(req, err, ccni_json_type_error(arr, "vlanTrunk", "an array", err));
 	json_array_foreach(arr, i, t) {
 		char w[32];
 
@@ -90,7 +89,7 @@ static int parse_mac(const struct ccni_request *req, struct bridge_conf *b,
 		     struct ccni_error *err)
 {
 	static const char *const known_args[] = { "MAC", NULL };
-	const char *mac, *m_args = NULL, *m_rt = NULL;
+	const char *mac, *m_args = NULL, *m_rt = NULL, *from = "CNI_ARGS MAC";
 
 	if (ccni_args_check_known(&req->args, known_args, err) < 0)
 		return -1;
@@ -100,13 +99,13 @@ static int parse_mac(const struct ccni_request *req, struct bridge_conf *b,
 		return -1;
 	/* An empty value does not override an earlier source. */
 	if (m_args && *m_args)
-		mac = m_args;
+		mac = m_args, from = "args.cni.mac";
 	if (m_rt && *m_rt)
-		mac = m_rt;
+		mac = m_rt, from = "runtimeConfig.mac";
 	if (mac && *mac) {
 		if (ccni_mac_parse(mac, b->mac) < 0)
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-					      "mac: invalid MAC address \"%.32s\"", mac);
+					      "%s: invalid MAC address \"%.32s\"", from, mac);
 		b->has_mac = true;
 	}
 	return 0;
@@ -120,7 +119,7 @@ static int parse_ipam(const struct ccni_request *req, struct bridge_conf *b,
 	json_t *ipam = json_object_get(req->config, "ipam"), *t;
 
 	if (ipam && !json_is_null(ipam) && !json_is_object(ipam))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "ipam: expected an object");
+		return ccni_json_type_error(ipam, "ipam", "an object", err);
 	t = json_object_get(ipam, "type");
 	if (t && !json_is_null(t) && !(json_is_string(t) && !*json_string_value(t)) &&
 	    ccni_request_ipam_type(req, &b->ipam_type, err) < 0)

@@ -24,6 +24,7 @@
 #include "net/netlink.h"
 #include "net/netns.h"
 #include "net/sysctl.h"
+#include "net/tag.h"
 #include "plugins/main/bridge/bridge.h"
 
 /* --- ADD ------------------------------------------------------------------ */
@@ -384,14 +385,20 @@ static int br_del_links(const struct ccni_request *req, struct attach_found *f, 
 			struct ccni_error *err)
 {
 	const struct bridge_conf *b = &((struct bridge_add *)self)->b;
-	char port[LINK_NAME_MAX];
-	bool spoof = b->macspoofchk && port_name(req, f, port);
+	char port[LINK_NAME_MAX], tag[TAG_MAX];
+	bool named = b->macspoofchk && port_name(req, f, port);
 
 	/* returns once the host end is gone; the kernel's freeing goes on */
 	if (f->have_link && link_del_unwaited(f->ct, f->link.ifindex, f->link.parent, err) < 0)
 		return -1;
-	if (spoof)
-		macspoof_del(port, err);
+	if (named)
+		return macspoof_del(port, err);
+	/* neither the link nor prevResult (an ADD killed before the runtime
+	 * cached its result, then the namespace deleted): by tag */
+	if (b->macspoofchk) {
+		tag_of(req->name, req->container_id, req->ifname, tag);
+		return macspoof_del_by_tag(tag, err);
+	}
 	return 0;
 }
 

@@ -227,7 +227,9 @@ static int shape_egress(const struct ccni_request *req, struct made *m,
 
 	bandwidth_ifb_name(req->name ? req->name : "", req->container_id, name);
 	tag_of(req->name, req->container_id, req->ifname, tag);
-	if (link_ifb_create(m->sk, name, host->mtu, tag, &ifb, err) < 0)
+	/* the group marks it as the network's from its creation on: an ADD
+	 * killed before the alias is set leaves an ifb GC still finds */
+	if (link_ifb_create(m->sk, name, host->mtu, tag_group(req->name), tag, &ifb, err) < 0)
 		return -1;
 	m->ifb = ifb.ifindex;
 	if (ccni_result_add_interface(r, name, ccni_mac_format(ifb.mac, mac), NULL) < 0)
@@ -407,7 +409,7 @@ static int bandwidth_gc(const struct ccni_request *req, struct ccni_result **out
 	_cleanup_(netlink_closep) struct nl_sock *sk = netlink_open(-1, err);
 
 	(void)out;
-	if (!sk || link_del_stale(sk, req->name, req->valid_attachments, err) < 0)
+	if (!sk || link_del_stale(sk, req->name, req->valid_attachments, bandwidth_ifb_name, err) < 0)
 		return ccni_error_prefix(err, "bandwidth");
 	return 0;
 }

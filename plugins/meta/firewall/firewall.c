@@ -34,6 +34,7 @@
 
 #include "lib/common/cleanup.h"
 #include "net/nftables.h"
+#include "net/iptables.h"
 #include "net/nftset.h"
 #include "net/tag.h"
 #include "plugins/meta/firewall/firewall.h"
@@ -61,20 +62,6 @@ static const char setup_script[] =
 	"add rule inet " TABLE " forward ip6 saddr @addr6 accept\n";
 
 /* --- config ------------------------------------------------------------------ */
-
-static bool chain_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > FW_CHAIN_MAX)
-		return false;
-	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.", s[i]))
-			return false;
-	return true;
-}
 
 static bool ifname_ok(const char *s)
 {
@@ -113,11 +100,10 @@ static int parse_admin(const struct ccni_request *req, struct firewall_conf *c, 
 {
 	if (!admin || !*admin)
 		admin = "CNI-ADMIN";
-	if (!chain_name_ok(admin))
+	if (!iptables_chain_name_ok(admin))
 		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-				       "iptablesAdminChainName: invalid chain name \"%.64s\" (1 to %d "
-				       "letters, digits, '_', '-' or '.', starting with a letter or '_')",
-				       admin, FW_CHAIN_MAX);
+				       "iptablesAdminChainName: invalid chain name \"%.64s\" (%s)", admin,
+				       IPTABLES_CHAIN_NAME_RULE);
 	if (streq(admin, "forward") || streq(admin, "admin-jumps"))
 		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
 				       "iptablesAdminChainName: \"%s\" is a chain of ccni's own table",

@@ -9,8 +9,10 @@
 
 #include "net/nftset.h"
 
+#include "net/iptables.h"
+
 #define FW_ADDR_MAX 32
-#define FW_CHAIN_MAX 28 /* iptables' limit on a chain name */
+#define FW_CHAIN_MAX IPTABLES_CHAIN_MAX
 
 struct firewall_conf {
 	const char *backend;      /* "nftables" (default) or "iptables" */

@@ -36,6 +36,7 @@
 #include "net/route.h"
 #include "net/sysctl.h"
 #include "net/nftset.h"
+#include "net/iptables.h"
 #include "plugins/meta/portmap/portmap.h"
 
 
@@ -51,8 +52,7 @@ static int parse_conditions(json_t *c, const char *key, char *out, size_t len,
 	if (!arr || json_is_null(arr))
 		return 0;
 	if (!json_is_array(arr))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an array of strings",
-				      key);
+		return ccni_json_type_error(arr, key, "an array of strings", err);
 	json_array_foreach(arr, i, v) {
 		const char *s = json_string_value(v);
 
@@ -78,8 +78,7 @@ static int parse_mappings(const struct ccni_request *req, struct portmap_conf *c
 
 	maps = json_object_get(req->runtime_config, "portMappings");
 	if (maps && !json_is_array(maps))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "runtimeConfig.portMappings: expected an array");
+		return ccni_json_type_error(maps, "runtimeConfig.portMappings", "an array", err);
 	json_array_foreach(maps, i, m) {
 		struct portmap_entry *e;
 		char w[64];
@@ -91,7 +90,7 @@ static int parse_mappings(const struct ccni_request *req, struct portmap_conf *c
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: more than %d mappings",
 					      w, PORTMAP_MAX);
 		if (!json_is_object(m))
-			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "%s: expected an object", w);
+			return ccni_json_type_error(m, w, "an object", err);
 		if (ccni_json_get_int(m, w, "hostPort", -65536, 65535, &hp, err) < 0 ||
 		    ccni_json_get_int(m, w, "containerPort", -65536, 65535, &cp, err) < 0 ||
 		    ccni_json_get_string(m, w, "protocol", &proto, err) < 0 ||
@@ -146,6 +145,13 @@ int portmap_conf_parse(const struct ccni_request *req, struct portmap_conf *c,
 	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
 			    "externalSetMarkChain: markMasqBit and externalSetMarkChain cannot both "
 			    "be set") < 0)
+		return -1;
+	/* it goes into iptables-restore's script: a newline in it would be a
+	 * command of its own */
+	if (c->external_mark_chain && !iptables_chain_name_ok(c->external_mark_chain) &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "externalSetMarkChain: invalid chain name \"%.64s\" (%s)",
+			    c->external_mark_chain, IPTABLES_CHAIN_NAME_RULE) < 0)
 		return -1;
 	c->mark_bit = (int)bit;
 	if (!streq(c->backend, "nftables") && !streq(c->backend, "iptables") &&

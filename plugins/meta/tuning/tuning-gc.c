@@ -3,8 +3,9 @@
  * tuning-gc.c — GC of tuning's dataDir: a backup names its attachment
  * ("ccniAttachment", the tag of net/tag.h), so GC removes those of the
  * network's attachments that are not in cni.dev/valid-attachments; backups
- * without it (the reference's) are left alone. Temporary files whose
- * writer has died go too.
+ * without it (the reference's) are left alone. A backup's temp file goes
+ * by the same rule, and temporary files of the older per-process names
+ * (FILE.tmp.PID) whose writer has died go too.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -55,8 +56,12 @@ int tuning_gc(const struct ccni_request *req, struct ccni_result **out, struct c
 					c.data_dir);
 	while ((e = readdir(d))) {
 		n = strlen(e->d_name);
+		/* a backup, or one's temp file (named per attachment, and
+		 * holding the backup's text once written), of a gone
+		 * attachment; temp files of the older per-process names */
 		if (util_tmp_is_orphan(e->d_name) ||
-		    (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0 &&
+		    (((n > 5 && strcmp(e->d_name + n - 5, ".json") == 0) ||
+		      (n > 9 && strcmp(e->d_name + n - 9, ".json.tmp") == 0)) &&
 		     stale_backup(dirfd(d), e->d_name, req)))
 			unlinkat(dirfd(d), e->d_name, 0);
 	}

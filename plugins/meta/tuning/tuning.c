@@ -221,28 +221,31 @@ void tuning_conf_clear(struct tuning_conf *c)
  * matter to it (and must not make it fail). args.cni's sysctls and
  * attributes too. */
 static int runtime_sources(const struct ccni_request *req, struct tuning_conf *c,
-			   const char **mac, struct ccni_error *err)
+			   const char **mac, const char **from, struct ccni_error *err)
 {
 	static const char *const known_args[] = {"MAC", NULL};
-	const char *m;
+	const char *m, *before;
 
 	if (req->command != CCNI_CMD_DEL) {
 		if (ccni_args_check_known(&req->args, known_args, err) < 0)
 			return -1;
 		m = ccni_args_get(&req->args, "MAC");
 		if (m && *m)
-			*mac = m;
+			*mac = m, *from = "CNI_ARGS MAC";
 		m = NULL;
 		if (ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac", &m, err) < 0)
 			return -1;
 		if (m && *m)
-			*mac = m;
+			*mac = m, *from = "runtimeConfig.mac";
 	}
 	if (req->cni_args) {
+		before = *mac;
 		if (merge_sysctl(c, json_object_get(req->cni_args, "sysctl"), "args.cni.sysctl",
 				 err) < 0 ||
 		    parse_attrs(req, req->cni_args, "args.cni", c, mac, err) < 0)
 			return -1;
+		if (*mac != before)
+			*from = "args.cni.mac";
 	}
 	if (req->command == CCNI_CMD_DEL)
 		*mac = NULL;
@@ -250,16 +253,16 @@ static int runtime_sources(const struct ccni_request *req, struct tuning_conf *c
 }
 
 static int set_mac(const struct ccni_request *req, struct tuning_conf *c, const char *mac,
-		   struct ccni_error *err)
+		   const char *from, struct ccni_error *err)
 {
 	if (!mac || !*mac)
 		return 0;
 	if (ccni_mac_parse_any(mac, c->mac) < 0)
 		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-				       "mac: invalid MAC address \"%.32s\"", mac);
+				       "%s: invalid MAC address \"%.32s\"", from, mac);
 	if (c->mac[0] & 1)
 		return ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
-				       "mac: \"%.32s\" is a multicast address", mac);
+				       "%s: \"%.32s\" is a multicast address", from, mac);
 	c->has_mac = true;
 	return 0;
 }
@@ -267,7 +270,7 @@ static int set_mac(const struct ccni_request *req, struct tuning_conf *c, const 
 int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, struct ccni_error *err)
 {
 	json_t *conf = req->config;
-	const char *mac = NULL, *k;
+	const char *mac = NULL, *mac_from = "mac", *k;
 	json_t *v;
 
 	memset(c, 0, sizeof(*c));
@@ -292,7 +295,8 @@ int tuning_conf_parse(const struct ccni_request *req, struct tuning_conf *c, str
 	    parse_attrs(req, conf, "", c, &mac, err) < 0)
 		return -1;
 
-	if (runtime_sources(req, c, &mac, err) < 0 || set_mac(req, c, mac, err) < 0)
+	if (runtime_sources(req, c, &mac, &mac_from, err) < 0 ||
+	    set_mac(req, c, mac, mac_from, err) < 0)
 		return -1;
 	if (req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_CHECK) {
 		json_object_foreach(c->sysctl, k, v)
@@ -426,6 +430,14 @@ static char *backup_path(const struct ccni_request *req, const struct tuning_con
 	return util_asprintf("%s/%s_%s.json", c->data_dir, req->container_id, req->ifname);
 }
 
+/* The backup's temp file: one name per attachment (no two operations on one
+ * container run at once), so the DEL after an ADD killed while writing it
+ * finds it without a listing. */
+static char *backup_tmp_path(const struct ccni_request *req, const struct tuning_conf *c)
+{
+	return util_asprintf("%s/%s_%s.json.tmp", c->data_dir, req->container_id, req->ifname);
+}
+
 /* The interface's current values of what the config changes, in the
  * reference's file format. */
 static int set_flag(struct nl_sock *sk, int ifindex, unsigned flag, bool on, struct ccni_error *err)
@@ -444,11 +456,12 @@ static int write_backup(const struct ccni_request *req, const struct tuning_conf
 			const struct link *l, struct ccni_error *err)
 {
 	_cleanup_json_ json_t *o = json_object();
-	_cleanup_free_ char *path = backup_path(req, c), *text = NULL;
+	_cleanup_free_ char *path = backup_path(req, c), *tmp = backup_tmp_path(req, c),
+			    *text = NULL;
 	char mac[18], tag[TAG_MAX];
 	int rc = 0;
 
-	if (!o || !path)
+	if (!o || !path || !tmp)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
 	if (c->has_mac)
 		rc |= json_object_set_new(o, "mac", json_string(ccni_mac_format(l->mac, mac)));
@@ -472,7 +485,7 @@ static int write_backup(const struct ccni_request *req, const struct tuning_conf
 	if (util_mkdir_p(c->data_dir, 0700) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "dataDir: cannot create \"%s\"",
 					c->data_dir);
-	if (util_write_file_atomic(path, text, strlen(text), 0600, true) < 0)
+	if (util_write_file_atomic_as(path, tmp, text, strlen(text), 0600, true) < 0)
 		return ccni_error_errno(err, CCNI_ERR_IO, errno, "cannot write backup %s", path);
 	return 0;
 }
@@ -569,7 +582,8 @@ static void restore_failed(bool *failed, const char *what, struct ccni_error *er
 static void restore(const struct ccni_request *req, const struct tuning_conf *c)
 {
 	struct ccni_error err = CCNI_ERROR_INIT;
-	_cleanup_free_ char *path = backup_path(req, c), *text = NULL;
+	_cleanup_free_ char *path = backup_path(req, c), *tmp = backup_tmp_path(req, c),
+			    *text = NULL;
 	_cleanup_json_ json_t *o = NULL;
 	_cleanup_(netlink_closep) struct nl_sock *sk = NULL;
 	_cleanup_close_ int nsfd = -1;
@@ -579,8 +593,9 @@ static void restore(const struct ccni_request *req, const struct tuning_conf *c)
 	bool failed = false;
 	int rc;
 
-	if (!path)
+	if (!path || !tmp)
 		return;
+	unlink(tmp); /* an ADD killed while writing the backup */
 	text = util_read_file(path, BACKUP_MAX, &len, true);
 	if (!text)
 		return; /* no backup: nothing to put back */

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# bench/scale.sh — ADD and DEL latency of one more pod on a full node:
+# bridge(ipMasq) + host-local + portmap (tcp+udp), through the ccni command,
+# with FILL pods already attached to the one bridge (each with its port
+# mappings and masquerade), against the kernel floor measured at the same
+# fill: bench/floor on that very bridge, beside its ports (the netlink work
+# alone, deletes returning as ccni's do; `floor -f FILL` gives the same
+# standalone). What ccni adds beyond the floor must not grow with the
+# fill.
+#
+#   bash bench/scale.sh [BUILD_DIR]        (root; default BUILD_DIR: build)
+#
+# Environment: FILLS ("0 1000"; a bridge takes at most 1,023 ports),
+# ROUNDS (20 pods measured per fill), PAR (8: parallel ADDs of the fill),
+# CCNI_BIN / CCNI_CLI, PERF=DIR (each measured ADD and DEL also recorded
+# with perf record -g into DIR/FILL-ROUND.add|del, for perf report),
+# STRACE=DIR (the same with strace -f -T: each system call's time). Prints, per fill: medians of ADD and DEL as the
+# runtime's caller sees them, each plugin's share (from the runtime's
+# trace), the floor's, and ccni's time beyond the floor.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
+FLOOR=${FLOOR:-$build/bench/floor}
+FILLS=${FILLS:-0 1000} ROUNDS=${ROUNDS:-20} PAR=${PAR:-8}
+[ "$(id -u)" -eq 0 ] || { echo "scale.sh: needs root" >&2; exit 2; }
+[ -x "$BIN/bridge" ] && [ -x "$CLI" ] && [ -x "$FLOOR" ] || { echo "scale.sh: build first ($build)" >&2; exit 2; }
+
+W=$(mktemp -d /tmp/ccni-scale.XXXXXX)
+P=ccs$$
+export W BIN CLI P
+cleanup() {
+	ls /run/netns | grep "^$P-" | sed 's/^/netns del /' | ip -force -batch - 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+med() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)]; else printf "-" }'; }
+
+# pod H VERB NAME PORT: the ccni command in host namespace H for pod NAME
+# mapping PORT (tcp and udp) to 80; the runtime's JSON trace to $W/trace.NAME.VERB
+pod() {
+	nsenter --net="/run/netns/$1" env NETCONFPATH="$W/net.d.$1" CNI_PATH="$BIN" CNI_CACHE_DIR="$W/cache.$1" CCNI_TRACE=json \
+		CAP_ARGS="{\"portMappings\":[{\"hostPort\":$4,\"containerPort\":80,\"protocol\":\"tcp\"},{\"hostPort\":$4,\"containerPort\":80,\"protocol\":\"udp\"}]}" \
+		${PRE:-} "$CLI" "$2" scale "/run/netns/$3" >/dev/null 2>"$W/trace.$3.$2"
+}
+export -f pod
+fill_one() { ip netns add "$P-f$2" && pod "$1" add "$P-f$2" $((10000 + $2)) || echo "fill pod $2 failed: $(tail -1 "$W/trace.$P-f$2.add")"; }
+export -f fill_one
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# setup F: host namespace $P-hF with the network and F pods on its bridge
+setup() {
+	local H=$P-h$1
+	ip netns add "$H"
+	mkdir -p "$W/net.d.$H"
+	cat >"$W/net.d.$H/scale.conflist" <<EOF
+{"cniVersion":"1.1.0","name":"scale","plugins":[
+ {"type":"bridge","bridge":"ccsb0","isGateway":true,"ipMasq":true,
+  "ipam":{"type":"host-local","dataDir":"$W/ipam.$H","ranges":[[{"subnet":"10.196.0.0/16"}]],"routes":[{"dst":"0.0.0.0/0"}]}},
+ {"type":"portmap","capabilities":{"portMappings":true}}
+]}
+EOF
+	seq 0 $(($1 - 1)) | xargs -r -P "$PAR" -I{} bash -c "fill_one $H {}"
+	# the first pod makes the per-node tables and chains: not measured
+	ip netns add "$P-warm$1" && pod "$H" add "$P-warm$1" 9999 && pod "$H" del "$P-warm$1" 9999
+	ip netns del "$P-warm$1"
+}
+# round F R: one more pod's ADD and DEL on fill F (wall clock, and the CPU
+# time of the runtime and its plugins), then the floor's
+round() {
+	local H=$P-h$1 ns=$P-m$1-$2 TIMEFORMAT='%3R %3U %3S'
+	ip netns add "$ns"
+	local rec=
+	[ -n "${PERF:-}" ] && rec="perf record -q -g -o $PERF/$1-$2"
+	[ -n "${STRACE:-}" ] && rec="strace -f -tt -T -o $STRACE/$1-$2"
+	{ time PRE="$rec${rec:+.add --}" pod "$H" add "$ns" $((40000 + $2)); } 2>>"$W/add.$1"
+	{ time PRE="$rec${rec:+.del --}" pod "$H" del "$ns" $((40000 + $2)); } 2>>"$W/del.$1"
+	ip netns del "$ns"
+	# the kernel floor on the same bridge, with the same ports
+	nsenter --net="/run/netns/$H" "$FLOOR" -u -n 1 -b ccsb0 -o "$W/floor.json" >/dev/null
+	jq .add_median_ms "$W/floor.json" >>"$W/fadd.$1"
+	jq .del_median_ms "$W/floor.json" >>"$W/fdel.$1"
+}
+# wall FILE / cpu FILE: the median wall-clock / CPU (user + system) ms of
+# bash's time lines
+wall() { awk '{ print $1 * 1000 }' "$1" | med; }
+cpu() { awk '{ print ($2 + $3) * 1000 }' "$1" | med; }
+# share F VERB: each plugin's median from the runtime's trace
+share() {
+	local out= p
+	for p in bridge portmap; do
+		out+="$p $(cat "$W"/trace.$P-m$1-*."$2" | jq -r --arg p "$p" 'select(.step == "exec" and .plugin == $p) | .duration_ms' | med) "
+	done
+	echo "$out"
+}
+
+# teardown F: the fill's namespaces, then its host namespace
+teardown() {
+	ls /run/netns | grep "^$P-f" | sed 's/^/netns del /' | ip -force -batch - 2>/dev/null
+	ip netns del "$P-h$1"
+}
+
+# One fill after the other: each is measured with only its own pods'
+# namespaces on the machine, as on a node that holds that many (they
+# count: the kernel looks a sysctl of "eth0" up among every namespace's).
+for fill in $FILLS; do
+	setup "$fill"
+	sleep 1 # let the fill's after-effects (detached closes, RCU work) settle
+	for r in $(seq "$ROUNDS"); do round "$fill" "$r"; done
+	teardown "$fill"
+done
+printf '%-6s %8s %8s %8s %8s   %8s %8s %8s %8s   %s\n' fill ADD cpu floor beyond DEL cpu floor beyond \
+	"(medians, ms; beyond: wall clock beyond the floor) per plugin: ADD / DEL"
+for fill in $FILLS; do
+	a=$(wall "$W/add.$fill") d=$(wall "$W/del.$fill") fa=$(med <"$W/fadd.$fill") fd=$(med <"$W/fdel.$fill")
+	printf '%-6s %8s %8s %8s %8s   %8s %8s %8s %8s   %s/ %s\n' "$fill" "$a" "$(cpu "$W/add.$fill")" "$fa" \
+		"$(awk -v x="$a" -v y="$fa" 'BEGIN { printf "%.2f", x - y }')" "$d" "$(cpu "$W/del.$fill")" "$fd" \
+		"$(awk -v x="$d" -v y="$fd" 'BEGIN { printf "%.2f", x - y }')" "$(share "$fill" add)" "$(share "$fill" del)"
+done
