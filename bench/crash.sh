@@ -122,6 +122,7 @@ fails=0 finished_first=0 trials_leaking=0 ns_links_after_gc=0
 for i in $(seq "$TRIALS"); do
 	ns=ccrt$$-$i path=/run/netns/ccrt$$-$i PORT=$((20000 + i % 30000))
 	newns "$ns"
+	: >"$W/clinks"
 	phase=${phases[RANDOM % ${#phases[@]}]}
 	mode=${modes[RANDOM % ${#modes[@]}]} action=${actions[RANDOM % ${#actions[@]}]}
 	max=$max_add
