@@ -168,28 +168,94 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 	return util_write_file_atomic_as(path, tmp, buf, len, mode, durable);
 }
 
-int util_write_file_atomic_as(const char *path, const char *tmp, const void *buf, size_t len,
-			      mode_t mode, bool durable)
+/* The directory of path, in buf ("." or "/" when it has none). */
+static const char *dir_of(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(buf, len, ".");
+	else if (slash == path)
+		snprintf(buf, len, "/");
+	else
+		snprintf(buf, len, "%.*s", (int)(slash - path), path);
+	return buf;
+}
+
+/* The temp file's content written into an unnamed file of path's
+ * directory (O_TMPFILE), then given the name tmp: a writer killed before
+ * that leaves nothing at all, one killed after leaves a whole file (what its
+ * owner's DEL or GC reads to know whose it is), never a part of one. -1
+ * with errno EOPNOTSUPP (or the kernel's EISDIR/EINVAL for an old
+ * filesystem) when the directory cannot hold unnamed files. */
+static int write_unnamed(const char *path, const char *tmp, const void *buf, size_t len,
+			 mode_t mode, bool durable)
+{
+	char dir[PATH_MAX], proc[64];
+	_cleanup_close_ int fd = open(dir_of(path, dir, sizeof(dir)),
+				      O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	if (util_write_all(fd, buf, len) < 0 || (durable && fsync(fd) < 0))
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	for (int tries = 0; tries < 2; tries++) {
+		rc = linkat(fd, "", AT_FDCWD, tmp, AT_EMPTY_PATH);
+		if (rc < 0 && errno == ENOENT) /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH */
+			rc = linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
+		if (rc == 0 || errno != EEXIST)
+			break;
+		/* a leftover of a crashed writer (one with our pid, or the
+		 * previous owner of a fixed name): replace it */
+		unlink(tmp);
+	}
+	return rc;
+}
+
+/* The same with a named temp file, for a directory that cannot hold
+ * unnamed ones. */
+static int write_named(const char *tmp, const void *buf, size_t len, mode_t mode, bool durable)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 
 	if (fd < 0 && errno == EEXIST) {
-		/* a leftover of a crashed writer (one with our pid, or the
-		 * previous owner of a fixed name): replace it */
-		unlink(tmp);
+		unlink(tmp); /* a crashed writer's leftover, as above */
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	}
 	if (fd < 0)
 		return -1;
 	if (util_write_all(fd, buf, len) < 0 || (durable && fsync(fd) < 0)) {
 		int e = errno;
+
 		close(fd);
 		unlink(tmp);
 		errno = e;
 		return -1;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if (close(fd) < 0) {
 		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int util_write_file_atomic_as(const char *path, const char *tmp, const void *buf, size_t len,
+			      mode_t mode, bool durable)
+{
+	int rc = write_unnamed(path, tmp, buf, len, mode, durable);
+
+	if (rc < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
+		rc = write_named(tmp, buf, len, mode, durable);
+	if (rc < 0)
+		return -1;
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+
 		unlink(tmp);
 		errno = e;
 		return -1;

@@ -44,7 +44,9 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 /* The same with the temp file named tmp (in path's directory), for a writer
  * that is alone on path: it holds a lock, or path is one attachment's and
  * the spec forbids parallel operations on one container. A crash's leftover
- * then has a name its next owner knows, and removes without a listing. */
+ * then has a name its next owner knows, and removes without a listing.
+ * The content is written into an unnamed file (O_TMPFILE) that gets the name
+ * tmp only when whole: a crash leaves no temp file, or a whole one. */
 int util_write_file_atomic_as(const char *path, const char *tmp, const void *buf, size_t len,
 			      mode_t mode, bool durable);
 /* mkdir -p with mode for the components it creates. 0 or -1 (errno). */
