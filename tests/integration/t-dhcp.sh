@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 # dhcp IPAM with a real DHCP server: dnsmasq in a "LAN" namespace, joined
 # by a veth to a bridge in the private host namespace, where the bridge
-# plugin attaches containers. Asserts the server's lease file, the
+# plugin attaches containers, or to the veth end that is the master of the
+# containers' macvlans. Asserts the server's lease file, the
 # container's address and routes, the result JSON and the daemon's files;
 # the daemon the plugin starts; renewal; a killed daemon; RELEASE; the
 # reference's plugin and daemon side by side where it makes a difference.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/links.sh"
 
 command -v dnsmasq >/dev/null || { echo "skip: no dnsmasq" >&2; exit 0; }
 
@@ -17,17 +19,30 @@ SOCK='$T/dhcp.sock'
 # no address or route there: the client works inside the container's
 # namespace. host_on_lan gives it one, as a node has on its network.
 lan() {
-	LAN=$(mkns lan)
+	lan_wire up0
 	in_host ip link add cbr0 type bridge
-	in_host ip link add up0 type veth peer name lan0 netns "$LAN"
-	in_host ip link set up0 master cbr0 up
+	in_host ip link set up0 master cbr0
 	in_host ip link set cbr0 up
-	in_ns "$LAN" ip addr add 10.66.0.1/24 dev lan0
-	in_ns "$LAN" ip link set lan0 up
 	dnsmasq_start "$@"
 }
+# mvlan [DNSMASQ-ARGS...]: the same LAN, its wire's host end mv0 the
+# master of the containers' macvlans (mvconf)
+mvlan() {
+	lan_wire mv0
+	dnsmasq_start "$@"
+}
+# lan_wire LINK: the LAN namespace $LAN with lan0 (10.66.0.1/24), a veth
+# whose other end LINK is up in the host namespace
+lan_wire() {
+	LAN=$(mkns lan)
+	in_host ip link add "$1" type veth peer name lan0 netns "$LAN"
+	in_host ip link set "$1" up
+	in_ns "$LAN" ip addr add 10.66.0.1/24 dev lan0
+	in_ns "$LAN" ip link set lan0 up
+}
 
-host_on_lan() { in_host ip addr add 10.66.0.254/24 dev cbr0; }
+# host_on_lan [LINK]: the host's address on the LAN, on LINK (cbr0)
+host_on_lan() { in_host ip addr add 10.66.0.254/24 dev "${1:-cbr0}"; }
 
 # dnsmasq_start [ARGS...]: the server; --no-ping: it would wait 3 s to
 # probe every new address before offering it.
@@ -48,11 +63,15 @@ dnsmasq_stop() {
 	wait_for "dnsmasq to leave" gone "$pid"
 }
 
-# conf [IPAM-EXTRA] [SOCKET]: bridge on cbr0 with dhcp IPAM.
+# conf [IPAM-EXTRA] [SOCKET]: bridge on cbr0 (or the plugin keys $MAIN)
+# with dhcp IPAM.
+BR='"type":"bridge","bridge":"cbr0"'
 conf() {
-	printf '{"cniVersion":"%s","name":"dhcpnet","type":"bridge","bridge":"cbr0","ipam":{"type":"dhcp","daemonSocketPath":"%s"%s}}' \
-		"${VER:-1.0.0}" "${2:-$T/dhcp.sock}" "${1:-}"
+	printf '{"cniVersion":"%s","name":"dhcpnet",%s,"ipam":{"type":"dhcp","daemonSocketPath":"%s"%s}}' \
+		"${VER:-1.0.0}" "${MAIN:-$BR}" "${2:-$T/dhcp.sock}" "${1:-}"
 }
+# mvconf [IPAM-EXTRA] [SOCKET]: macvlan on mv0 with dhcp IPAM.
+mvconf() { MAIN='"type":"macvlan","master":"mv0"' conf "$@"; }
 ipam_conf() {
 	printf '{"cniVersion":"1.0.0","name":"dhcpnet","ipam":{"type":"dhcp","daemonSocketPath":"%s"%s}}' \
 		"${2:-$T/dhcp.sock}" "${1:-}"
@@ -71,6 +90,12 @@ no_lease() { [ -z "$(lease_of "$1")" ]; }
 # answers before it writes its file).
 server_lease() { wait_for "the server's lease of $1" has_lease "$1"; lease_of "$1"; }
 has_lease() { [ -n "$(lease_of "$1")" ]; }
+# leased_to CID NS RESULT: the server's lease of CID is RESULT's address,
+# for the MAC of eth0 in NS
+leased_to() {
+	assert_eq "$(server_lease "$(clid "$1")" | awk '{print $2, $3}')" \
+		"$(in_ns "$2" cat /sys/class/net/eth0/address) $(jq -r '.ips[0].address|split("/")[0]' <<<"$3")" "$1's lease"
+}
 # server_count N: wait for the server to hold N leases.
 server_count() { wait_for "$1 leases on the server (has: $(cat "$T/leases" 2>/dev/null))" count_is "$1"; }
 count_is() { [ "$(grep -c . "$T/leases" 2>/dev/null)" = "$1" ]; }
@@ -262,9 +287,6 @@ test_server_down_fails_within_the_timeout_and_leaves_nothing() {
 		in_host env -i CNI_COMMAND=STATUS CNI_PATH="$CCNI_BIN" "$CCNI_BIN/dhcp")
 	assert_eq "$out" "" "STATUS output"
 }
-
-# with_prev CONF RESULT: CONF with RESULT as prevResult.
-with_prev() { jq -c --argjson r "$2" '. + {prevResult: $r}' <<<"$1"; }
 
 test_check_verifies_the_lease_and_the_address() {
 	lan
@@ -591,6 +613,114 @@ test_reference_loses_the_lease_with_its_daemon_and_the_netns() {
 	NETNS_PATH="" cni bridge DEL "$(conf)"
 	wait_for "our lease released" no_lease "$oc"
 	[ -n "$(lease_of "$rc")" ] || fail "the reference's lease was released"
+}
+
+# --- macvlan on a veth master: the container's link is on the LAN's wire ---
+
+test_macvlan_add_gets_a_lease() {
+	mvlan
+	out=$(cni macvlan ADD "$(mvconf)")
+	ip=$(jq -r '.ips[0].address' <<<"$out")
+	assert_match "$ip" '^10\.66\.0\.1[0-9][0-9]/24$' "leased address"
+	mac=$(in_ns "$NETNS" cat /sys/class/net/eth0/address)
+	# (macvlan's dns is the config's: the server's is dropped, as the
+	# reference's macvlan does; docs/plugins/macvlan.md)
+	assert_result "$out" "$mac" '{ips:[{interface:0,address:"'"$ip"'",gateway:"10.66.0.1"}],
+		routes:[{dst:"0.0.0.0/0",gw:"10.66.0.1"}],dns:{}}'
+	# the container: a macvlan of mv0 with the lease and its routes
+	assert_eq "$(kind)" '{"kind":"macvlan","mode":"bridge"}' "link"
+	jq_eq "$(in_ns "$NETNS" ip -j -d link show eth0)" '.[0] | "\(.link_index) \(.operstate)"' \
+		"$(h cat /sys/class/net/mv0/ifindex) UP"
+	assert_eq "$(addrs)" "$ip" "eth0's addresses"
+	assert_eq "$(routes)" '["10.66.0.0/24 - eth0","default 10.66.0.1 eth0"]' "routes"
+	# the server: the one lease, for our client id and the macvlan's MAC
+	leased_to "$CID" "$NETNS" "$out"
+	assert_eq "$(wc -l <"$T/leases")" 1 "leases on the server"
+	# one daemon, started by this ADD, holding the lease
+	assert_eq "$(daemons)" 1 "daemons"
+	jq_eq "$(cat "$T"/dhcp.sock.d/*.json)" '"\(.containerID) \(.network) \(.ifName) \(.address)"' \
+		"$CID dhcpnet eth0 ${ip%/*}"
+	# the leased address works on the wire; CHECK agrees
+	in_ns "$NETNS" ping -c1 -W2 10.66.0.1 >/dev/null || fail "container -> server"
+	cni macvlan CHECK "$(with_prev "$(mvconf)" "$out")"
+	# a second container on the same master: its own MAC, its own lease
+	ns2=$(mkns b)
+	out2=$(CID=two NETNS_PATH=/run/netns/$ns2 cni macvlan ADD "$(mvconf)")
+	ip2=$(jq -r '.ips[0].address' <<<"$out2")
+	[ "$ip2" != "$ip" ] || fail "both containers got $ip"
+	leased_to two "$ns2" "$out2"
+	assert_eq "$(daemons)" 1 "daemons"
+}
+
+test_macvlan_del_releases_the_lease_and_twice() {
+	mvlan
+	out=$(cni macvlan ADD "$(mvconf)")
+	ip=$(jq -r '.ips[0].address' <<<"$out")
+	c=$(clid "$CID")
+	server_lease "$c" >/dev/null
+	cni macvlan DEL "$(mvconf)"
+	wait_for "the lease gone from the server" no_lease "$c"
+	assert_contains "$(cat "$T/dnsmasq.log")" "DHCPRELEASE(lan0) ${ip%/*}"
+	# from the container's macvlan, before it went
+	assert_contains "$(cat "$T/dhcp.sock.d/daemon.log")" "released ${ip%/*} to 10.66.0.1"
+	assert_not_contains "$(cat "$T/dhcp.sock.d/daemon.log")" "from the daemon's namespace"
+	assert_eq "$(ls "$T/dhcp.sock.d" | grep -c '\.json$')" 0 "lease files"
+	assert_eq "$(links "$NETNS")" 1 "links in the container"
+	assert_eq "$(hostlinks)" "lo mv0" "host links"
+	cni macvlan DEL "$(mvconf)"
+	cni dhcp DEL "$(ipam_conf)"
+	assert_eq "$(grep -c DHCPRELEASE "$T/dnsmasq.log")" 1 "RELEASEs"
+}
+
+test_macvlan_del_with_the_netns_gone_releases_from_the_record() {
+	mvlan
+	host_on_lan mv0
+	out=$(cni macvlan ADD "$(mvconf)")
+	ip=$(jq -r '.ips[0].address' <<<"$out")
+	c=$(clid "$CID")
+	server_lease "$c" >/dev/null
+	# the macvlan goes with its namespace
+	ip netns del "$NETNS"
+	cni macvlan DEL "$(mvconf)"
+	wait_for "the lease gone from the server" no_lease "$c"
+	assert_contains "$(cat "$T/dhcp.sock.d/daemon.log")" "released ${ip%/*} to 10.66.0.1 (from the daemon's namespace"
+	assert_contains "$(cat "$T/dnsmasq.log")" "DHCPRELEASE(lan0) ${ip%/*}"
+	NETNS_PATH="" cni macvlan DEL "$(mvconf)"
+	assert_eq "$(ls "$T/dhcp.sock.d" | grep -c '\.json$')" 0 "lease files"
+	assert_eq "$(hostlinks)" "lo mv0" "host links"
+}
+
+# normal: a result with what differs between two leases taken out
+normal() {
+	jq -cS '.ips[].address |= sub("\\.[0-9]+/"; ".X/") | .interfaces[] |= (.mac |= test("^[0-9a-f]{2}(:[0-9a-f]{2}){5}$") | .sandbox |= length > 0)' <<<"$1"
+}
+
+test_macvlan_reference_same_result_and_server_view() {
+	mvlan
+	ref_daemon
+	rns=$(mkns r)
+	theirs=$(CID=refc NETNS_PATH=/run/netns/$rns ref macvlan ADD "$(mvconf "" "$T/ref.sock")")
+	ours=$(cni macvlan ADD "$(mvconf)")
+	# the same result (macvlan drops IPAM's DNS in both)
+	assert_eq "$(normal "$ours")" "$(normal "$theirs")" "ours and the reference's result"
+	assert_eq "$(normal "$theirs")" '{"cniVersion":"1.0.0","dns":{},"interfaces":[{"mac":true,"name":"eth0","sandbox":true}],"ips":[{"address":"10.66.0.X/24","gateway":"10.66.0.1","interface":0}],"routes":[{"dst":"0.0.0.0/0","gw":"10.66.0.1"}]}' "the result"
+	# the same kernel state in both containers
+	for ns in "$rns" "$NETNS"; do
+		assert_eq "$(kind eth0 "$ns")" '{"kind":"macvlan","mode":"bridge"}' "link in $ns"
+		assert_eq "$(routes "$ns")" '["10.66.0.0/24 - eth0","default 10.66.0.1 eth0"]' "routes in $ns"
+	done
+	# the server sees both, for each container's MAC and client id
+	leased_to refc "$rns" "$theirs"
+	leased_to "$CID" "$NETNS" "$ours"
+	# DEL: macvlan calls IPAM DEL while the link is there, so both release
+	CID=refc NETNS_PATH=/run/netns/$rns ref macvlan DEL "$(mvconf "" "$T/ref.sock")"
+	cni macvlan DEL "$(mvconf)"
+	wait_for "the reference's lease released" no_lease "$(clid refc)"
+	wait_for "our lease released" no_lease "$(clid "$CID")"
+	assert_eq "$(links "$rns") $(links "$NETNS")" "1 1" "links left in the containers"
+	# both take a second DEL
+	CID=refc NETNS_PATH=/run/netns/$rns ref macvlan DEL "$(mvconf "" "$T/ref.sock")"
+	cni macvlan DEL "$(mvconf)"
 }
 
 run_tests
