@@ -12,19 +12,20 @@
 #include <unistd.h>
 
 #include "lib/common/util.h"
-
-#include "lib/common/util.h"
 #include "net/addr.h"
 #include "net/link.h"
 #include "net/netlink.h"
 
-struct nl_msg *addr_msg(bool add, int ifindex, const struct ccni_ipnet *a, bool nodad)
+/* The request with the IFA_F_* flags given (the kernel keeps those it lets
+ * userspace set: IFA_F_NODAD, IFA_F_NOPREFIXROUTE, ...). */
+static struct nl_msg *addr_msg_flags(bool add, int ifindex, const struct ccni_ipnet *a,
+				     uint32_t flags)
 {
 	struct ifaddrmsg ifa = {
 		.ifa_family = (uint8_t)a->ip.family,
 		.ifa_prefixlen = (uint8_t)a->prefix,
 		.ifa_index = (unsigned)ifindex,
-		.ifa_flags = nodad && a->ip.family == AF_INET6 ? IFA_F_NODAD : 0,
+		.ifa_flags = (uint8_t)flags,
 	};
 	_cleanup_(nlmsg_freep) struct nl_msg *msg = netlink_msg(
 		add ? RTM_NEWADDR : RTM_DELADDR, add ? NLM_F_CREATE | NLM_F_EXCL : 0, &ifa, sizeof(ifa));
@@ -32,7 +33,8 @@ struct nl_msg *addr_msg(bool add, int ifindex, const struct ccni_ipnet *a, bool 
 	assert(a && ifindex > 0);
 
 	if (!msg || nla_put(msg, IFA_LOCAL, len, a->ip.addr) < 0 ||
-	    nla_put(msg, IFA_ADDRESS, len, a->ip.addr) < 0)
+	    nla_put(msg, IFA_ADDRESS, len, a->ip.addr) < 0 ||
+	    (flags > 0xff && nla_put_u32(msg, IFA_FLAGS, flags) < 0))
 		return NULL;
 	if (a->ip.family == AF_INET && a->prefix < 31) {
 		struct ccni_ip brd = ccni_ipnet_last(a);
@@ -43,10 +45,16 @@ struct nl_msg *addr_msg(bool add, int ifindex, const struct ccni_ipnet *a, bool 
 	return TAKE_PTR(msg);
 }
 
-static int addr_change(struct nl_sock *sk, bool add, int ifindex, const struct ccni_ipnet *a,
-		       bool nodad, struct ccni_error *err)
+struct nl_msg *addr_msg(bool add, int ifindex, const struct ccni_ipnet *a, bool nodad)
 {
-	struct nl_msg *msg = addr_msg(add, ifindex, a, nodad);
+	return addr_msg_flags(add, ifindex, a,
+			      nodad && a->ip.family == AF_INET6 ? IFA_F_NODAD : 0);
+}
+
+static int addr_change(struct nl_sock *sk, bool add, int ifindex, const struct ccni_ipnet *a,
+		       uint32_t flags, struct ccni_error *err)
+{
+	struct nl_msg *msg = addr_msg_flags(add, ifindex, a, flags);
 	struct netlink_answer ans;
 	char b[CCNI_IPNET_STRLEN], name[LINK_NAME_MAX];
 	int rc;
@@ -64,17 +72,24 @@ static int addr_change(struct nl_sock *sk, bool add, int ifindex, const struct c
 int addr_add(struct nl_sock *sk, int ifindex, const struct ccni_ipnet *a, bool nodad,
 	     struct ccni_error *err)
 {
-	return addr_change(sk, true, ifindex, a, nodad, err);
+	return addr_change(sk, true, ifindex, a,
+			   nodad && a->ip.family == AF_INET6 ? IFA_F_NODAD : 0, err);
+}
+
+int addr_add_flags(struct nl_sock *sk, int ifindex, const struct ccni_ipnet *a, uint32_t flags,
+		   struct ccni_error *err)
+{
+	return addr_change(sk, true, ifindex, a, flags, err);
 }
 
 int addr_del(struct nl_sock *sk, int ifindex, const struct ccni_ipnet *a, struct ccni_error *err)
 {
-	return addr_change(sk, false, ifindex, a, false, err);
+	return addr_change(sk, false, ifindex, a, 0, err);
 }
 
 struct addr_dump {
 	int ifindex, family;
-	struct ccni_ipnet *out;
+	struct addr_info *out;
 	size_t n, cap;
 	bool nomem;
 };
@@ -84,7 +99,7 @@ static int on_addr(struct nlmsghdr *h, void *arg)
 	struct addr_dump *d = arg;
 	struct ifaddrmsg *ifa = nlmsg_data(h);
 	struct nlattr *tb[IFA_MAX + 1], *a;
-	struct ccni_ipnet *p;
+	struct addr_info *o;
 
 	if (h->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != d->ifindex ||
 	    (d->family && ifa->ifa_family != d->family) ||
@@ -93,21 +108,23 @@ static int on_addr(struct nlmsghdr *h, void *arg)
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a || (nla_len(a) != 4 && nla_len(a) != 16))
 		return 0;
-	if (!(p = util_array_grow(d->out, d->n, &d->cap, sizeof(*p)))) {
+	if (!(o = util_array_grow(d->out, d->n, &d->cap, sizeof(*o)))) {
 		d->nomem = true;
 		return 0;
 	}
-	d->out = p;
-	memset(&d->out[d->n], 0, sizeof(d->out[d->n]));
-	d->out[d->n].ip.family = ifa->ifa_family;
-	memcpy(d->out[d->n].ip.addr, nla_data(a), (size_t)nla_len(a));
-	d->out[d->n].prefix = ifa->ifa_prefixlen;
-	d->n++;
+	d->out = o;
+	o = memset(&d->out[d->n++], 0, sizeof(*o));
+	o->addr.ip.family = ifa->ifa_family;
+	memcpy(o->addr.ip.addr, nla_data(a), (size_t)nla_len(a));
+	o->addr.prefix = ifa->ifa_prefixlen;
+	/* IFA_FLAGS has them all; the header's byte only the low eight */
+	o->flags = tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	o->scope = ifa->ifa_scope;
 	return 0;
 }
 
-int addr_list(struct nl_sock *sk, int ifindex, int family, struct ccni_ipnet **out, size_t *n,
-	      struct ccni_error *err)
+int addr_list_info(struct nl_sock *sk, int ifindex, int family, struct addr_info **out,
+		   size_t *n, struct ccni_error *err)
 {
 	struct ifaddrmsg ifa = { .ifa_family = (uint8_t)family, .ifa_index = (unsigned)ifindex };
 	struct nl_msg *msg = netlink_msg(RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
@@ -129,6 +146,23 @@ int addr_list(struct nl_sock *sk, int ifindex, int family, struct ccni_ipnet **o
 	}
 	*out = d.out;
 	*n = d.n;
+	return 0;
+}
+
+int addr_list(struct nl_sock *sk, int ifindex, int family, struct ccni_ipnet **out, size_t *n,
+	      struct ccni_error *err)
+{
+	_cleanup_free_ struct addr_info *info = NULL;
+
+	*out = NULL;
+	if (addr_list_info(sk, ifindex, family, &info, n, err) < 0)
+		return -1;
+	if (*n == 0)
+		return 0;
+	if (!(*out = calloc(*n, sizeof(**out))))
+		return netlink_nomem(err, "address listing");
+	for (size_t i = 0; i < *n; i++)
+		(*out)[i] = info[i].addr;
 	return 0;
 }
 

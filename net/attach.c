@@ -114,6 +114,47 @@ int attach_tag_link(struct attach *a, int ifindex, const struct link_change *ch,
 	return link_set(a->ns.host, ifindex, &c, err);
 }
 
+/* In the container: IPv6 on for lo and ifname (each only when off), and
+ * the link keeps its addresses when it goes down (a VRF enslaving it). */
+static int ipv6_on(void *data, struct ccni_error *err)
+{
+	const char *ifname = data;
+	const char *names[2] = { "lo", ifname };
+	char key[96], v[16];
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "net/ipv6/conf/%s/disable_ipv6", names[i]);
+		/* unreadable (no IPv6 here): the address add says so */
+		if (sysctl_get(key, v, sizeof(v), err) < 0) {
+			ccni_error_clear(err);
+			continue;
+		}
+		if (strcmp(v, "0") != 0 && sysctl_set(key, "0", err) < 0)
+			return -1;
+	}
+	snprintf(key, sizeof(key), "net/ipv6/conf/%s/keep_addr_on_down", ifname);
+	return sysctl_set(key, "1", err);
+}
+
+int attach_configure(struct attach *a, int ifindex, struct ccni_error *err)
+{
+	bool v6 = false, v6gw = false;
+
+	for (size_t i = 0; i < a->r->n_ips; i++) {
+		const struct ccni_ipconfig *ip = &a->r->ips[i];
+
+		v6 |= ip->address.ip.family == AF_INET6;
+		v6gw |= ip->gateway.family == AF_INET6;
+	}
+	if (v6 && netns_run(a->ns.nsfd, ipv6_on, (void *)a->req->ifname, err) < 0)
+		return -1;
+	if (attach_addrs(a, ifindex, false, err) < 0 || link_set_up(a->ns.ct, ifindex, true, err) < 0)
+		return -1;
+	if (v6gw && addr_settle(a->ns.ct, a->ns.nsfd, ifindex, 5000, err) < 0)
+		return -1;
+	return attach_routes(a, ifindex, err);
+}
+
 int attach_forwarding(bool v4, bool v6, struct ccni_error *err)
 {
 	if (v4 && sysctl_set("net/ipv4/ip_forward", "1", err) < 0)
@@ -371,6 +412,8 @@ static int attach_check(const struct attach_plugin *p, void *self, const struct 
 		return -1;
 	if (!pr)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG, "prevResult: required for CHECK");
+	if (conf->no_link)
+		return 0;
 	ci = check_find_interface(pr, req->ifname, req->netns, err);
 	if (ci < 0 || netlink_pair_open(req->netns, &ns, err) < 0 ||
 	    check_link(ns.ct, pr, ci, req->ifname, req->netns, p->kind, &cv, err) < 0 ||

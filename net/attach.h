@@ -38,6 +38,8 @@ struct attach_conf {
 	bool ipmasq;		  /* masquerade the result's addresses */
 	const char *masq_backend; /* "nftables" or "iptables" */
 	enum attach_dns dns;
+	bool no_link;		  /* no kernel link in the container (a device bound
+				   * to a userspace driver): CHECK stops after IPAM's */
 };
 
 /* One ADD in progress. */
@@ -179,6 +181,12 @@ int attach_routes(struct attach *a, int ifindex, struct ccni_error *err);
  * same request (ch may be NULL). */
 int attach_tag_link(struct attach *a, int ifindex, const struct link_change *ch,
 		    struct ccni_error *err);
+/* The result's addresses, the link up and the result's routes, as the
+ * reference's ConfigureIface does it for the container's link ifindex
+ * (named CNI_IFNAME): before an IPv6 address, IPv6 on for lo and the link
+ * and keep_addr_on_down on the link; addresses with duplicate address
+ * detection, waited for (5 s at most) when an IPv6 address has a gateway. */
+int attach_configure(struct attach *a, int ifindex, struct ccni_error *err);
 /* ip_forward (and IPv6 forwarding) on the host for the families asked. */
 int attach_forwarding(bool v4, bool v6, struct ccni_error *err);
 

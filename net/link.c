@@ -208,8 +208,10 @@ static void change_text(struct nl_sock *sk, const struct link_change *ch, char *
 		snprintf(v, sizeof(v), "%u", ch->txqlen);
 		say(buf, len, "%sset txqueuelen %s", v);
 	}
-	if (ch->alias)
-		say(buf, len, "%sset alias \"%.64s\"", ch->alias);
+	if (ch->alias && *ch->alias)
+		say(buf, len, "%sset alias %s", ch->alias);
+	else if (ch->alias)
+		say(buf, len, "%s%s", "remove its alias");
 }
 
 static struct nl_msg *change_msg(int ifindex, const struct link_change *ch)

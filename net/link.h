@@ -82,12 +82,15 @@ struct link_change {
 	int netns_fd; /* > 0: move to that namespace (fd 0, stdin, never is one) */
 	bool set_txqlen;
 	unsigned txqlen;
-	const char *alias; /* IFLA_IFALIAS */
+	const char *alias; /* IFLA_IFALIAS; "" removes it */
 };
 #define LINK_NO_MASTER (-1)
 
 /* One request changing everything ch names; the error names the link and
- * each change ("link eth0: set mtu 70000: Invalid argument"). */
+ * each change ("link eth0: set mtu 70000: Invalid argument"). The kernel
+ * makes a move first and the other changes in the namespace moved to (a
+ * link arrives there down, so it can be renamed and set up in the same
+ * request); it stops at the first change it refuses, those before it made. */
 int link_set(struct nl_sock *sk, int ifindex, const struct link_change *ch,
 	     struct ccni_error *err);
 int link_set_up(struct nl_sock *sk, int ifindex, bool up, struct ccni_error *err);
