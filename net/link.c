@@ -64,7 +64,9 @@ static int parse_link(struct nlmsghdr *h, void *arg)
 		out->group = nla_get_u32(tb[IFLA_GROUP]);
 	if (tb[IFLA_LINK])
 		out->parent = (int)nla_get_u32(tb[IFLA_LINK]);
-	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6)
+	if (tb[IFLA_ADDRESS])
+		out->addr_len = (uint8_t)nla_len(tb[IFLA_ADDRESS]);
+	if (out->addr_len == 6)
 		memcpy(out->mac, nla_data(tb[IFLA_ADDRESS]), 6);
 	have_info = tb[IFLA_LINKINFO] &&
 		    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0;
@@ -110,8 +112,11 @@ int link_get_data(struct nl_sock *sk, const char *name, int ifindex, struct link
 }
 
 struct link_dump {
+	int master;
+	const char *kind;
 	int (*fn)(const struct link *l, void *arg);
 	void *arg;
+	int stop; /* what fn returned to stop, 0 while it goes on */
 };
 
 static int on_link(struct nlmsghdr *h, void *arg)
@@ -121,26 +126,39 @@ static int on_link(struct nlmsghdr *h, void *arg)
 	struct link_read rd = { &l, NULL, NULL };
 
 	parse_link(h, &rd);
-	if (l.ifindex)
-		d->fn(&l, d->arg);
+	/* the kernel filters only by what it knows (a kind whose module is
+	 * not loaded is no filter): the filters are checked here too */
+	if (d->stop || !l.ifindex || (d->master > 0 && l.master != d->master) ||
+	    (d->kind && strcmp(l.kind, d->kind) != 0))
+		return 0;
+	d->stop = d->fn(&l, d->arg);
 	return 0;
 }
 
-int link_foreach(struct nl_sock *sk, int (*fn)(const struct link *l, void *arg), void *arg,
-		 struct ccni_error *err)
+int link_list(struct nl_sock *sk, int master, const char *kind,
+	      int (*fn)(const struct link *l, void *arg), void *arg, struct ccni_error *err)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct nl_msg *msg = netlink_msg(RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
-	struct link_dump d = { fn, arg };
+	_cleanup_(nlmsg_freep) struct nl_msg *msg = netlink_msg(RTM_GETLINK, NLM_F_DUMP, &ifi,
+								 sizeof(ifi));
+	struct link_dump d = { .master = master, .kind = kind, .fn = fn, .arg = arg };
 	struct netlink_answer ans;
+	struct nlattr *info;
+	assert(sk && fn);
 
-	if (!msg || nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
-		nlmsg_free(msg);
+	if (!msg || nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0 ||
+	    (master > 0 && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0))
 		return netlink_nomem(err, "link listing");
+	if (kind) {
+		if (!(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+		    nla_put_string(msg, IFLA_INFO_KIND, kind) < 0)
+			return netlink_nomem(err, "link listing");
+		nla_nest_end(msg, info);
 	}
-	if (netlink_talk(sk, msg, on_link, &d, &ans) < 0)
-		return netlink_error(err, &ans, "list links");
-	return 0;
+	if (netlink_talk(sk, TAKE_PTR(msg), on_link, &d, &ans) < 0)
+		return netlink_error(err, &ans, "list the links%s%s", kind ? " of kind " : "",
+				     kind ? kind : "");
+	return d.stop;
 }
 
 int link_get_kind_data(struct nl_sock *sk, int ifindex, const char *kind, link_data_fn data_fn,
@@ -546,7 +564,7 @@ int link_del_stale(struct nl_sock *sk, const char *network, json_t *valid,
 {
 	struct stale_links g = { .network = network, .valid = valid, .owner_name = owner_name,
 				 .group = tag_group(network) };
-	int rc = link_foreach(sk, stale_link, &g, err);
+	int rc = link_list(sk, 0, NULL, stale_link, &g, err);
 
 	for (size_t i = 0; i < g.n && rc == 0; i++)
 		rc = link_del(sk, g.doomed[i], err);

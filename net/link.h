@@ -29,7 +29,8 @@ struct link {
 	unsigned flags; /* IFF_* */
 	unsigned mtu;
 	unsigned txqlen;
-	uint8_t mac[6];
+	uint8_t mac[6];	  /* when addr_len is 6 */
+	uint8_t addr_len; /* of IFLA_ADDRESS: 6 Ethernet, 0 none (a CAN or a tun device) */
 	char name[LINK_NAME_MAX];
 	char kind[16];	  /* "bridge", "veth", ... ("" when none) */
 	char alias[128];  /* IFLA_IFALIAS: ccni's attachment tag on links it made */
@@ -53,14 +54,17 @@ int link_get_data(struct nl_sock *sk, const char *name, int ifindex, struct link
 int link_get_kind_data(struct nl_sock *sk, int ifindex, const char *kind, link_data_fn data_fn,
 		       void *data_arg, struct ccni_error *err);
 
+/* Every link of the socket's namespace that is a port of master (0: any)
+ * and of kind (NULL: any), each to fn, which returns non-zero to stop; that
+ * value, 0 when fn never stopped, or -1. A dump: not for the host's links
+ * on ADD or DEL, whose cost must not grow with the node (GC; a container's
+ * namespace; a key that asks for it, as host-device's "hwaddr"). */
+int link_list(struct nl_sock *sk, int master, const char *kind,
+	      int (*fn)(const struct link *l, void *arg), void *arg, struct ccni_error *err);
+
 /* The name of ifindex in the socket's namespace, for messages ("#N" when
  * it has none any more): error texts name devices, not indexes. */
 const char *link_name(struct nl_sock *sk, int ifindex, char buf[LINK_NAME_MAX]);
-
-/* Every link of the socket's namespace, to fn (a dump: not for ADD or DEL,
- * whose cost must not grow with the node; GC only). fn returns 0 to go on. */
-int link_foreach(struct nl_sock *sk, int (*fn)(const struct link *l, void *arg), void *arg,
-		 struct ccni_error *err);
 
 /* GC: delete the links whose alias is the tag (net/tag.h) of one of
  * network's attachments that is not in valid (cni.dev/valid-attachments).

@@ -117,6 +117,12 @@ void ccni_plugin_set_builtins(ccni_builtin_fn lookup);
 int ccni_request_ipam_type(const struct ccni_request *req, const char **type,
 			   struct ccni_error *err);
 
+/* The same for a plugin that may go without IPAM: *type is NULL when there
+ * is no "ipam" or its "type" is absent, null or "" (the reference's layer
+ * 2 only); an "ipam" that is not an object is code 7. */
+int ccni_request_ipam_type_optional(const struct ccni_request *req, const char **type,
+				    struct ccni_error *err);
+
 /* Look a binary up in a ':'-separated path list. Returns a malloc'd path,
  * or NULL with err set (code 102 naming the type and the path). */
 char *ccni_find_in_path(const char *type, const char *path, struct ccni_error *err);

@@ -29,6 +29,22 @@ int ccni_request_ipam_type(const struct ccni_request *req, const char **type,
 	return 0;
 }
 
+int ccni_request_ipam_type_optional(const struct ccni_request *req, const char **type,
+				    struct ccni_error *err)
+{
+	json_t *ipam = json_object_get(req->config, "ipam"), *t;
+
+	*type = NULL;
+	if (!ipam || json_is_null(ipam))
+		return 0;
+	if (!json_is_object(ipam))
+		return ccni_json_type_error(ipam, "ipam", "an object", err);
+	t = json_object_get(ipam, "type");
+	if (!t || json_is_null(t) || (json_is_string(t) && !*json_string_value(t)))
+		return 0;
+	return ccni_request_ipam_type(req, type, err);
+}
+
 static ccni_builtin_fn builtin_lookup;
 
 void ccni_plugin_set_builtins(ccni_builtin_fn lookup)

@@ -99,11 +99,11 @@ static int same_mac(const struct link *l, void *arg)
 {
 	struct by_mac *m = arg;
 
-	if (!m->found && memcmp(l->mac, m->mac, 6) == 0) {
-		*m->out = *l;
-		m->found = true;
-	}
-	return 0;
+	if (l->addr_len != 6 || memcmp(l->mac, m->mac, 6) != 0)
+		return 0;
+	*m->out = *l;
+	m->found = true;
+	return 1; /* found: the listing stops */
 }
 
 /* The link with that MAC in the socket's namespace (a container's: a
@@ -113,7 +113,7 @@ static int link_by_mac(struct nl_sock *sk, const uint8_t mac[6], struct link *ou
 {
 	struct by_mac m = { mac, out, false };
 
-	if (link_foreach(sk, same_mac, &m, err) < 0)
+	if (link_list(sk, 0, NULL, same_mac, &m, err) < 0)
 		return -1;
 	return m.found ? 0 : 1;
 }

@@ -116,15 +116,7 @@ static int parse_mac(const struct ccni_request *req, struct bridge_conf *b,
 static int parse_ipam(const struct ccni_request *req, struct bridge_conf *b,
 		      struct ccni_error *err)
 {
-	json_t *ipam = json_object_get(req->config, "ipam"), *t;
-
-	if (ipam && !json_is_null(ipam) && !json_is_object(ipam))
-		return ccni_json_type_error(ipam, "ipam", "an object", err);
-	t = json_object_get(ipam, "type");
-	if (t && !json_is_null(t) && !(json_is_string(t) && !*json_string_value(t)) &&
-	    ccni_request_ipam_type(req, &b->ipam_type, err) < 0)
-		return -1;
-	return 0;
+	return ccni_request_ipam_type_optional(req, &b->ipam_type, err);
 }
 
 /* Every key, with a problem recorded and the default kept when validating
