@@ -44,7 +44,7 @@ int link_get(struct nl_sock *sk, const char *name, int ifindex, struct link *out
 
 /* link_get, also handing the link kind's own attributes (its
  * IFLA_INFO_DATA nest, NULL when it has none) to data_fn: how link-<kind>.c
- * reads a macvlan's mode or a VLAN's id. */
+ * reads a macvlan's mode, a VLAN's id or a VRF's table. */
 typedef void (*link_data_fn)(const struct nlattr *data, void *arg);
 int link_get_data(struct nl_sock *sk, const char *name, int ifindex, struct link *out,
 		  link_data_fn data_fn, void *data_arg, struct ccni_error *err);

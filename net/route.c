@@ -282,6 +282,65 @@ int route_list_dev(struct nl_sock *sk, int ifindex, uint32_t table, struct route
 	return 0;
 }
 
+struct table_set {
+	uint32_t *t;
+	size_t n, cap;
+	bool nomem;
+};
+
+static int add_table(const struct route *r, void *arg)
+{
+	struct table_set *s = arg;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i] == r->table)
+			return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		uint32_t *p = realloc(s->t, cap * sizeof(*p));
+
+		if (!p) {
+			s->nomem = true;
+			return 0;
+		}
+		s->t = p;
+		s->cap = cap;
+	}
+	s->t[s->n++] = r->table;
+	return 0;
+}
+
+int route_tables(struct nl_sock *sk, uint32_t **out, size_t *n, struct ccni_error *err)
+{
+	struct table_set s = { 0 };
+
+	*out = NULL;
+	*n = 0;
+	/* table 0: every table */
+	if (route_dump(sk, AF_UNSPEC, RT_TABLE_UNSPEC, 0, add_table, &s, err) < 0 || s.nomem) {
+		free(s.t);
+		return s.nomem ? netlink_nomem(err, "route listing") : -1;
+	}
+	*out = s.t;
+	*n = s.n;
+	return 0;
+}
+
+uint32_t route_table_unused(const uint32_t *used, size_t n, uint32_t from)
+{
+	for (uint32_t t = from ? from : 1; t != 0; t++) {
+		size_t i = 0;
+
+		if (t >= RT_TABLE_COMPAT && t <= RT_TABLE_LOCAL)
+			continue; /* compat (252), default, main, local */
+		while (i < n && used[i] != t)
+			i++;
+		if (i == n)
+			return t;
+	}
+	return 0; /* every id taken: cannot happen with finite lists */
+}
+
 struct oif_find {
 	int oif;
 };

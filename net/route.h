@@ -74,6 +74,13 @@ int route_list_dev(struct nl_sock *sk, int ifindex, uint32_t table, struct route
  * dump: not for ADD or DEL on a host's namespace). fn returns 0 to go on. */
 int route_foreach(struct nl_sock *sk, int family, uint32_t table,
 		  int (*fn)(const struct route *r, void *arg), void *arg, struct ccni_error *err);
+/* The tables that hold a route in the socket's namespace, each once (a
+ * dump of every table: a container's namespace). *out is malloc'd. */
+int route_tables(struct nl_sock *sk, uint32_t **out, size_t *n, struct ccni_error *err);
+/* The first table id from `from` (0: 1) on that is not in used and not
+ * one of the kernel's own (252 compat, 253 default, 254 main, 255 local);
+ * 0 when there is none. */
+uint32_t route_table_unused(const uint32_t *used, size_t n, uint32_t from);
 
 /* "10.1.0.0/16 via 10.1.0.1 dev eth0 table 100" (the table only when not
  * main), for messages. */
