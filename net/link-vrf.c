@@ -8,6 +8,7 @@
 #include <netlink/attr.h>
 
 #include "lib/common/cleanup.h"
+#include "lib/common/util.h"
 #include "net/link-vrf.h"
 #include "net/netlink.h"
 
@@ -63,15 +64,11 @@ static int one_vrf(const struct link *l, void *arg)
 {
 	struct vrf_list *v = arg;
 
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 4;
-		int *p = realloc(v->idx, cap * sizeof(*p));
+	int *p = util_array_grow(v->idx, v->n, &v->cap, sizeof(*p));
 
-		if (!p)
-			return v->nomem = true;
-		v->idx = p;
-		v->cap = cap;
-	}
+	if (!p)
+		return v->nomem = true;
+	v->idx = p;
 	v->idx[v->n++] = l->ifindex;
 	return 0;
 }

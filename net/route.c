@@ -291,21 +291,16 @@ struct table_set {
 static int add_table(const struct route *r, void *arg)
 {
 	struct table_set *s = arg;
+	uint32_t *p;
 
 	for (size_t i = 0; i < s->n; i++)
 		if (s->t[i] == r->table)
 			return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		uint32_t *p = realloc(s->t, cap * sizeof(*p));
-
-		if (!p) {
-			s->nomem = true;
-			return 0;
-		}
-		s->t = p;
-		s->cap = cap;
+	if (!(p = util_array_grow(s->t, s->n, &s->cap, sizeof(*p)))) {
+		s->nomem = true;
+		return 0;
 	}
+	s->t = p;
 	s->t[s->n++] = r->table;
 	return 0;
 }

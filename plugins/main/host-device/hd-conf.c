@@ -105,8 +105,17 @@ int hd_conf_parse(const struct ccni_request *req, struct hd_conf *c, struct ccni
 	memset(c, 0, sizeof(*c));
 	c->state_dir = HD_STATE_DIR;
 	if (get_keys(req, c, err) < 0 || check_keys(c, err) < 0 ||
-	    ccni_request_ipam_type_optional(req, &c->ipam_type, err) < 0)
+	    ccni_request_ipam_type_optional(req, &c->ipam_type, err) < 0 ||
+	    ccni_json_get_string(req->config, "", "dataDir", &c->state_dir, err) < 0)
 		return -1;
+	/* ours (the reference keeps no record): where the records go */
+	if (!*c->state_dir)
+		c->state_dir = HD_STATE_DIR;
+	if (c->state_dir[0] != '/' || strstr(c->state_dir, "/..") || strlen(c->state_dir) > 1024)
+		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
+				      "dataDir: \"%.64s\" must be an absolute path of at most 1024 "
+				      "bytes without \"..\"",
+				      c->state_dir);
 	/* Only ADD and CHECK need to know the device; DEL finds it by what
 	 * ADD did, and must work when the PCI device is gone. */
 	if ((req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_CHECK) &&

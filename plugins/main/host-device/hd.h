@@ -30,7 +30,7 @@ struct hd_conf {
 	const char *device_id;	/* runtimeConfig.deviceID as given */
 	bool dpdk;		/* pci is bound to a userspace driver: not moved */
 	const char *ipam_type;
-	const char *state_dir;
+	const char *state_dir;	/* "dataDir" (ours): the records (HD_STATE_DIR) */
 	struct attach_conf attach;
 };
 

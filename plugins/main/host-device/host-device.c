@@ -110,7 +110,8 @@ static int restore(struct nl_sock *sk, const struct link *l, int hostfd, const c
 		ch.alias = "";
 	if (st && st->mtu && st->mtu != l->mtu)
 		ch.mtu = st->mtu;
-	if (st && st->up && !(l->flags & IFF_UP))
+	/* a move brings it down */
+	if (st && st->up && (hostfd > 0 || !(l->flags & IFF_UP)))
 		ch.flags_on = IFF_UP;
 	if (!ch.netns_fd && !ch.name && !ch.alias && !ch.mtu && !ch.flags_on)
 		return 0;
