@@ -29,7 +29,9 @@ void vrf_move_clear(struct vrf_move *m)
 	m->routes = NULL;
 }
 
-/* What the move will take: global IPv6 addresses, universe-scope routes. */
+/* What the move will take: global IPv6 addresses, the main table's
+ * routes through the link, those of universe scope (the ones to copy)
+ * first. */
 static int note(struct nl_sock *sk, struct vrf_move *m, struct ccni_error *err)
 {
 	size_t n = 0, k = 0;
@@ -43,9 +45,13 @@ static int note(struct nl_sock *sk, struct vrf_move *m, struct ccni_error *err)
 	m->n_v6 = k;
 	k = 0;
 	for (size_t i = 0; i < m->n_routes; i++)
-		if (m->routes[i].scope == RT_SCOPE_UNIVERSE)
+		if (m->routes[i].scope == RT_SCOPE_UNIVERSE) {
+			struct route r = m->routes[k];
+
 			m->routes[k++] = m->routes[i];
-	m->n_routes = k;
+			m->routes[i] = r;
+		}
+	m->n_universe = k;
 	return 0;
 }
 
@@ -98,7 +104,8 @@ static void undo(struct nl_sock *sk, int nsfd, struct vrf_move *m, uint32_t tabl
 	ccni_error_clear(&e);
 	give_back_v6(sk, nsfd, m, &e);
 	ccni_error_clear(&e);
-	for (size_t i = 0; i < m->n_routes; i++) {
+	/* the narrower scopes first: a gateway they make reachable */
+	for (size_t i = m->n_routes; i-- > 0;) {
 		route_add(sk, &m->routes[i], true, false, &e);
 		ccni_error_clear(&e);
 	}
@@ -116,7 +123,7 @@ int vrf_move_in(struct nl_sock *sk, int nsfd, const struct link *vrf, uint32_t t
 	m->enslaved = true;
 	if (give_back_v6(sk, nsfd, m, err) < 0)
 		goto fail;
-	for (; m->n_moved < m->n_routes; m->n_moved++) {
+	for (; m->n_moved < m->n_universe; m->n_moved++) {
 		struct route r = m->routes[m->n_moved];
 
 		r.table = table;

@@ -32,8 +32,9 @@ struct vrf_move {
 	struct link intf;
 	struct addr_info *v6; /* its global IPv6 addresses before */
 	size_t n_v6;
-	struct route *routes; /* its main-table routes of universe scope before */
-	size_t n_routes, n_moved;
+	struct route *routes; /* its main-table routes before, universe scope first */
+	size_t n_routes, n_universe;
+	size_t n_moved; /* copied to the VRF's table so far */
 	bool enslaved;
 };
 
