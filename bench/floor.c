@@ -6,16 +6,24 @@
  * on the container end, bring both up, add a default route; then delete the
  * veth. Reports median/p90 per pod for ADD and DEL.
  *
- *   floor [-n PODS] [-f FILL] [-u] [-b BRIDGE] [-s 10.99] [-o JSON]
+ *   floor [-m] [-n PODS] [-f FILL] [-u] [-b BRIDGE] [-s 10.99] [-o JSON]
  *
  * -f FILL attaches FILL pods first (not timed, removed at the end), so the
  * N timed ones meet a bridge with that many ports: the kernel's cost at a
  * node's fill. -u deletes as ccni's DEL does, returning once the kernel
  * reports the link deleted (its RCU barrier is left to a detached process);
  * without it a DEL waits for the whole deletion.
+ *
+ * -m measures host-device's share instead: a host veth per pod (made
+ * before, not timed) moved into the namespace as eth0 and set up in one
+ * request, an address on it; then moved back under its name. The move is
+ * where a host-device attachment's time goes: the kernel waits for RCU
+ * callbacks (rcu_barrier in dev_change_net_namespace) on every move.
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/if.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,14 +161,65 @@ static void pod_drop(struct pod *p, int i)
 	unlink(path);
 }
 
-static void report(int n, int fill, double *add, double *del, const char *json_out)
+/* -m: move a host veth in (renamed, up, an address) and back. */
+static void move_floor(struct nl_sock *host, const struct pod *pods, int n, const char *prefix,
+		       double *add, double *del)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	for (int i = 0; i < n; i++) {
+		char name[16], peer[16], made[16];
+
+		snprintf(name, sizeof(name), "hdf%04d", i);
+		snprintf(peer, sizeof(peer), "hdf%04dp", i);
+		if (link_veth_create(host, name, peer, -1, 0, NULL, made, &e) < 0)
+			die(&e);
+	}
+	for (int i = 0; i < 2 * n; i++) {
+		int k = i % n;
+		unsigned long long t = util_now_ns();
+		struct nl_sock *ns = netlink_open(pods[k].fd, &e);
+		struct link_change in = { .netns_fd = pods[k].fd, .name = "eth0", .flags_on = IFF_UP };
+		/* the round trip of host-device: in, as it moves one, and back */
+		struct link_change out = { .netns_fd = self };
+		struct ccni_ipnet a;
+		struct link l;
+		char name[16], text[32];
+
+		snprintf(name, sizeof(name), "hdf%04d", k);
+		out.name = name;
+		snprintf(text, sizeof(text), "%s.%d.%d/16", prefix, (k + 2) / 256, (k + 2) % 256);
+		ccni_ipnet_parse(text, &a);
+		if (i < n) {
+			if (!ns || link_get(host, name, 0, &l, &e) != 0 || link_set(host, l.ifindex, &in, &e) < 0 ||
+			    link_get(ns, "eth0", 0, &l, &e) != 0 || addr_add(ns, l.ifindex, &a, true, &e) < 0)
+				die(&e);
+			add[k] = (double)(util_now_ns() - t) / 1e6;
+		} else {
+			if (!ns || link_get(ns, "eth0", 0, &l, &e) != 0 || link_set(ns, l.ifindex, &out, &e) < 0)
+				die(&e);
+			del[k] = (double)(util_now_ns() - t) / 1e6;
+		}
+		netlink_close(ns);
+	}
+	for (int i = 0; i < n; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "hdf%04d", i);
+		link_del_named(host, name, &e);
+	}
+	close(self);
+}
+
+static void report(bool move, int n, int fill, double *add, double *del, const char *json_out)
 {
 	double am = pct(add, n, 0.5), a9 = pct(add, n, 0.9), dm = pct(del, n, 0.5),
 	       d9 = pct(del, n, 0.9);
 
-	printf("floor: %d pods at a fill of %d: ADD median %.2f ms p90 %.2f ms; DEL median %.2f ms "
+	printf("floor%s: %d pods at a fill of %d: ADD median %.2f ms p90 %.2f ms; DEL median %.2f ms "
 	       "p90 %.2f ms\n",
-	       n, fill, am, a9, dm, d9);
+	       move ? " (host-device's move)" : "", n, fill, am, a9, dm, d9);
 	if (json_out) {
 		json_t *j = json_pack("{s:i,s:i,s:f,s:f,s:f,s:f}", "pods", n, "fill", fill,
 				      "add_median_ms", am, "add_p90_ms", a9, "del_median_ms", dm,
@@ -174,7 +233,7 @@ static void report(int n, int fill, double *add, double *del, const char *json_o
 int main(int argc, char **argv)
 {
 	int n = 50, fill = 0, o;
-	bool unwaited = false, made_bridge;
+	bool unwaited = false, move = false, made_bridge;
 	const char *br = "ccnifloor0", *prefix = "10.99", *json_out = NULL;
 	struct ccni_error e = CCNI_ERROR_INIT;
 	struct link_bridge_opts bo = { 0 };
@@ -183,8 +242,9 @@ int main(int argc, char **argv)
 	double *add, *del;
 	struct pod *pods;
 
-	while ((o = getopt(argc, argv, "n:f:ub:s:o:")) != -1) {
+	while ((o = getopt(argc, argv, "mn:f:ub:s:o:")) != -1) {
 		switch (o) {
+		case 'm': move = true; break;
 		case 'n': n = atoi(optarg); break;
 		case 'f': fill = atoi(optarg); break;
 		case 'u': unwaited = true; break;
@@ -192,7 +252,7 @@ int main(int argc, char **argv)
 		case 's': prefix = optarg; break;
 		case 'o': json_out = optarg; break;
 		default:
-			fprintf(stderr, "usage: floor [-n PODS] [-f FILL] [-u] [-b BRIDGE] [-s A.B] [-o JSON]\n");
+			fprintf(stderr, "usage: floor [-m] [-n PODS] [-f FILL] [-u] [-b BRIDGE] [-s A.B] [-o JSON]\n");
 			return 2;
 		}
 	}
@@ -207,7 +267,7 @@ int main(int argc, char **argv)
 		die(&e);
 	made_bridge = link_get(host, br, 0, &bridge, &e) != 0;
 	ccni_error_clear(&e);
-	if (link_bridge_ensure(host, br, &bo, &bridge, &e) < 0)
+	if (!move && link_bridge_ensure(host, br, &bo, &bridge, &e) < 0)
 		die(&e);
 	all_pods = pods;
 	for (int i = 0; i < n + fill; i++, n_pods = i) {
@@ -218,17 +278,19 @@ int main(int argc, char **argv)
 			die(&e);
 		}
 	}
-	for (int i = 0; i < fill; i++)
+	if (move)
+		move_floor(host, &pods[fill], n, prefix, add, del);
+	for (int i = 0; !move && i < fill; i++)
 		pod_add(host, &bridge, &pods[i], i, prefix);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; !move && i < n; i++)
 		add[i] = pod_add(host, &bridge, &pods[fill + i], fill + i, prefix);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; !move && i < n; i++)
 		del[i] = pod_del(host, &pods[fill + i], unwaited);
 	for (int i = 0; i < n + fill; i++)
 		pod_drop(&pods[i], i);
 	n_pods = 0;
-	report(n, fill, add, del, json_out);
-	if (made_bridge && link_get(host, br, 0, &bridge, &e) == 0)
+	report(move, n, fill, add, del, json_out);
+	if (!move && made_bridge && link_get(host, br, 0, &bridge, &e) == 0)
 		link_del(host, bridge.ifindex, &e);
 	netlink_close(host);
 	return 0;

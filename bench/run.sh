@@ -62,6 +62,20 @@ echo
 bash "$top/bench/dhcp.sh" "$build"
 
 echo
+echo "== host-device + host-local: $PODS pods x $ROUNDS rounds (a veth per pod moved in and back)"
+mkns "${ns}d"
+for i in $(seq 0 $((PODS - 1))); do
+	d=$(printf 'hdb%04d' "$i")
+	ip -n "${ns}d" link add "$d" type veth peer name "${d}p"
+	ip -n "${ns}d" link set "$d" up
+done
+ip netns exec "${ns}d" "$build/bench/cnibench" -n "$PODS" -r "$ROUNDS" \
+	-o "$OUT/host-device.json" "$top/bench/conf/host-device.json" ref="$REF" ccni="$bin"
+# what the kernel alone takes to move a device in and back (its RCU waits)
+mkns "${ns}m"
+ip netns exec "${ns}m" "$build/bench/floor" -m -n "$PODS" -o "$OUT/floor-host-device.json"
+
+echo
 echo "== the runtime's own cost per attachment (no-op plugin)"
 mkdir -p /run/cnibench/noop
 cp "$build/examples/noop" /run/cnibench/noop/
