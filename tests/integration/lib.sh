@@ -28,7 +28,8 @@
 # under a tmpfs overlay, empty /run, /tmp and /var/lib/cni, the same plugins
 # and reference), where its result is counted, once. Features: dummy ipvlan
 # macvlan vlan (8021q) vrf vlan_filtering ifb vxlan nftables (the ip, ip6 and
-# inet families). That kernel (Debian's user-mode-linux) has all but
+# inet families) physdev (a physical device a test may move: see
+# PHYSDEV_PATH below). That kernel (Debian's user-mode-linux) has all but
 # nftables: there iptables is the legacy one, and a test that needs nftables
 # and one of the others is skipped, saying which kernel lacks what. Inside it
 # a feature its config promised but that is missing is a failure, never a
@@ -185,7 +186,8 @@ _t_feature_config() {
 	ifb) echo IFB ;;
 	vxlan) echo VXLAN ;;
 	nftables) echo NF_TABLES_INET ;;
-	*) fail "needs_kernel: unknown feature '$1' (dummy ipvlan macvlan vlan vrf vlan_filtering ifb vxlan nftables)" ;;
+	physdev) echo UML_NET ;;
+	*) fail "needs_kernel: unknown feature '$1' (dummy ipvlan macvlan vlan vrf vlan_filtering ifb vxlan nftables physdev)" ;;
 	esac
 }
 # have_kernel FEATURE: does this kernel have FEATURE (see the header)?
@@ -201,8 +203,14 @@ have_kernel() {
 	ifb) have_link_type ifb ;;
 	vxlan) have_link_type vxlan id 42 dstport 4789 ;;
 	nftables) in_host nft add table inet ccni_probe >/dev/null 2>&1 && in_host nft delete table inet ccni_probe ;;
+	physdev) [ -e "$PHYSDEV_PATH/net/eth0" ] ;;
 	esac
 }
+# physdev: a physical network device (no rtnetlink kind, so the kernel
+# gives it back to the initial namespace when the namespace holding it
+# goes) that a test may move around: user-mode Linux's eth0, a uml_net
+# device on a tap in the boot's own network namespace (tests/uml/run.sh).
+PHYSDEV_PATH=/sys/devices/platform/uml-netdev.0
 # needs_kernel FEATURE...: the test needs these; without them it runs in the
 # user-mode Linux kernel instead (see the header). Call it before anything else.
 needs_kernel() {

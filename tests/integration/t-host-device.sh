@@ -84,6 +84,42 @@ test_del_with_the_netns_gone_and_a_veth_as_the_device() {
 	NETNS_PATH="" cni host-device DEL "$(hconf)"
 }
 
+# A physical device (user-mode Linux's eth0, found by its kernel path) in
+# a container whose namespace goes: the kernel gives it back to the
+# initial namespace, down, under its container name, or devN when the
+# host has that name; DEL finds it, renames it and restores its MTU and up
+# state. The plugin runs in the initial namespace (where it comes back).
+test_a_physical_device_comes_back_when_the_netns_goes() {
+	needs_kernel physdev
+	local init="cci$(_t_uid)" round dev
+	ip netns attach "$init" 1
+	ip link set eth0 mtu 1400 up
+	c=$(hconf ',"kernelpath":"'"$PHYSDEV_PATH"'"')
+	for round in name devN; do
+		mac=$(cat /sys/class/net/eth0/address)
+		out=$(HOSTNS=$init IFNAME=net1 cni host-device ADD "$c")
+		jq_eq "$out" '.interfaces[0] | "\(.name) \(.mac)"' "net1 $mac"
+		jq_eq "$(link "$NETNS" net1)" '.[0].ifalias' eth0
+		ip link show eth0 >/dev/null 2>&1 && fail "eth0 still on the host"
+		dev=net1
+		if [ $round = devN ]; then
+			# the host has a net1: the kernel names it dev<its index>
+			ip link add net1 type veth peer name net1p
+			dev=dev$(jq -r '.[0].ifindex' <<<"$(link "$NETNS" net1)")
+		fi
+		ip netns del "$NETNS"
+		jq_eq "$(ip -j link show "$dev")" '.[0] | "\(.ifalias) \(.flags | index("UP") != null)"' "eth0 false"
+		HOSTNS=$init IFNAME=net1 cni host-device DEL "$c"
+		jq_eq "$(ip -j link show eth0)" '.[0] | "\(.ifalias // "-") \(.mtu) \(.address) \(.flags | index("UP") != null)"' "- 1400 $mac true"
+		assert_eq "$(ls "$T/ipam/hdnet" | grep -c '^10\.')" 0 "reservations left ($round)"
+		[ -e "$T/hd/hdnet/$CID:net1.json" ] && fail "record left ($round)"
+		ip link del net1 2>/dev/null || true
+		ip netns add "$NETNS"
+	done
+	ip link set eth0 down mtu 1500
+	ip netns del "$init"
+}
+
 test_found_by_hwaddr_and_by_kernelpath() {
 	mkdev hd0 1500 up
 	mac=$(h cat /sys/class/net/hd0/address)

@@ -94,12 +94,15 @@ memdir=$dir
 	[ "$(($(stat -f -c '%a * %S' /dev/shm) / 1048576))" -gt $((mem + 256)) ] && memdir=/dev/shm
 t0=$(date +%s%N)
 # Its own PID namespace: when timeout kills unshare, the kernel is killed
-# (--kill-child) and every process it made on the host ends with it.
+# (--kill-child) and every process it made on the host ends with it. Its own
+# network namespace: the guest's eth0 (a uml_net device, the tests'
+# physical device: it has no rtnetlink kind) is a tap ccniuml0 there, down,
+# so nothing it sends reaches the host's network, and it ends with the boot.
 # (--foreground: timeout kills unshare only, not also itself with the group.)
-timeout --foreground -s KILL "$limit" unshare --pid --fork --kill-child \
+timeout --foreground -s KILL "$limit" unshare --pid --net --fork --kill-child \
 	env TMPDIR="$memdir" ${preload:+LD_PRELOAD="$preload"} "$uml" \
 	mem=${mem}M panic=1 root=/dev/root rootfstype=hostfs rootflags=/ ro init="$here/init.sh" \
-	CCNI_UML_DIR="$dir" uml_dir="$dir" umid=ccni quiet con=null con0=null,fd:1 \
+	CCNI_UML_DIR="$dir" uml_dir="$dir" umid=ccni quiet con=null con0=null,fd:1 eth0=tuntap,ccniuml0 \
 	</dev/null >"$dir/console" 2>&1
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
