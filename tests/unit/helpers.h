@@ -97,4 +97,34 @@ static inline void test_request_free(struct test_request *q)
 	memset(q, 0, sizeof(*q));
 }
 
+/* A config parser's tests: `last`, the request the parsed config borrows
+ * from (alive until the next parse; test_request_free it at the end),
+ * parse_args(conf, args, c, e) and parse(conf, c, e) running FN (int
+ * FN(const struct ccni_request *, TYPE *, struct ccni_error *)) on CMD, and
+ * expect_err(conf, args, code, sub): the parse fails with code and a
+ * message naming sub. */
+#define TEST_CONF_PARSER(TYPE, FN, CMD)                                                        \
+	static struct test_request last;                                                       \
+	static int parse_args(const char *conf, const char *args, TYPE *c, struct ccni_error *e) \
+	{                                                                                      \
+		test_request_free(&last);                                                      \
+		test_request_init(&last, CMD, conf, args);                                     \
+		return FN(&last.r, c, e);                                                      \
+	}                                                                                      \
+	static inline int parse(const char *conf, TYPE *c, struct ccni_error *e)               \
+	{                                                                                      \
+		return parse_args(conf, NULL, c, e);                                           \
+	}                                                                                      \
+	static void expect_err(const char *conf, const char *args, int code, const char *sub)  \
+	{                                                                                      \
+		TYPE c;                                                                        \
+		struct ccni_error e = CCNI_ERROR_INIT;                                         \
+                                                                                               \
+		assert_int_equal(parse_args(conf, args, &c, &e), -1);                          \
+		assert_int_equal(e.code, code);                                                \
+		if (!strstr(e.msg, sub))                                                       \
+			fail_msg("error \"%s\" does not name \"%s\"", e.msg, sub);             \
+		ccni_error_clear(&e);                                                          \
+	}
+
 #endif

@@ -19,30 +19,13 @@
 #include "tests/unit/helpers.h"
 #include "plugins/main/host-device/hd.h"
 
-static struct test_request last;
 static char root[64]; /* the fake sysfs */
 
 /* DEL: the keys only, no sysfs look-ups. */
-static int parse(const char *conf, struct hd_conf *c, struct ccni_error *e)
-{
-	test_request_free(&last);
-	test_request_init(&last, CCNI_CMD_DEL, conf, NULL);
-	return hd_conf_parse(&last.r, c, e);
-}
+TEST_CONF_PARSER(struct hd_conf, hd_conf_parse, CCNI_CMD_DEL)
 
 #define HEAD "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"host-device\""
-
-static void expect_err(const char *conf, const char *sub)
-{
-	struct hd_conf c;
-	struct ccni_error e = CCNI_ERROR_INIT;
-
-	assert_int_equal(parse(conf, &c, &e), -1);
-	assert_int_equal(e.code, CCNI_ERR_INVALID_CONFIG);
-	if (!strstr(e.msg, sub))
-		fail_msg("error \"%s\" does not name \"%s\"", e.msg, sub);
-	ccni_error_clear(&e);
-}
+#define BAD(conf, sub) expect_err(conf, NULL, CCNI_ERR_INVALID_CONFIG, sub)
 
 static void test_keys(void **state)
 {
@@ -78,23 +61,23 @@ static void test_keys(void **state)
 static void test_bad_keys(void **state)
 {
 	(void)state;
-	expect_err(HEAD "}", "specify either \"device\", \"hwaddr\", \"kernelpath\" or \"pciBusID\"");
-	expect_err(HEAD ",\"device\":\"\"}", "specify either");
-	expect_err(HEAD ",\"device\":\"a/b\"}", "device: invalid interface name \"a/b\"");
-	expect_err(HEAD ",\"device\":\"0123456789abcdef\"}", "device: invalid interface name");
-	expect_err(HEAD ",\"device\":5}", "device");
-	expect_err(HEAD ",\"hwaddr\":\"02:00\"}", "hwaddr: invalid MAC address \"02:00\"");
-	expect_err(HEAD ",\"kernelpath\":\"/proc/1\"}", "kernelpath: \"/proc/1\" must be absolute");
-	expect_err(HEAD ",\"kernelpath\":\"/sys/devices/../../etc\"}", "kernelpath");
-	expect_err(HEAD ",\"kernelpath\":\"/sys/devices/x/..\"}", "kernelpath");
-	expect_err(HEAD ",\"kernelpath\":\"/sys/devices/./x\"}", "kernelpath");
-	expect_err(HEAD ",\"pciBusID\":\"../../x\"}", "pciBusID: invalid PCI address \"../../x\"");
-	expect_err(HEAD ",\"pciBusID\":\"0000:00:01.0/x\"}", "pciBusID: invalid PCI address");
-	expect_err(HEAD ",\"runtimeConfig\":{\"deviceID\":\"a/b\"}}",
+	BAD(HEAD "}", "specify either \"device\", \"hwaddr\", \"kernelpath\" or \"pciBusID\"");
+	BAD(HEAD ",\"device\":\"\"}", "specify either");
+	BAD(HEAD ",\"device\":\"a/b\"}", "device: invalid interface name \"a/b\"");
+	BAD(HEAD ",\"device\":\"0123456789abcdef\"}", "device: invalid interface name");
+	BAD(HEAD ",\"device\":5}", "device");
+	BAD(HEAD ",\"hwaddr\":\"02:00\"}", "hwaddr: invalid MAC address \"02:00\"");
+	BAD(HEAD ",\"kernelpath\":\"/proc/1\"}", "kernelpath: \"/proc/1\" must be absolute");
+	BAD(HEAD ",\"kernelpath\":\"/sys/devices/../../etc\"}", "kernelpath");
+	BAD(HEAD ",\"kernelpath\":\"/sys/devices/x/..\"}", "kernelpath");
+	BAD(HEAD ",\"kernelpath\":\"/sys/devices/./x\"}", "kernelpath");
+	BAD(HEAD ",\"pciBusID\":\"../../x\"}", "pciBusID: invalid PCI address \"../../x\"");
+	BAD(HEAD ",\"pciBusID\":\"0000:00:01.0/x\"}", "pciBusID: invalid PCI address");
+	BAD(HEAD ",\"runtimeConfig\":{\"deviceID\":\"a/b\"}}",
 		   "runtimeConfig.deviceID: invalid device \"a/b\"");
-	expect_err(HEAD ",\"device\":\"eth0\",\"dataDir\":\"run/x\"}", "dataDir: \"run/x\"");
-	expect_err(HEAD ",\"device\":\"eth0\",\"dataDir\":\"/run/../etc\"}", "dataDir");
-	expect_err(HEAD ",\"device\":\"eth0\",\"ipam\":[]}", "ipam");
+	BAD(HEAD ",\"device\":\"eth0\",\"dataDir\":\"run/x\"}", "dataDir: \"run/x\"");
+	BAD(HEAD ",\"device\":\"eth0\",\"dataDir\":\"/run/../etc\"}", "dataDir");
+	BAD(HEAD ",\"device\":\"eth0\",\"ipam\":[]}", "ipam");
 }
 
 /* --- a sysfs tree ------------------------------------------------------------------ */

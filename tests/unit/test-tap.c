@@ -13,30 +13,17 @@
 #include "tests/unit/helpers.h"
 #include "plugins/main/tap/tap.h"
 
-static struct test_request last;
+TEST_CONF_PARSER(struct tap_conf, tap_conf_parse, CCNI_CMD_ADD)
 
-static int parse_cmd(enum ccni_command cmd, const char *conf, const char *args,
-		     struct tap_conf *c, struct ccni_error *e)
+/* DEL looks at neither CNI_ARGS nor runtimeConfig */
+static int parse_del(const char *conf, const char *args, struct tap_conf *c, struct ccni_error *e)
 {
 	test_request_free(&last);
-	test_request_init(&last, cmd, conf, args);
+	test_request_init(&last, CCNI_CMD_DEL, conf, args);
 	return tap_conf_parse(&last.r, c, e);
 }
-#define parse(conf, c, e) parse_cmd(CCNI_CMD_ADD, conf, NULL, c, e)
 
 #define HEAD "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"tap\""
-
-static void expect_err(const char *conf, const char *args, int code, const char *sub)
-{
-	struct tap_conf c;
-	struct ccni_error e = CCNI_ERROR_INIT;
-
-	assert_int_equal(parse_cmd(CCNI_CMD_ADD, conf, args, &c, &e), -1);
-	assert_int_equal(e.code, code);
-	if (!strstr(e.msg, sub))
-		fail_msg("error \"%s\" does not name \"%s\"", e.msg, sub);
-	ccni_error_clear(&e);
-}
 
 static void test_defaults(void **state)
 {
@@ -94,18 +81,18 @@ static void test_mac_sources(void **state)
 			      "{\"mac\":\"02:00:00:00:00:03\"}}";
 
 	(void)state;
-	assert_int_equal(parse_cmd(CCNI_CMD_ADD, conf, "MAC=02:00:00:00:00:02", &c, &e), 0);
+	assert_int_equal(parse_args(conf, "MAC=02:00:00:00:00:02", &c, &e), 0);
 	assert_int_equal(c.mac[5], 2);
-	assert_int_equal(parse_cmd(CCNI_CMD_ADD, rt, "MAC=02:00:00:00:00:02", &c, &e), 0);
+	assert_int_equal(parse_args(rt, "MAC=02:00:00:00:00:02", &c, &e), 0);
 	assert_int_equal(c.mac[5], 3);
 	/* an empty value overrides nothing */
-	assert_int_equal(parse_cmd(CCNI_CMD_ADD, conf, "MAC=", &c, &e), 0);
+	assert_int_equal(parse_args(conf, "MAC=", &c, &e), 0);
 	assert_int_equal(c.mac[5], 1);
 	/* DEL looks at neither CNI_ARGS nor runtimeConfig */
-	assert_int_equal(parse_cmd(CCNI_CMD_DEL, conf, "FOO=1", &c, &e), 0);
+	assert_int_equal(parse_del(conf, "FOO=1", &c, &e), 0);
 	assert_int_equal(c.mac[5], 1);
 	expect_err(conf, "FOO=1", CCNI_ERR_UNSUPPORTED_FIELD, "FOO");
-	assert_int_equal(parse_cmd(CCNI_CMD_ADD, conf, "IgnoreUnknown=1;FOO=1", &c, &e), 0);
+	assert_int_equal(parse_args(conf, "IgnoreUnknown=1;FOO=1", &c, &e), 0);
 	expect_err(conf, "MAC=xx", CCNI_ERR_INVALID_CONFIG, "CNI_ARGS MAC: invalid MAC address \"xx\"");
 }
 

@@ -14,28 +14,10 @@
 #include "tests/unit/helpers.h"
 #include "plugins/meta/vrf/vrf.h"
 
-static struct test_request last;
-
-static int parse(const char *conf, struct vrf_conf *c, struct ccni_error *e)
-{
-	test_request_free(&last);
-	test_request_init(&last, CCNI_CMD_ADD, conf, NULL);
-	return vrf_conf_parse(&last.r, c, e);
-}
+TEST_CONF_PARSER(struct vrf_conf, vrf_conf_parse, CCNI_CMD_ADD)
 
 #define HEAD "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"vrf\""
-
-static void expect_err(const char *conf, const char *sub)
-{
-	struct vrf_conf c;
-	struct ccni_error e = CCNI_ERROR_INIT;
-
-	assert_int_equal(parse(conf, &c, &e), -1);
-	assert_int_equal(e.code, CCNI_ERR_INVALID_CONFIG);
-	if (!strstr(e.msg, sub))
-		fail_msg("error \"%s\" does not name \"%s\"", e.msg, sub);
-	ccni_error_clear(&e);
-}
+#define BAD(conf, sub) expect_err(conf, NULL, CCNI_ERR_INVALID_CONFIG, sub)
 
 static void test_conf(void **state)
 {
@@ -48,11 +30,11 @@ static void test_conf(void **state)
 	assert_int_equal(c.table, 0);
 	assert_int_equal(parse(HEAD ",\"vrfname\":\"red\",\"table\":4294967295}", &c, &e), 0);
 	assert_int_equal(c.table, 4294967295u);
-	expect_err(HEAD "}", "vrfname: missing");
-	expect_err(HEAD ",\"vrfname\":\"\"}", "vrfname: missing");
-	expect_err(HEAD ",\"vrfname\":\"a/b\"}", "vrfname: invalid interface name \"a/b\"");
-	expect_err(HEAD ",\"vrfname\":\"blue\",\"table\":-1}", "table");
-	expect_err(HEAD ",\"vrfname\":\"blue\",\"table\":\"5\"}", "table");
+	BAD(HEAD "}", "vrfname: missing");
+	BAD(HEAD ",\"vrfname\":\"\"}", "vrfname: missing");
+	BAD(HEAD ",\"vrfname\":\"a/b\"}", "vrfname: invalid interface name \"a/b\"");
+	BAD(HEAD ",\"vrfname\":\"blue\",\"table\":-1}", "table");
+	BAD(HEAD ",\"vrfname\":\"blue\",\"table\":\"5\"}", "table");
 }
 
 static void test_table_choice(void **state)

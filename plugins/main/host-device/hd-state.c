@@ -5,7 +5,8 @@
  * DIR/NETWORK/CONTAINERID:IFNAME.json, tagged inside with the network, the
  * container id and the ifname. ADD writes it once the device is in the
  * container, DEL reads it to put the device back as it was and removes it,
- * GC removes those of attachments the runtime no longer has. The device's
+ * GC removes those of attachments the runtime no longer has (by their tag,
+ * "ccniAttachment", net/tag.h), and temporary files whose writer died. The device's
  * own alias keeps its host name too (the reference's record, which a
  * reference DEL reads); this file adds what the alias cannot hold, and
  * lets a device that the kernel gave back to the host when the container's
@@ -23,6 +24,7 @@
 
 #include "lib/common/cleanup.h"
 #include "lib/common/util.h"
+#include "net/tag.h"
 #include "plugins/main/host-device/hd.h"
 
 #define STATE_MAX 4096
@@ -38,10 +40,14 @@ int hd_state_write(const char *dir, const struct ccni_request *req, const struct
 	_cleanup_free_ char *path = state_path(dir, req->name, req->container_id, req->ifname);
 	_cleanup_free_ char *netdir = util_asprintf("%s/%s", dir, req->name);
 	_cleanup_free_ char *text = NULL;
-	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:i,s:b,s:i,s:i}", "network", req->name,
-			      "containerID", req->container_id, "ifname", req->ifname, "device",
-			      s->device, "mtu", (json_int_t)s->mtu, "up", s->up, "ifindex",
-			      (json_int_t)s->ifindex, "hostIfindex", (json_int_t)s->host_ifindex);
+	char tag[TAG_MAX];
+	json_t *j;
+
+	tag_of(req->name, req->container_id, req->ifname, tag);
+	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:b,s:i,s:i}", "ccniAttachment", tag, "network",
+		      req->name, "containerID", req->container_id, "ifname", req->ifname, "device",
+		      s->device, "mtu", (json_int_t)s->mtu, "up", s->up, "ifindex",
+		      (json_int_t)s->ifindex, "hostIfindex", (json_int_t)s->host_ifindex);
 
 	if (j)
 		text = json_dumps(j, JSON_COMPACT);
@@ -55,11 +61,12 @@ int hd_state_write(const char *dir, const struct ccni_request *req, const struct
 	return 0;
 }
 
-/* A record's text: never through a symlink, only a regular file, never
- * blocking on a FIFO planted there. NULL with errno (ENOENT: none). */
-static char *read_record(const char *path)
+/* A record's text (path relative to dirfd, AT_FDCWD: none): never through
+ * a symlink, only a regular file, never blocking on a FIFO planted there.
+ * NULL with errno (ENOENT: none). */
+static char *read_record(int dirfd, const char *path)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
 	size_t len;
 
@@ -108,7 +115,7 @@ int hd_state_read(const char *dir, const char *network, const char *cid, const c
 
 	if (!path)
 		return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
-	if (!(text = read_record(path)))
+	if (!(text = read_record(AT_FDCWD, path)))
 		return errno == ENOENT ? 1 :
 		       ccni_error_errno(err, CCNI_ERR_IO, errno, "cannot read %s", path);
 	return decode(path, text, s, NULL, err);
@@ -126,57 +133,43 @@ int hd_state_remove(const char *dir, const char *network, const char *cid, const
 	return 0;
 }
 
-/* Is (cid, ifname) among the runtime's valid attachments? */
-static bool valid(json_t *list, const char *cid, const char *ifname)
+/* One record in the network's directory: a stale one goes, after fn. */
+static int gc_one(int dirfd, const char *name, const struct ccni_request *req,
+		  void (*fn)(const struct hd_state *s, const char *ifname, void *arg), void *arg,
+		  struct ccni_error *err)
 {
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(list, i, v) {
-		const char *c = json_string_value(json_object_get(v, "containerID"));
-		const char *n = json_string_value(json_object_get(v, "ifname"));
-
-		if (c && n && strcmp(c, cid) == 0 && strcmp(n, ifname) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* One record in the network's directory: stale ones go. */
-static int gc_one(const char *path, const struct ccni_request *req,
-		  void (*fn)(const struct hd_state *s, const char *ifname, void *arg), void *arg, struct ccni_error *err)
-{
-	_cleanup_free_ char *text = read_record(path);
-	const char *cid, *ifname, *net;
+	_cleanup_free_ char *text = read_record(dirfd, name);
 	struct hd_state s;
 	json_t *j = NULL;
 	int rc = 0;
 
 	if (!text)
 		return errno == ENOENT ? 0 : ccni_error_errno(err, CCNI_ERR_IO, errno,
-							      "cannot read %s", path);
-	if (decode(path, text, &s, &j, err) < 0)
+							      "cannot read record %s", name);
+	if (decode(name, text, &s, &j, err) < 0)
 		return -1;
-	cid = json_string_value(json_object_get(j, "containerID"));
-	ifname = json_string_value(json_object_get(j, "ifname"));
-	net = json_string_value(json_object_get(j, "network"));
-	if (cid && ifname && net && strcmp(net, req->name) == 0 &&
-	    !valid(req->valid_attachments, cid, ifname)) {
-		fn(&s, ifname, arg);
-		if (unlink(path) < 0 && errno != ENOENT)
-			rc = ccni_error_errno(err, CCNI_ERR_IO, errno, "cannot remove %s", path);
+	if (tag_is_stale(json_string_value(json_object_get(j, "ccniAttachment")), req->name,
+			 req->valid_attachments)) {
+		const char *ifname = json_string_value(json_object_get(j, "ifname"));
+
+		fn(&s, ifname ? ifname : "", arg);
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+			rc = ccni_error_errno(err, CCNI_ERR_IO, errno, "cannot remove record %s", name);
 	}
 	json_decref(j);
 	return rc;
 }
 
+DEFINE_CLEANUP(DIR *, closedir)
+
 int hd_state_gc(const char *dir, const struct ccni_request *req,
-		void (*fn)(const struct hd_state *s, const char *ifname, void *arg), void *arg, struct ccni_error *err)
+		void (*fn)(const struct hd_state *s, const char *ifname, void *arg), void *arg,
+		struct ccni_error *err)
 {
 	_cleanup_free_ char *netdir = util_asprintf("%s/%s", dir, req->name);
+	_cleanup_(closedirp) DIR *d = NULL;
 	struct ccni_error e = CCNI_ERROR_INIT;
 	struct dirent *de;
-	DIR *d;
 	int rc = 0;
 
 	if (!netdir)
@@ -187,16 +180,13 @@ int hd_state_gc(const char *dir, const struct ccni_request *req,
 	/* every record is tried; the first failure is reported */
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
-		_cleanup_free_ char *path = NULL;
 
-		if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0 || !strchr(de->d_name, ':'))
-			continue;
-		if (!(path = util_asprintf("%s/%s", netdir, de->d_name)))
-			continue;
-		if (gc_one(path, req, fn, arg, rc < 0 ? &e : err) < 0)
+		if (util_tmp_is_orphan(de->d_name))
+			unlinkat(dirfd(d), de->d_name, 0);
+		else if (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0 &&
+			 gc_one(dirfd(d), de->d_name, req, fn, arg, rc < 0 ? &e : err) < 0)
 			rc = -1;
 		ccni_error_clear(&e);
 	}
-	closedir(d);
 	return rc;
 }
