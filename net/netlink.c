@@ -10,6 +10,7 @@
 #include <linux/netlink.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -280,4 +281,23 @@ void netlink_pair_close(struct netlink_pair *p)
 	if (p->nsfd >= 0)
 		close(p->nsfd);
 	*p = (struct netlink_pair)NETLINK_PAIR_INIT;
+}
+
+int netlink_open_locked(const char *netns, int *nsfd, struct nl_sock **sk,
+			struct ccni_error *err)
+{
+	if (netns_open(netns, nsfd, err) < 0)
+		return -1;
+	if (flock(*nsfd, LOCK_EX) < 0) {
+		ccni_error_errno(err, CCNI_ERR_IO, errno, "CNI_NETNS: cannot lock \"%s\"", netns);
+		closep(nsfd);
+		*nsfd = -1;
+		return -1;
+	}
+	if (!(*sk = netlink_open(*nsfd, err))) {
+		closep(nsfd);
+		*nsfd = -1;
+		return -1;
+	}
+	return 0;
 }

@@ -92,4 +92,10 @@ struct netlink_pair {
 int netlink_pair_open(const char *netns, struct netlink_pair *p, struct ccni_error *err);
 void netlink_pair_close(struct netlink_pair *p);
 
+/* A container's namespace, flock(2)ed exclusively (the lock the reference's
+ * chained plugins that edit its routing take: sbr, vrf; closing *nsfd drops
+ * it), and a route socket in it. On failure nothing stays open. */
+int netlink_open_locked(const char *netns, int *nsfd, struct nl_sock **sk,
+			struct ccni_error *err);
+
 #endif

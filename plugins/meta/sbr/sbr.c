@@ -96,13 +96,7 @@ static int sbr_ns_open(const struct ccni_request *req, struct sbr_ns *s, struct 
 {
 	int rc;
 
-	if (netns_open(req->netns, &s->nsfd, err) < 0)
-		return -1;
-	if (flock(s->nsfd, LOCK_EX) < 0)
-		return ccni_error_errno(err, CCNI_ERR_IO, errno, "CNI_NETNS: cannot lock \"%s\"",
-					req->netns);
-	s->sk = netlink_open(s->nsfd, err);
-	if (!s->sk)
+	if (netlink_open_locked(req->netns, &s->nsfd, &s->sk, err) < 0)
 		return -1;
 	rc = link_get(s->sk, req->ifname, 0, &s->link, err);
 	if (rc == 1)

@@ -12,10 +12,8 @@
  * flock(2) on it, so that two attachments of one container never both make
  * the VRF, or delete it while the other joins it.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 
 #include <ccni/conf.h>
 #include <ccni/plugin.h>
@@ -82,13 +80,7 @@ static void vrf_ns_close(struct vrf_ns *s)
 
 static int vrf_ns_open(const struct ccni_request *req, struct vrf_ns *s, struct ccni_error *err)
 {
-	if (netns_open(req->netns, &s->nsfd, err) < 0)
-		return -1;
-	if (flock(s->nsfd, LOCK_EX) < 0)
-		return ccni_error_errno(err, CCNI_ERR_IO, errno, "CNI_NETNS: cannot lock \"%s\"",
-					req->netns);
-	s->sk = netlink_open(s->nsfd, err);
-	return s->sk ? 0 : -1;
+	return netlink_open_locked(req->netns, &s->nsfd, &s->sk, err);
 }
 
 /* The VRF, as it is: 0, 1 when there is none, -1 (not a VRF: an error
