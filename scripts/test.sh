@@ -103,7 +103,7 @@ if [ "${QUICK:-0}" != 1 ]; then
 	if build "$top/build-vg" -Dstatic_plugins=false; then
 		unit "$top/build-vg" "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
 		CCNI_WRAP="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp" \
-			integ "$top/build-vg" "${VALGRIND_FILTER:-t-protocol|t-loopback|t-host-local.test_(add|del|gc)|t-static|t-bridge.test_(two|del_|failed|vlan)|t-uml|t-runtime.test_add|t-tuning|t-portmap.test_(tcp|conflict|del_|check|stale)|t-ptp.test_(add|del|failed|readd)|t-sbr.test_(add|del|table|failed)|t-bandwidth.test_(add|del|failed|no_limits)|t-dhcp.test_(add|del_|check|status|bad|server_down|macvlan_add)|t-macvlan.test_(add|failed|del|link_in|master_with|mac_)|t-ipvlan.test_chained|t-dummy.test_the|t-exec|t-validate.test_catalogue_(16|24|39|41|44)}"
+			integ "$top/build-vg" "${VALGRIND_FILTER:-t-protocol|t-loopback|t-host-local.test_(add|del|gc)|t-static|t-bridge.test_(two|del_|failed|vlan)|t-uml|t-runtime.test_add|t-tuning|t-portmap.test_(tcp|conflict|del_|check|stale)|t-ptp.test_(add|del|failed|readd)|t-sbr.test_(add|del|table|failed)|t-bandwidth.test_(add|del|failed|no_limits)|t-dhcp.test_(add|del_|check|status|bad|server_down|macvlan_add)|t-macvlan.test_(add|failed|del|link_in|master_with|mac_)|t-ipvlan.test_chained|t-dummy.test_the|t-exec|t-validate.test_catalogue_(16|24|39|41|44)|t-host-device.test_(moved|a_phys|del_with|failed|gc)|t-tap.test_(every|with_ipam|check|failed)|t-vrf.test_(enslaved|failed|del_with)}"
 	fi
 
 	say "fuzz (libFuzzer, ${FUZZ_SECONDS:-10}s each)"
