@@ -7,28 +7,17 @@
 
 #include <ccni/conf.h>
 
-#include "net/addr.h"
 #include "net/attach-link.h"
 #include "net/netlink.h"
-#include "net/netns.h"
 #include "net/route.h"
-#include "net/sysctl.h"
-
-/* How long ADD waits for IPv6 duplicate address detection, as the
- * reference (its dadSettleTimeout). */
-#define SETTLE_MS 5000
 
 /* --- the config -------------------------------------------------------------------- */
 
-int attach_link_parse_master(const struct ccni_request *req, struct attach_link *l,
-			     bool required, struct ccni_error *err)
+/* "master": a valid interface name, required or not. */
+static int get_master(const struct ccni_request *req, struct attach_link *l, bool required,
+		      struct ccni_error *err)
 {
-	json_t *c = req->config;
-	long long mtu = 0;
-
-	if (ccni_json_get_string(c, "", "master", &l->master, err) < 0 ||
-	    ccni_json_get_bool(c, "", "linkInContainer", &l->in_container, err) < 0 ||
-	    ccni_json_get_int(c, "", "mtu", 0, 65535, &mtu, err) < 0)
+	if (ccni_json_get_string(req->config, "", "master", &l->master, err) < 0)
 		return -1;
 	if (l->master && !*l->master)
 		l->master = NULL;
@@ -39,24 +28,34 @@ int attach_link_parse_master(const struct ccni_request *req, struct attach_link 
 	if (l->master && !ccni_ifname_valid(l->master))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "master: invalid interface name \"%.32s\"", l->master);
-	if (mtu && mtu < 68)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "mtu: %lld is below the minimum of 68", mtu);
-	l->mtu = (unsigned)mtu;
+	return 0;
+}
+
+int attach_link_parse_master(const struct ccni_request *req, struct attach_link *l,
+			     bool required, struct ccni_error *err)
+{
+	json_t *c = req->config;
+	long long mtu = 0;
+
+	if (CCNI_CONF_TRY(req, err, get_master(req, l, required, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_bool(c, "", "linkInContainer", &l->in_container,
+							err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_int(c, "", "mtu", 0, 65535, &mtu, err)) < 0)
+		return -1;
+	if (mtu && mtu < 68 &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG, "mtu: %lld is below the minimum of 68",
+			    mtu) < 0)
+		return -1;
+	l->mtu = mtu >= 68 ? (unsigned)mtu : 0;
 	return 0;
 }
 
 int attach_link_parse_ipam(const struct ccni_request *req, struct attach_link *l, bool optional,
 			   struct ccni_error *err)
 {
-	json_t *ipam = json_object_get(req->config, "ipam"), *t = json_object_get(ipam, "type");
-
 	l->attach.ipam_type = NULL;
-	if (optional && (!ipam || json_is_null(ipam) ||
-			 (json_is_object(ipam) && (!t || json_is_null(t) ||
-						   (json_is_string(t) && !*json_string_value(t))))))
-		return 0;
-	return ccni_request_ipam_type(req, &l->attach.ipam_type, err);
+	return optional ? ccni_request_ipam_type_optional(req, &l->attach.ipam_type, err) :
+			  ccni_request_ipam_type(req, &l->attach.ipam_type, err);
 }
 
 /* One MAC source: *mac when it has a non-empty value. */
@@ -78,16 +77,18 @@ int attach_link_parse_mac(const struct ccni_request *req, struct attach_link *l,
 	static const char *const known_args[] = { "MAC", NULL };
 	const char *conf = NULL, *rt = NULL;
 
-	if (ccni_json_get_string(req->config, "", "mac", &conf, err) < 0 ||
-	    ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac", &rt, err) < 0 ||
-	    mac_from(conf, "mac", l, err) < 0)
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_string(req->config, "", "mac", &conf, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(req->runtime_config, "runtimeConfig", "mac",
+							  &rt, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, mac_from(conf, "mac", l, err)) < 0)
 		return -1;
 	/* CNI_ARGS are read where the reference reads them: ADD and CHECK. */
 	if (req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_CHECK)
-		if (ccni_args_check_known(&req->args, known_args, err) < 0 ||
-		    mac_from(ccni_args_get(&req->args, "MAC"), "CNI_ARGS MAC", l, err) < 0)
+		if (CCNI_CONF_TRY(req, err, ccni_args_check_known(&req->args, known_args, err)) < 0 ||
+		    CCNI_CONF_TRY(req, err, mac_from(ccni_args_get(&req->args, "MAC"), "CNI_ARGS MAC",
+						      l, err)) < 0)
 			return -1;
-	return mac_from(rt, "runtimeConfig.mac", l, err);
+	return CCNI_CONF_TRY(req, err, mac_from(rt, "runtimeConfig.mac", l, err));
 }
 
 /* --- ADD: the master and the link ---------------------------------------------------- */
@@ -226,73 +227,6 @@ static int make_link(struct attach *a, struct attach_link *l, struct link *cv,
 
 /* --- ADD: the container's side ------------------------------------------------------- */
 
-struct ct_sysctls {
-	const char *ifname;
-	bool announce, v6;
-};
-
-/* Best effort where the reference ignores failures. */
-static void sysctl_quiet(const char *key, const char *value)
-{
-	struct ccni_error e = CCNI_ERROR_INIT;
-
-	sysctl_set(key, value, &e);
-	ccni_error_clear(&e);
-}
-
-/* Inside the container: announcements (gratuitous ARP, unsolicited NA on
- * link and address changes), and for IPv6 addresses IPv6 enabled on lo and
- * the link, with addresses kept when it goes down (the reference's
- * ConfigureIface). */
-static int container_sysctls(void *data, struct ccni_error *err)
-{
-	const struct ct_sysctls *j = data;
-	const char *ifs[2] = { "lo", j->ifname };
-	char key[96], v[8];
-
-	if (j->announce) {
-		snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_notify", j->ifname);
-		sysctl_quiet(key, "1");
-		snprintf(key, sizeof(key), "net/ipv6/conf/%s/ndisc_notify", j->ifname);
-		sysctl_quiet(key, "1");
-	}
-	if (!j->v6)
-		return 0;
-	for (int i = 0; i < 2; i++) {
-		snprintf(key, sizeof(key), "net/ipv6/conf/%s/disable_ipv6", ifs[i]);
-		if (sysctl_get(key, v, sizeof(v), err) < 0) {
-			ccni_error_clear(err); /* read failures are only warnings there */
-			continue;
-		}
-		if (!streq(v, "0") && sysctl_set(key, "0", err) < 0)
-			return -1;
-	}
-	snprintf(key, sizeof(key), "net/ipv6/conf/%s/keep_addr_on_down", j->ifname);
-	return sysctl_set(key, "1", err);
-}
-
-/* The reference's ConfigureIface: sysctls, addresses, up, DAD settled
- * (with an IPv6 gateway), routes; without addresses only up. */
-static int configure(struct attach *a, const struct attach_link *l, const struct link *cv,
-		     struct ccni_error *err)
-{
-	struct ct_sysctls j = { a->req->ifname, l->kind->announce, false };
-	bool v6gw = false;
-
-	for (size_t i = 0; i < a->r->n_ips; i++) {
-		j.v6 |= a->r->ips[i].address.ip.family == AF_INET6;
-		v6gw |= a->r->ips[i].gateway.family == AF_INET6;
-	}
-	if (a->r->n_ips && netns_run(a->ns.nsfd, container_sysctls, &j, err) < 0)
-		return -1;
-	if (attach_addrs(a, cv->ifindex, false, err) < 0 ||
-	    link_set_up(a->ns.ct, cv->ifindex, true, err) < 0)
-		return -1;
-	if (v6gw && addr_settle(a->ns.ct, a->ns.nsfd, cv->ifindex, SETTLE_MS, err) < 0)
-		return -1;
-	return attach_routes(a, cv->ifindex, err);
-}
-
 int attach_link_add(struct attach *a, void *self, struct ccni_error *err)
 {
 	struct attach_link *l = &((struct attach_link_plugin *)self)->l;
@@ -311,7 +245,7 @@ int attach_link_add(struct attach *a, void *self, struct ccni_error *err)
 		if (attach_take(a, pr, 0, err) < 0)
 			return -1;
 	}
-	return configure(a, l, &cv, err);
+	return attach_configure(a, cv.ifindex, l->kind->announce, err);
 }
 
 void attach_link_undo(struct attach *a, void *self)

@@ -108,11 +108,12 @@ struct attach_link_plugin {
 };
 
 /* The SDK descriptor plugin_ID: conf_parse(req, struct attach_link *l, err)
- * fills l (its kind included); kind_name is the kind CHECK expects. */
-#define ATTACH_LINK_PLUGIN_DEFINE(id, binary, line, kind_name, conf_parse)                  \
+ * fills l (its kind included); kind_name is the kind CHECK expects; keys
+ * the config keys conf_parse reads (for `ccni validate`). */
+#define ATTACH_LINK_PLUGIN_DEFINE(id, binary, line, kind_name, conf_parse, key_list)          \
 	ATTACH_PLUGIN_DEFINE(id, binary, line, struct attach_link_plugin, l, conf_parse,     \
 			     .kind = (kind_name), .add = attach_link_add,                  \
 			     .undo = attach_link_undo, .del = attach_link_del,             \
-			     .check_host = attach_link_check)
+			     .check_host = attach_link_check, .keys = (key_list))
 
 #endif

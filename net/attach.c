@@ -17,6 +17,10 @@
 #include "net/route.h"
 #include "net/sysctl.h"
 
+/* How long ADD waits for IPv6 duplicate address detection, as the
+ * reference (its dadSettleTimeout). */
+#define SETTLE_MS 5000
+
 static int nomem(struct ccni_error *err)
 {
 	return ccni_error_set(err, CCNI_ERR_INTERNAL, "out of memory");
@@ -114,43 +118,66 @@ int attach_tag_link(struct attach *a, int ifindex, const struct link_change *ch,
 	return link_set(a->ns.host, ifindex, &c, err);
 }
 
-/* In the container: IPv6 on for lo and ifname (each only when off), and
- * the link keeps its addresses when it goes down (a VRF enslaving it). */
-static int ipv6_on(void *data, struct ccni_error *err)
-{
-	const char *ifname = data;
-	const char *names[2] = { "lo", ifname };
-	char key[96], v[16];
+struct ct_sysctls {
+	const char *ifname;
+	bool announce, v6;
+};
 
+/* Best effort where the reference ignores failures. */
+static void sysctl_quiet(const char *key, const char *value)
+{
+	struct ccni_error e = CCNI_ERROR_INIT;
+
+	sysctl_set(key, value, &e);
+	ccni_error_clear(&e);
+}
+
+/* Inside the container: announcements (gratuitous ARP, unsolicited NA on
+ * link and address changes), and for IPv6 addresses IPv6 enabled on lo and
+ * the link, with addresses kept when it goes down (the reference's
+ * ConfigureIface). */
+static int container_sysctls(void *data, struct ccni_error *err)
+{
+	const struct ct_sysctls *j = data;
+	const char *ifs[2] = { "lo", j->ifname };
+	char key[96], v[8];
+
+	if (j->announce) {
+		snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_notify", j->ifname);
+		sysctl_quiet(key, "1");
+		snprintf(key, sizeof(key), "net/ipv6/conf/%s/ndisc_notify", j->ifname);
+		sysctl_quiet(key, "1");
+	}
+	if (!j->v6)
+		return 0;
 	for (int i = 0; i < 2; i++) {
-		snprintf(key, sizeof(key), "net/ipv6/conf/%s/disable_ipv6", names[i]);
-		/* unreadable (no IPv6 here): the address add says so */
+		snprintf(key, sizeof(key), "net/ipv6/conf/%s/disable_ipv6", ifs[i]);
 		if (sysctl_get(key, v, sizeof(v), err) < 0) {
-			ccni_error_clear(err);
+			ccni_error_clear(err); /* read failures are only warnings there */
 			continue;
 		}
-		if (strcmp(v, "0") != 0 && sysctl_set(key, "0", err) < 0)
+		if (!streq(v, "0") && sysctl_set(key, "0", err) < 0)
 			return -1;
 	}
-	snprintf(key, sizeof(key), "net/ipv6/conf/%s/keep_addr_on_down", ifname);
+	snprintf(key, sizeof(key), "net/ipv6/conf/%s/keep_addr_on_down", j->ifname);
 	return sysctl_set(key, "1", err);
 }
 
-int attach_configure(struct attach *a, int ifindex, struct ccni_error *err)
+int attach_configure(struct attach *a, int ifindex, bool announce, struct ccni_error *err)
 {
-	bool v6 = false, v6gw = false;
+	struct ct_sysctls j = { a->req->ifname, announce, false };
+	bool v6gw = false;
 
 	for (size_t i = 0; i < a->r->n_ips; i++) {
-		const struct ccni_ipconfig *ip = &a->r->ips[i];
-
-		v6 |= ip->address.ip.family == AF_INET6;
-		v6gw |= ip->gateway.family == AF_INET6;
+		j.v6 |= a->r->ips[i].address.ip.family == AF_INET6;
+		v6gw |= a->r->ips[i].gateway.family == AF_INET6;
 	}
-	if (v6 && netns_run(a->ns.nsfd, ipv6_on, (void *)a->req->ifname, err) < 0)
+	if (a->r->n_ips && (j.announce || j.v6) &&
+	    netns_run(a->ns.nsfd, container_sysctls, &j, err) < 0)
 		return -1;
 	if (attach_addrs(a, ifindex, false, err) < 0 || link_set_up(a->ns.ct, ifindex, true, err) < 0)
 		return -1;
-	if (v6gw && addr_settle(a->ns.ct, a->ns.nsfd, ifindex, 5000, err) < 0)
+	if (v6gw && addr_settle(a->ns.ct, a->ns.nsfd, ifindex, SETTLE_MS, err) < 0)
 		return -1;
 	return attach_routes(a, ifindex, err);
 }

@@ -185,8 +185,10 @@ int attach_tag_link(struct attach *a, int ifindex, const struct link_change *ch,
  * reference's ConfigureIface does it for the container's link ifindex
  * (named CNI_IFNAME): before an IPv6 address, IPv6 on for lo and the link
  * and keep_addr_on_down on the link; addresses with duplicate address
- * detection, waited for (5 s at most) when an IPv6 address has a gateway. */
-int attach_configure(struct attach *a, int ifindex, struct ccni_error *err);
+ * detection, waited for (5 s at most) when an IPv6 address has a gateway.
+ * With announce (macvlan, ipvlan) and addresses, arp_notify and
+ * ndisc_notify on the link too (best effort, as the reference). */
+int attach_configure(struct attach *a, int ifindex, bool announce, struct ccni_error *err);
 /* ip_forward (and IPv6 forwarding) on the host for the families asked. */
 int attach_forwarding(bool v4, bool v6, struct ccni_error *err);
 

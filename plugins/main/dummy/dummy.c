@@ -40,5 +40,8 @@ int dummy_conf_parse(const struct ccni_request *req, struct attach_link *l,
 	return 0;
 }
 
+/* `ccni validate`: the keys dummy reads. */
+static const char *const dummy_keys[] = { "ipam.type", NULL };
+
 ATTACH_LINK_PLUGIN_DEFINE(dummy, "dummy", "ccni dummy: a dummy link in the container", "dummy",
-			  dummy_conf_parse);
+			  dummy_conf_parse, dummy_keys);

@@ -57,12 +57,13 @@ static int get_keys(const struct ccni_request *req, struct hd_conf *c, struct cc
 {
 	json_t *cf = req->config;
 
-	if (ccni_json_get_string(cf, "", "device", &c->device, err) < 0 ||
-	    ccni_json_get_string(cf, "", "hwaddr", &c->hwaddr, err) < 0 ||
-	    ccni_json_get_string(cf, "", "kernelpath", &c->kernelpath, err) < 0 ||
-	    ccni_json_get_string(cf, "", "pciBusID", &c->pci, err) < 0 ||
-	    ccni_json_get_string(req->runtime_config, "runtimeConfig", "deviceID", &c->device_id,
-				 err) < 0)
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_string(cf, "", "device", &c->device, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(cf, "", "hwaddr", &c->hwaddr, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(cf, "", "kernelpath", &c->kernelpath,
+							  err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(cf, "", "pciBusID", &c->pci, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(req->runtime_config, "runtimeConfig",
+							  "deviceID", &c->device_id, err)) < 0)
 		return -1;
 	/* an empty string is no value, as in the reference */
 	const char **keys[] = { &c->device, &c->hwaddr, &c->kernelpath, &c->pci, &c->device_id };
@@ -72,31 +73,51 @@ static int get_keys(const struct ccni_request *req, struct hd_conf *c, struct cc
 	return 0;
 }
 
-static int check_keys(struct hd_conf *c, struct ccni_error *err)
+/* Each key's value (a bad one a problem of its own when validating), and
+ * one of them given. */
+static int check_keys(const struct ccni_request *req, struct hd_conf *c, struct ccni_error *err)
 {
-	if (c->device && !ccni_ifname_valid(c->device))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "device: invalid interface name \"%.32s\"", c->device);
-	if (c->hwaddr && ccni_mac_parse_any(c->hwaddr, c->mac) < 0)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "hwaddr: invalid MAC address \"%.32s\"", c->hwaddr);
-	if (c->kernelpath && !kernelpath_valid(c->kernelpath))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "kernelpath: \"%.96s\" must be absolute, begin with "
-				      "/sys/devices/ and have no \".\" or \"..\" components",
-				      c->kernelpath);
-	if (c->pci && !bus_id_valid(c->pci))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "pciBusID: invalid PCI address \"%.64s\"", c->pci);
-	if (c->device_id && !bus_id_valid(c->device_id))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "runtimeConfig.deviceID: invalid device \"%.64s\" (a PCI "
-				      "address or an auxiliary-bus device name)",
-				      c->device_id);
+	const int bad = CCNI_ERR_INVALID_CONFIG;
+
+	if ((c->device && !ccni_ifname_valid(c->device) &&
+	     ccni_conf_error(req, err, bad, "device: invalid interface name \"%.32s\"",
+			     c->device) < 0) ||
+	    (c->hwaddr && ccni_mac_parse_any(c->hwaddr, c->mac) < 0 &&
+	     ccni_conf_error(req, err, bad, "hwaddr: invalid MAC address \"%.32s\"", c->hwaddr) < 0))
+		return -1;
+	if (c->kernelpath && !kernelpath_valid(c->kernelpath) &&
+	    ccni_conf_error(req, err, bad,
+			    "kernelpath: \"%.96s\" must be absolute, begin with /sys/devices/ and "
+			    "have no \".\" or \"..\" components",
+			    c->kernelpath) < 0)
+		return -1;
+	if ((c->pci && !bus_id_valid(c->pci) &&
+	     ccni_conf_error(req, err, bad, "pciBusID: invalid PCI address \"%.64s\"", c->pci) < 0) ||
+	    (c->device_id && !bus_id_valid(c->device_id) &&
+	     ccni_conf_error(req, err, bad,
+			     "runtimeConfig.deviceID: invalid device \"%.64s\" (a PCI address or "
+			     "an auxiliary-bus device name)",
+			     c->device_id) < 0))
+		return -1;
 	if (!c->device && !c->hwaddr && !c->kernelpath && !c->pci && !c->device_id)
+		return ccni_conf_error(req, err, bad,
+				       "specify either \"device\", \"hwaddr\", \"kernelpath\" or "
+				       "\"pciBusID\"");
+	return 0;
+}
+
+/* ours (the reference keeps no record): where the records go */
+static int get_data_dir(const struct ccni_request *req, struct hd_conf *c, struct ccni_error *err)
+{
+	if (ccni_json_get_string(req->config, "", "dataDir", &c->state_dir, err) < 0)
+		return -1;
+	if (!c->state_dir || !*c->state_dir)
+		c->state_dir = HD_STATE_DIR;
+	if (c->state_dir[0] != '/' || strstr(c->state_dir, "/..") || strlen(c->state_dir) > 1024)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "specify either \"device\", \"hwaddr\", \"kernelpath\" or "
-				      "\"pciBusID\"");
+				      "dataDir: \"%.64s\" must be an absolute path of at most 1024 "
+				      "bytes without \"..\"",
+				      c->state_dir);
 	return 0;
 }
 
@@ -104,26 +125,24 @@ int hd_conf_parse(const struct ccni_request *req, struct hd_conf *c, struct ccni
 {
 	memset(c, 0, sizeof(*c));
 	c->state_dir = HD_STATE_DIR;
-	if (get_keys(req, c, err) < 0 || check_keys(c, err) < 0 ||
-	    ccni_request_ipam_type_optional(req, &c->ipam_type, err) < 0 ||
-	    ccni_json_get_string(req->config, "", "dataDir", &c->state_dir, err) < 0)
+	if (get_keys(req, c, err) < 0 || check_keys(req, c, err) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_request_ipam_type_optional(req, &c->ipam_type, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, get_data_dir(req, c, err)) < 0)
 		return -1;
-	/* ours (the reference keeps no record): where the records go */
-	if (!*c->state_dir)
-		c->state_dir = HD_STATE_DIR;
-	if (c->state_dir[0] != '/' || strstr(c->state_dir, "/..") || strlen(c->state_dir) > 1024)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "dataDir: \"%.64s\" must be an absolute path of at most 1024 "
-				      "bytes without \"..\"",
-				      c->state_dir);
 	/* Only ADD and CHECK need to know the device; DEL finds it by what
-	 * ADD did, and must work when the PCI device is gone. */
-	if ((req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_CHECK) &&
+	 * ADD did, and must work when the PCI device is gone. `ccni validate`
+	 * checks the config, not this node's devices (it may run elsewhere). */
+	if ((req->command == CCNI_CMD_ADD || req->command == CCNI_CMD_CHECK) && !req->validation &&
 	    hd_conf_resolve(c, "/sys", err) < 0)
 		return -1;
 	c->attach = (struct attach_conf){ .ipam_type = c->ipam_type, .no_link = c->dpdk };
 	return 0;
 }
+
+/* `ccni validate`: the keys host-device reads. */
+const char *const hd_keys[] = {
+	"device", "hwaddr", "kernelpath", "pciBusID", "dataDir", "ipam.type", NULL,
+};
 
 /* --- sysfs ---------------------------------------------------------------------- */
 

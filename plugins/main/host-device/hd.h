@@ -39,6 +39,8 @@ struct hd_conf {
  * device's driver. */
 int hd_conf_parse(const struct ccni_request *req, struct hd_conf *c, struct ccni_error *err);
 int hd_conf_resolve(struct hd_conf *c, const char *sys, struct ccni_error *err);
+/* The keys hd_conf_parse reads, for `ccni validate`. */
+extern const char *const hd_keys[];
 
 /* The name of the network device under kernelpath, the PCI device or the
  * auxiliary device (the first in its net/ directory, as the reference), in

@@ -216,7 +216,7 @@ static int hd_add(struct attach *a, void *self, struct ccni_error *err)
 	/* every address is the container interface's (index 0) */
 	if (attach_ipam(a, 0, err) < 0)
 		return -1;
-	return s->c.dpdk ? 0 : attach_configure(a, s->cv.ifindex, err);
+	return s->c.dpdk ? 0 : attach_configure(a, s->cv.ifindex, false, err);
 }
 
 /* Back to the host as it was, from wherever the failed ADD left it. */
@@ -315,4 +315,5 @@ static int hd_gc(const struct ccni_request *req, void *self, struct ccni_error *
 
 ATTACH_PLUGIN_DEFINE(host_device, "host-device",
 		     "ccni host-device: move a host's network device into the container", struct hd,
-		     c, hd_conf_parse, .add = hd_add, .undo = hd_undo, .del = hd_del, .gc = hd_gc);
+		     c, hd_conf_parse, .add = hd_add, .undo = hd_undo, .del = hd_del, .gc = hd_gc,
+		     .keys = hd_keys);

@@ -51,18 +51,20 @@ int ipvlan_conf_parse(const struct ccni_request *req, struct attach_link *l,
 	l->kind = &ipvlan_kind;
 	l->data.ipvlan_mode = IPVLAN_MODE_L2;
 	if (attach_link_parse_master(req, l, false, err) < 0 ||
-	    ccni_json_get_string(req->config, "", "mode", &mode, err) < 0)
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(req->config, "", "mode", &mode, err)) < 0)
 		return -1;
-	if (mode && *mode && link_ipvlan_mode_parse(mode, &l->data.ipvlan_mode) < 0)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "mode: \"%.32s\" is not one of l2, l3, l3s", mode);
+	if (mode && *mode && link_ipvlan_mode_parse(mode, &l->data.ipvlan_mode) < 0 &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "mode: \"%.32s\" is not one of l2, l3, l3s", mode) < 0)
+		return -1;
 	l->master_from_prev = true;
-	if (attach_link_parse_ipam(req, l, true, err) < 0)
+	if (CCNI_CONF_TRY(req, err, attach_link_parse_ipam(req, l, true, err)) < 0)
 		return -1;
+	/* chained: prevResult's addresses, which ADD must have (`ccni validate`
+	 * has no prevResult: the chain gives it at run time) */
 	if (!l->attach.ipam_type) {
-		/* chained: prevResult's addresses, which ADD must have */
 		l->ips_from_prev = true;
-		if (req->command == CCNI_CMD_ADD && (!pr || !pr->n_ips))
+		if (req->command == CCNI_CMD_ADD && !req->validation && (!pr || !pr->n_ips))
 			return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 					      "ipam: missing (required unless chained after a plugin "
 					      "whose prevResult has addresses)");
@@ -76,6 +78,11 @@ int ipvlan_conf_parse(const struct ccni_request *req, struct attach_link *l,
 	return 0;
 }
 
+/* `ccni validate`: the keys ipvlan reads. */
+static const char *const ipvlan_keys[] = {
+	"master", "mode", "mtu", "linkInContainer", "ipam.type", NULL,
+};
+
 ATTACH_LINK_PLUGIN_DEFINE(ipvlan, "ipvlan",
 			  "ccni ipvlan: an ipvlan link on a host interface in the container",
-			  "ipvlan", ipvlan_conf_parse);
+			  "ipvlan", ipvlan_conf_parse, ipvlan_keys);

@@ -51,23 +51,31 @@ int macvlan_conf_parse(const struct ccni_request *req, struct attach_link *l,
 	l->kind = &macvlan_kind;
 	l->data.macvlan.mode = MACVLAN_MODE_BRIDGE;
 	if (attach_link_parse_master(req, l, false, err) < 0 ||
-	    ccni_json_get_string(c, "", "mode", &mode, err) < 0 ||
-	    ccni_json_get_int(c, "", "bcqueuelen", 0, UINT32_MAX, &bcq, err) < 0)
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(c, "", "mode", &mode, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_int(c, "", "bcqueuelen", 0, UINT32_MAX, &bcq,
+						       err)) < 0)
 		return -1;
-	if (mode && *mode && link_macvlan_mode_parse(mode, &l->data.macvlan.mode) < 0)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "mode: \"%.32s\" is not one of bridge, private, vepa, passthru",
-				      mode);
+	if (mode && *mode && link_macvlan_mode_parse(mode, &l->data.macvlan.mode) < 0 &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "mode: \"%.32s\" is not one of bridge, private, vepa, passthru",
+			    mode) < 0)
+		return -1;
 	/* 0 is the reference's "not set": the kernel's default */
 	l->data.macvlan.set_bcqueuelen = bcq > 0;
 	l->data.macvlan.bcqueuelen = (uint32_t)bcq;
 	/* "ipam": {} (or none) is an interface without addresses */
-	if (attach_link_parse_mac(req, l, err) < 0 || attach_link_parse_ipam(req, l, true, err) < 0)
+	if (attach_link_parse_mac(req, l, err) < 0 ||
+	    CCNI_CONF_TRY(req, err, attach_link_parse_ipam(req, l, true, err)) < 0)
 		return -1;
 	l->attach.dns = ATTACH_DNS_CONFIG;
 	return 0;
 }
 
+/* `ccni validate`: the keys macvlan reads. */
+static const char *const macvlan_keys[] = {
+	"master", "mode", "mtu", "linkInContainer", "bcqueuelen", "mac", "ipam.type", NULL,
+};
+
 ATTACH_LINK_PLUGIN_DEFINE(macvlan, "macvlan",
 			  "ccni macvlan: a macvlan link on a host interface in the container",
-			  "macvlan", macvlan_conf_parse);
+			  "macvlan", macvlan_conf_parse, macvlan_keys);

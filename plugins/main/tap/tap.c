@@ -77,39 +77,53 @@ static int get_id(json_t *cf, const char *key, bool *has, uint32_t *out, struct 
 	return 0;
 }
 
+/* Every key; when validating each bad one is a problem of its own and the
+ * parse goes on with the default in its place. */
 int tap_conf_parse(const struct ccni_request *req, struct tap_conf *c, struct ccni_error *err)
 {
 	json_t *cf = req->config;
 	long long mtu = 0;
 
 	memset(c, 0, sizeof(*c));
-	if (tap_mac(req, c, err) < 0 || ccni_json_get_int(cf, "", "mtu", 0, 65535, &mtu, err) < 0 ||
-	    ccni_json_get_bool(cf, "", "multiQueue", &c->multi_queue, err) < 0 ||
-	    get_id(cf, "owner", &c->has_owner, &c->owner, err) < 0 ||
-	    get_id(cf, "group", &c->has_group, &c->group, err) < 0 ||
-	    ccni_json_get_string(cf, "", "bridge", &c->bridge, err) < 0 ||
-	    ccni_request_ipam_type_optional(req, &c->ipam_type, err) < 0)
+	if (CCNI_CONF_TRY(req, err, tap_mac(req, c, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_int(cf, "", "mtu", 0, 65535, &mtu, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_bool(cf, "", "multiQueue", &c->multi_queue,
+							err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, get_id(cf, "owner", &c->has_owner, &c->owner, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, get_id(cf, "group", &c->has_group, &c->group, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_string(cf, "", "bridge", &c->bridge, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_request_ipam_type_optional(req, &c->ipam_type, err)) < 0)
 		return -1;
 	c->mtu = (unsigned)mtu;
 	/* the reference's README spells it selinuxcontext, its code
 	 * selinuxContext (Go matches either) */
-	if (ccni_json_get_string(cf, "", "selinuxcontext", &c->selinux, err) < 0 ||
-	    (!c->selinux && ccni_json_get_string(cf, "", "selinuxContext", &c->selinux, err) < 0))
+	if (CCNI_CONF_TRY(req, err, ccni_json_get_string(cf, "", "selinuxcontext", &c->selinux,
+							  err)) < 0 ||
+	    (!c->selinux &&
+	     CCNI_CONF_TRY(req, err, ccni_json_get_string(cf, "", "selinuxContext", &c->selinux,
+							   err)) < 0))
 		return -1;
 	if (c->selinux && !*c->selinux)
 		c->selinux = NULL;
-	if (c->selinux && strlen(c->selinux) > 255)
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "selinuxcontext: \"%.64s...\" is longer than 255 bytes",
-				      c->selinux);
+	if (c->selinux && strlen(c->selinux) > 255 &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "selinuxcontext: \"%.64s...\" is longer than 255 bytes", c->selinux) < 0)
+		return -1;
 	if (c->bridge && !*c->bridge)
 		c->bridge = NULL;
-	if (c->bridge && !ccni_ifname_valid(c->bridge))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "bridge: invalid interface name \"%.32s\"", c->bridge);
+	if (c->bridge && !ccni_ifname_valid(c->bridge) &&
+	    ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+			    "bridge: invalid interface name \"%.32s\"", c->bridge) < 0)
+		return -1;
 	c->attach = (struct attach_conf){ .ipam_type = c->ipam_type };
 	return 0;
 }
+
+/* `ccni validate`: the keys tap reads (its parser is tap_conf_parse). */
+static const char *const tap_keys[] = {
+	"mac", "mtu", "multiQueue", "owner", "group", "bridge", "selinuxcontext", "selinuxContext",
+	"ipam.type", NULL,
+};
 
 /* --- ADD ---------------------------------------------------------------------------- */
 
@@ -199,7 +213,7 @@ static int tap_add(struct attach *a, void *self, struct ccni_error *err)
 	if (attach_ipam(a, 0, err) < 0 ||
 	    netns_run(a->ns.nsfd, arp_notify, (void *)a->req->ifname, err) < 0)
 		return -1;
-	return attach_configure(a, s->tv.ifindex, err);
+	return attach_configure(a, s->tv.ifindex, false, err);
 }
 
 static void tap_undo(struct attach *a, void *self)
@@ -228,4 +242,4 @@ static int tap_del(const struct ccni_request *req, struct attach_found *f, void 
 
 ATTACH_PLUGIN_DEFINE(tap, "tap", "ccni tap: a tap device in the container", struct tap, c,
 		     tap_conf_parse, .kind = "tun", .add = tap_add, .undo = tap_undo,
-		     .del = tap_del);
+		     .del = tap_del, .keys = tap_keys);

@@ -50,18 +50,26 @@ int vlan_conf_parse(const struct ccni_request *req, struct attach_link *l, struc
 	l->kind = &vlan_kind;
 	if (attach_link_parse_master(req, l, true, err) < 0)
 		return -1;
-	if (!json_object_get(c, "vlanId") || json_is_null(json_object_get(c, "vlanId")))
-		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
-				      "vlanId: missing (the VLAN id, 0 to 4094)");
-	if (ccni_json_get_int(c, "", "vlanId", 0, 4094, &id, err) < 0)
+	if (!json_object_get(c, "vlanId") || json_is_null(json_object_get(c, "vlanId"))) {
+		if (ccni_conf_error(req, err, CCNI_ERR_INVALID_CONFIG,
+				    "vlanId: missing (the VLAN id, 0 to 4094)") < 0)
+			return -1;
+	} else if (CCNI_CONF_TRY(req, err, ccni_json_get_int(c, "", "vlanId", 0, 4094, &id,
+							      err)) < 0) {
 		return -1;
+	}
 	l->data.vlan_id = (uint16_t)id;
-	if (attach_link_parse_ipam(req, l, false, err) < 0)
+	if (CCNI_CONF_TRY(req, err, attach_link_parse_ipam(req, l, false, err)) < 0)
 		return -1;
 	l->attach.dns = ATTACH_DNS_CONFIG;
 	return 0;
 }
 
+/* `ccni validate`: the keys vlan reads. */
+static const char *const vlan_keys[] = {
+	"master", "vlanId", "mtu", "linkInContainer", "ipam.type", NULL,
+};
+
 ATTACH_LINK_PLUGIN_DEFINE(vlan, "vlan",
 			  "ccni vlan: an 802.1Q VLAN link on a host interface in the container",
-			  "vlan", vlan_conf_parse);
+			  "vlan", vlan_conf_parse, vlan_keys);

@@ -29,13 +29,10 @@
 
 /* --- configuration and choices ------------------------------------------------ */
 
-int vrf_conf_parse(const struct ccni_request *req, struct vrf_conf *c, struct ccni_error *err)
+/* vrfname: required, an interface name. */
+static int get_name(const struct ccni_request *req, struct vrf_conf *c, struct ccni_error *err)
 {
-	long long t = 0;
-
-	memset(c, 0, sizeof(*c));
-	if (ccni_json_get_string(req->config, "", "vrfname", &c->name, err) < 0 ||
-	    ccni_json_get_int(req->config, "", "table", 0, UINT32_MAX, &t, err) < 0)
+	if (ccni_json_get_string(req->config, "", "vrfname", &c->name, err) < 0)
 		return -1;
 	if (!c->name || !*c->name)
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
@@ -44,6 +41,19 @@ int vrf_conf_parse(const struct ccni_request *req, struct vrf_conf *c, struct cc
 	if (!ccni_ifname_valid(c->name))
 		return ccni_error_set(err, CCNI_ERR_INVALID_CONFIG,
 				      "vrfname: invalid interface name \"%.32s\"", c->name);
+	return 0;
+}
+
+/* Every key, each bad one a problem of its own when validating. */
+int vrf_conf_parse(const struct ccni_request *req, struct vrf_conf *c, struct ccni_error *err)
+{
+	long long t = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (CCNI_CONF_TRY(req, err, get_name(req, c, err)) < 0 ||
+	    CCNI_CONF_TRY(req, err, ccni_json_get_int(req->config, "", "table", 0, UINT32_MAX, &t,
+						       err)) < 0)
+		return -1;
 	c->table = (uint32_t)t;
 	return 0;
 }
@@ -260,6 +270,16 @@ static int vrf_check(const struct ccni_request *req, struct ccni_result **out,
 	return 0;
 }
 
+/* `ccni validate`: its keys, and its parser. */
+static const char *const vrf_keys[] = { "vrfname", "table", NULL };
+
+static int vrf_validate(const struct ccni_request *req, struct ccni_error *err)
+{
+	struct vrf_conf c;
+
+	return vrf_conf_parse(req, &c, err);
+}
+
 /* The reference supports 0.3.1 and later. */
 static const char *const vrf_versions[] = { "0.3.1", "0.4.0", "1.0.0", "1.1.0", NULL };
 
@@ -271,4 +291,6 @@ const struct ccni_plugin plugin_vrf = {
 	.del = vrf_del,
 	.check = vrf_check,
 	/* STATUS: no IPAM to ask, always ready */
+	.validate = vrf_validate,
+	.keys = vrf_keys,
 };
