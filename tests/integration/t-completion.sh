@@ -69,6 +69,12 @@ test_plugin_types_and_exec_program() {
 	setup
 	assert_eq "$(comp version br)" bridge
 	assert_contains "$(comp version "")" host-local
+	# every binary name of the reference set is a type
+	assert_eq "$(comp version ho)" "$(printf '%s\n' host-device host-local)"
+	assert_eq "$(comp version ta)" tap
+	assert_eq "$(comp version v)" "$(printf '%s\n' vlan vrf)"
+	assert_eq "$(comp version d)" "$(printf '%s\n' dhcp dummy)"
+	assert_contains "$(comp version "")" "$(printf '%s\n' ipvlan loopback macvlan)"
 	assert_contains "$(comp exec --net alpha -- ech)" echo
 	assert_eq "$(comp validate "$T/net")" "$T/net.d"
 }

@@ -86,6 +86,12 @@ test_files_are_where_debian_looks() {
 	done
 	assert_eq "$(contents ccni-plugins | grep -c '^usr/lib/cni/')" "$(($(wc -w <<<"$built") + 1))" \
 		"files in /usr/lib/cni"
+	# every binary name of the reference plugins (dummy and tap: of its
+	# newer releases) is there, in place of containernetworking-plugins'
+	for p in bandwidth bridge dhcp dummy firewall host-device host-local ipvlan loopback \
+		macvlan portmap ptp sbr static tap tuning vlan vrf; do
+		assert_eq "$(readlink "$T/root/usr/lib/cni/$p")" ccni-plugin "/usr/lib/cni/$p"
+	done
 }
 
 test_it_replaces_containernetworking_plugins() {
