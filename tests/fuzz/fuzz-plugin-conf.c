@@ -28,12 +28,19 @@
 #include "plugins/ipam/host-local/hl.h"
 #include "plugins/ipam/static/static.h"
 #include "plugins/main/bridge/bridge.h"
+#include "plugins/main/dummy/dummy.h"
+#include "plugins/main/host-device/hd.h"
+#include "plugins/main/ipvlan/ipvlan.h"
+#include "plugins/main/macvlan/macvlan.h"
 #include "plugins/main/ptp/ptp.h"
+#include "plugins/main/tap/tap.h"
+#include "plugins/main/vlan/vlan.h"
 #include "plugins/meta/bandwidth/bandwidth.h"
 #include "plugins/meta/firewall/firewall.h"
 #include "plugins/meta/portmap/portmap.h"
 #include "plugins/meta/sbr/sbr.h"
 #include "plugins/meta/tuning/tuning.h"
+#include "plugins/meta/vrf/vrf.h"
 
 static int p_bridge(const struct ccni_request *q, struct ccni_error *e)
 {
@@ -111,6 +118,42 @@ static int p_sbr(const struct ccni_request *q, struct ccni_error *e)
 	return sbr_conf_parse(q, &c, e);
 }
 
+/* The one-link plugins share struct attach_link. */
+#define LINK_PARSER(id)                                                          \
+	static int p_##id(const struct ccni_request *q, struct ccni_error *e)     \
+	{                                                                         \
+		struct attach_link l;                                             \
+                                                                                  \
+		return id##_conf_parse(q, &l, e);                                 \
+	}
+LINK_PARSER(macvlan)
+LINK_PARSER(ipvlan)
+LINK_PARSER(vlan)
+LINK_PARSER(dummy)
+
+/* host-device's ADD and CHECK also read /sys (of the device names the
+ * input gives, which its parser has bounded to sysfs names). */
+static int p_host_device(const struct ccni_request *q, struct ccni_error *e)
+{
+	struct hd_conf c;
+
+	return hd_conf_parse(q, &c, e);
+}
+
+static int p_tap(const struct ccni_request *q, struct ccni_error *e)
+{
+	struct tap_conf c;
+
+	return tap_conf_parse(q, &c, e);
+}
+
+static int p_vrf(const struct ccni_request *q, struct ccni_error *e)
+{
+	struct vrf_conf c;
+
+	return vrf_conf_parse(q, &c, e);
+}
+
 /* A plugin added to ccni gets a line here and a seed in the corpus. */
 static const struct {
 	const char *name;
@@ -119,7 +162,9 @@ static const struct {
 	{ "bridge", p_bridge },	      { "ptp", p_ptp },		  { "host-local", p_host_local },
 	{ "portmap", p_portmap },     { "firewall", p_firewall }, { "bandwidth", p_bandwidth },
 	{ "tuning", p_tuning },	      { "sbr", p_sbr },		  { "static", p_static },
-	{ "dhcp", p_dhcp },
+	{ "dhcp", p_dhcp },	      { "macvlan", p_macvlan },	  { "ipvlan", p_ipvlan },
+	{ "vlan", p_vlan },	      { "dummy", p_dummy },	  { "host-device", p_host_device },
+	{ "tap", p_tap },	      { "vrf", p_vrf },
 };
 #define N_PARSERS (sizeof(parsers) / sizeof(parsers[0]))
 
