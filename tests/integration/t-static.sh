@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 # static IPAM: results field by field against the reference's in the same
 # run for every version and every address source, applied by ptp (kernel
-# state and traffic, beside the reference ptp + static), CHECK, DEL,
+# state and traffic, beside the reference ptp + static), applied by
+# macvlan (the same, on a veth master), CHECK, DEL,
 # STATUS, and a catalogue of bad input.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/links.sh"
 
 # sconf VERSION [IPAM-BODY] [TOP-LEVEL-KEYS]: a ptp config with static IPAM.
 sconf() {
@@ -101,6 +103,43 @@ fd00:66:0:1ff::/64 fd00:66:0:1ff::1,fd00:66:0:1ff::1 -,fd00:67::/64 fd00:66:0:1f
 	cni ptp DEL "$c"
 	in_ns "$NETNS" ip link show eth0 >/dev/null 2>&1 && fail "eth0 left"
 	HOSTNS=$h2 CID=ref NETNS_PATH=/run/netns/$ns2 ref ptp DEL "$c"
+}
+
+test_macvlan_applies_the_addresses_and_routes_as_the_reference_macvlan() {
+	local c out ns2 h2 rout mac
+	wire stm0 10.66.0.1/24 fd00:66:0:1ff::1/64
+	c=$(sed 's/"type":"ptp"/"type":"macvlan","master":"stm0"/' <<<"$(sconf 1.0.0)")
+	out=$(cni macvlan ADD "$c")
+	mac=$(in_ns "$NETNS" cat /sys/class/net/eth0/address)
+	jq_eq "$out" '[.interfaces[0].name, .interfaces[0].mac, .interfaces[0].sandbox] | join(" ")' \
+		"eth0 $mac /run/netns/$NETNS"
+	jq_eq "$out" '.ips | map("\(.interface) \(.address) \(.gateway)") | join(",")' \
+		"0 10.66.0.2/24 10.66.0.1,0 fd00:66:0:1ff::2/64 fd00:66:0:1ff::1"
+	# macvlan's dns is its config's own (none here), as the reference's
+	jq_eq "$out" '.dns // {} | length' 0
+	assert_eq "$(kind)" '{"kind":"macvlan","mode":"bridge"}' "link"
+	assert_eq "$(addrs)" "10.66.0.2/24,fd00:66:0:1ff::2/64" "addresses"
+	# a route without gw goes through its family's gateway
+	assert_eq "$(routes)" '["10.66.0.0/24 - eth0","192.168.0.0/16 10.66.0.9 eth0","default 10.66.0.1 eth0"]' "v4 routes"
+	jq_eq "$(in_ns "$NETNS" ip -j -6 route show fd00:67::/64)" '.[0].gateway' fd00:66:0:1ff::1
+	in_ns "$NETNS" ping -c1 -W2 10.66.0.1 >/dev/null || fail "container -> peer on the wire"
+	in_ns "$PEER" ping -c1 -W2 10.66.0.2 >/dev/null || fail "peer -> container"
+	if [ -x "$REF_BIN/macvlan" ] && [ -x "$REF_BIN/static" ]; then
+		h2=$(mkns r)
+		ns2=$(mkns s)
+		ip netns exec "$h2" ip link add stm0 type veth peer name stm0q
+		ip netns exec "$h2" ip link set stm0 up
+		rout=$(HOSTNS=$h2 CID=ref NETNS_PATH=/run/netns/$ns2 ref macvlan ADD "$c")
+		assert_eq "$(jq -c 'del(.interfaces) | .ips |= map(del(.interface))' <<<"$rout")" \
+			"$(jq -c 'del(.interfaces) | .ips |= map(del(.interface))' <<<"$out")" "result beside the reference's"
+		# (the reference returns before DAD is done: its IPv6 address may still be tentative)
+		assert_eq "$(addrs eth0 "$ns2" | sed 's/ tentative//g')" "$(addrs)" "addresses beside the reference's"
+		assert_eq "$(routes "$ns2")" "$(routes)" "routes beside the reference's"
+		HOSTNS=$h2 CID=ref NETNS_PATH=/run/netns/$ns2 ref macvlan DEL "$c"
+	fi
+	cni macvlan DEL "$c"
+	in_ns "$NETNS" ip link show eth0 >/dev/null 2>&1 && fail "eth0 left"
+	cni macvlan DEL "$c"
 }
 
 test_check_del_and_status() {
