@@ -140,19 +140,26 @@ int util_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* The directory of path, in buf ("." or "/" when it has none). */
+static const char *dir_of(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(buf, len, ".");
+	else if (slash == path)
+		snprintf(buf, len, "/");
+	else
+		snprintf(buf, len, "%.*s", (int)(slash - path), path);
+	return buf;
+}
+
 static int fsync_parent(const char *path)
 {
-	_cleanup_free_ char *dir = strdup(path);
-	if (!dir)
-		return -1;
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char dir[PATH_MAX];
+	_cleanup_close_ int dfd = open(dir_of(path, dir, sizeof(dir)),
+				       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
 	if (dfd < 0)
 		return -1;
 	return fsync(dfd);
@@ -166,20 +173,6 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 	if (!tmp)
 		return -1;
 	return util_write_file_atomic_as(path, tmp, buf, len, mode, durable);
-}
-
-/* The directory of path, in buf ("." or "/" when it has none). */
-static const char *dir_of(const char *path, char *buf, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		snprintf(buf, len, ".");
-	else if (slash == path)
-		snprintf(buf, len, "/");
-	else
-		snprintf(buf, len, "%.*s", (int)(slash - path), path);
-	return buf;
 }
 
 /* The temp file's content written into an unnamed file of path's
