@@ -70,4 +70,10 @@ unsigned long long util_now_ns(void);
  * nobody has to reap it. */
 int util_fork_detached(int keep_a, int keep_b);
 
+/* Points whichever of stdin, stdout and stderr is closed at /dev/null, so
+ * that no pipe or socket opened later takes fd 0-2 and is then clobbered
+ * by a child's dup2 onto them (a caller started with a closed stdin, as
+ * some supervisors do). Called first by every program's main. */
+void util_std_fds_open(void);
+
 #endif

@@ -348,6 +348,7 @@ int ccni_plugin_run(const struct ccni_plugin *plugin, char *const *envp, int in_
 
 int ccni_plugin_main(const struct ccni_plugin *plugin, int argc, char **argv)
 {
+	util_std_fds_open();
 	/* Runtimes run plugins without arguments; this one is ccni validate's. */
 	if (argc == 2 && argv[1] && streq(argv[1], CCNI_VALIDATE_ARG))
 		return ccni_plugin_validate(plugin, STDIN_FILENO, STDOUT_FILENO);

@@ -255,7 +255,10 @@ int main(int argc, char **argv)
 {
 	struct cd cd = { 0 };
 	struct ccni_error err = CCNI_ERROR_INIT;
-	int rc = parse_args(&cd, argc, argv), lfd;
+	int rc, lfd;
+
+	util_std_fds_open();
+	rc = parse_args(&cd, argc, argv);
 
 	if (rc)
 		return rc == 1 ? 0 : 2;

@@ -282,6 +282,7 @@ int main(int argc, char **argv)
 	char *pos[64];
 	int n = 0;
 
+	util_std_fds_open();
 	/* Options may come anywhere, as with cnitool's cobra; "--" ends them
 	 * (exec's command follows it). */
 	optind = 1;
