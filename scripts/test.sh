@@ -24,7 +24,8 @@ pass=0 failn=0 skipn=0
 log=$(mktemp -d /tmp/ccni-suite.XXXXXX)
 
 add() { pass=$((pass + $1)); failn=$((failn + $2)); skipn=$((skipn + ${3:-0})); }
-say() { printf '\n== %s\n' "$*"; }
+# each stage's heading says when it began, in seconds since the suite's start
+say() { printf '\n== %s (at %d s)\n' "$*" "$SECONDS"; }
 
 # unit BUILDDIR [WRAPPER]: run the cmocka tests, count cases from their output.
 unit() {
@@ -58,7 +59,8 @@ integ() {
 	out="$log/integ-$(basename "$dir")${T_DIR:+-$(basename "$T_DIR")}.txt"
 	CCNI_BIN="$dir/stage/opt/cni/bin" CCNI_CLI="$dir/stage/usr/local/bin/ccni" \
 		bash tests/integration/run.sh "$filter" >"$out" 2>&1
-	grep -v '^ok ' "$out" | grep -v '^integration:' | head -300
+	# what failed or was deferred, and the tests that took a minute or more
+	awk '!/^ok / && !/^integration:/ || / \(([6-9][0-9]|[0-9][0-9][0-9]+) s\)$/' "$out" | head -300
 	local line
 	line=$(grep '^integration:' "$out" | tail -1)
 	echo "${line:-integration: 0 passed, 1 failed, 0 skipped (runner died)}"
@@ -128,6 +130,6 @@ if [ "${QUICK:-0}" != 1 ]; then
 fi
 
 echo
-echo "logs: $log"
+echo "logs: $log (the suite took $SECONDS s)"
 echo "$pass passed, $failn failed, $skipn skipped"
 [ "$failn" -eq 0 ]

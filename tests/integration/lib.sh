@@ -7,7 +7,10 @@
 # ($HOSTNS: plugins run inside it, so the machine's own links, routes and
 # rules are never touched) and its own temp dir ($T); everything it made is
 # removed afterwards, also when it fails. A test skips by calling
-# `skip "reason"` (exit 77).
+# `skip "reason"` (exit 77). Each test runs in a process of its own (the
+# file run again for that one test) under a time limit, T_TIMEOUT seconds
+# (600): one that hangs is killed with everything it started, cleaned up
+# and failed, and the next test runs.
 #
 # Kernel features. This machine's kernel (and CI's) has veth, bridge,
 # macvlan, tap, ifb and vxlan, but no dummy, ipvlan, 8021q VLAN, VRF or
@@ -278,22 +281,35 @@ _t_outcome() { [ -z "$T_OUTCOMES" ] || echo "$1 $2" >>"$T_OUTCOMES"; }
 run_tests() {
 	local fn rc pass=0 failn=0 skipn=0 file tag= uml_list=$T_UML_LIST own_list=
 	file=$(basename "${BASH_SOURCE[1]}" .sh)
+	# one test of this file, run by the loop below under its time limit
+	if [ -n "${_T_ONLY:-}" ]; then
+		_t_one "$_T_ONLY"
+		exit $?
+	fi
 	[ -z "${CCNI_IN_UML:-}" ] || tag=" [uml]"
 	# run on its own (not from run.sh): this file boots user-mode Linux itself
 	[ -n "$uml_list" ] || [ -n "${CCNI_IN_UML:-}" ] || { uml_list=$(mktemp); own_list=1; }
 	for fn in $(declare -F | awk '{print $3}' | grep '^test_'); do
 		[ -n "$T_FILTER" ] && ! [[ "$file.$fn" =~ $T_FILTER ]] && continue
-		local out
-		out=$(_t_one "$fn" 2>&1)
+		local out t0=$SECONDS took
+		# each test in its own process under a time limit, so that one that
+		# hangs fails with its name and the suite goes on; timeout signals
+		# the test's whole process group, and _t_one's trap still cleans up
+		out=$(_T_ONLY=$fn timeout -k 20 "${T_TIMEOUT:-600}" bash "${BASH_SOURCE[1]}" 2>&1)
 		rc=$?
+		# how long, when it is long enough to matter to the suite's time
+		took=$((SECONDS - t0))
+		[ "$took" -ge 10 ] && took=" (${took} s)" || took=
+		[ $rc -ne 124 ] && [ $rc -ne 137 ] || out="$out
+timed out after ${T_TIMEOUT:-600} s (T_TIMEOUT)"
 		if [ $rc -eq 78 ] && { [ -n "${CCNI_IN_UML:-}" ] || [[ "$(printf '%s' "$out" | tail -1)" != "$_T_DEFER_MARK"* ]]; }; then
 			rc=1
 		fi
 		case $rc in
-		0) pass=$((pass + 1)); echo "ok   $file.$fn$tag"; _t_outcome ok "$file.$fn" ;;
+		0) pass=$((pass + 1)); echo "ok   $file.$fn$tag$took"; _t_outcome ok "$file.$fn" ;;
 		77) skipn=$((skipn + 1)); echo "skip $file.$fn$tag: $(printf '%s' "$out" | tail -1)"; _t_outcome skip "$file.$fn" ;;
 		78) echo "uml  $file.$fn: $(printf '%s' "$out" | tail -1 | sed "s/^$_T_DEFER_MARK//"); runs in user-mode Linux"; echo "$file.$fn" >>"$uml_list" ;;
-		*) failn=$((failn + 1)); echo "FAIL $file.$fn$tag"; printf '%s\n' "$out" | sed 's/^/    /' | tail -40; _t_outcome FAIL "$file.$fn" ;;
+		*) failn=$((failn + 1)); echo "FAIL $file.$fn$tag$took"; printf '%s\n' "$out" | sed 's/^/    /' | tail -40; _t_outcome FAIL "$file.$fn" ;;
 		esac
 	done
 	[ -n "$T_RESULTS" ] && echo "$pass $failn $skipn" >>"$T_RESULTS"

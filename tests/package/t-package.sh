@@ -11,7 +11,8 @@
 . "$(dirname "$0")/../integration/lib.sh"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-PKG=${TMPDIR:-/tmp}/ccni-pkg.$$
+# exported: each test runs in its own process, all on the one build
+export PKG=${PKG:-${TMPDIR:-/tmp}/ccni-pkg.$$}
 PACKAGES="ccni-plugins ccni ccni-docker libccni0 libccni-dev"
 
 # build_once: the packages in $PKG/*.deb, the source copy in $PKG/src.
