@@ -16,7 +16,9 @@
 # ROUNDS (20 pods measured per fill), PAR (8: parallel ADDs of the fill),
 # CCNI_BIN / CCNI_CLI, PERF=DIR (each measured ADD and DEL also recorded
 # with perf record -g into DIR/FILL-ROUND.add|del, for perf report),
-# STRACE=DIR (the same with strace -f -T: each system call's time). Prints, per fill: medians of ADD and DEL as the
+# STRACE=DIR (the same with strace -f -T: each system call's time), SETTLE
+# (0: seconds each round waits before its ADD, for the kernel's deferred
+# work of the round before to finish). Prints, per fill: medians of ADD and DEL as the
 # runtime's caller sees them, each plugin's share (from the runtime's
 # trace), the floor's, and ccni's time beyond the floor.
 set -u
@@ -71,6 +73,9 @@ EOF
 round() {
 	local H=$P-h$1 ns=$P-m$1-$2 TIMEFORMAT='%3R %3U %3S'
 	ip netns add "$ns"
+	# SETTLE seconds for the previous round's deferred kernel work (the
+	# namespace's cleanup, RCU callbacks of deleted links) to finish first
+	sleep "${SETTLE:-0}"
 	local rec=
 	[ -n "${PERF:-}" ] && rec="perf record -q -g -o $PERF/$1-$2"
 	[ -n "${STRACE:-}" ] && rec="strace -f -tt -T -o $STRACE/$1-$2"
