@@ -14,13 +14,27 @@
 # others in one boot of user-mode Linux (tests/uml/; ASan's programs cannot
 # run there, so stage 2 leaves those tests to the others).
 #
-# Options (environment): QUICK=1 runs only stage 1; FUZZ_SECONDS (default 10).
+# Options (environment): QUICK=1 runs only stage 1; FUZZ_SECONDS (default
+# 10); T_TIMEOUT (600: seconds one integration test may take before it is
+# killed and failed); SUITE_BUDGET (4500: seconds after which nothing new
+# starts and what is left counts as failed).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 bash scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 pass=0 failn=0 skipn=0
+# The suite's budget (SUITE_BUDGET seconds, 4500): past it no new test or
+# stage starts, and what was left is counted failed, so that a machine far
+# slower than expected (or a test that hangs, each stopped at T_TIMEOUT)
+# still gets a verdict and the names of what did not run.
+budget=${SUITE_BUDGET:-4500}
+export T_DEADLINE=$(($(date +%s) + budget - SECONDS))
+late() { # STAGE: true when the budget is spent; the stage counts one failure
+	[ "$SECONDS" -lt "$budget" ] && return 1
+	echo "not run: $1 (the suite is past its budget of $budget s, SUITE_BUDGET)"
+	add 0 1
+}
 log=$(mktemp -d /tmp/ccni-suite.XXXXXX)
 
 add() { pass=$((pass + $1)); failn=$((failn + $2)); skipn=$((skipn + ${3:-0})); }
@@ -89,7 +103,7 @@ fi
 
 if [ "${QUICK:-0}" != 1 ]; then
 	say "ASan+UBSan build"
-	if build "$top/build-asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug; then
+	if ! late "the ASan+UBSan stage" && build "$top/build-asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug; then
 		export ASAN_OPTIONS="detect_leaks=1:exitcode=86:abort_on_error=0"
 		export UBSAN_OPTIONS="halt_on_error=1:exitcode=87:print_stacktrace=1"
 		export LSAN_OPTIONS="exitcode=86"
@@ -102,14 +116,14 @@ if [ "${QUICK:-0}" != 1 ]; then
 	say "valgrind"
 	# valgrind checks memory through a dynamically linked malloc: its own
 	# build with the plugins linked dynamically (the release build is static).
-	if build "$top/build-vg" -Dstatic_plugins=false; then
+	if ! late "the valgrind stage" && build "$top/build-vg" -Dstatic_plugins=false; then
 		unit "$top/build-vg" "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
 		CCNI_WRAP="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp" \
 			integ "$top/build-vg" "${VALGRIND_FILTER:-t-protocol|t-loopback|t-host-local.test_(add|del|gc)|t-static|t-bridge.test_(two|del_|failed|vlan)|t-uml|t-runtime.test_add|t-tuning|t-portmap.test_(tcp|conflict|del_|check|stale)|t-ptp.test_(add|del|failed|readd)|t-sbr.test_(add|del|table|failed)|t-bandwidth.test_(add|del|failed|no_limits)|t-dhcp.test_(add|del_|check|status|bad|server_down|macvlan_add)|t-macvlan.test_(add|failed|del|link_in|master_with|mac_)|t-ipvlan.test_chained|t-dummy.test_the|t-exec|t-validate.test_catalogue_(16|24|39|41|44|5[1-5])|t-host-device.test_(moved|a_phys|del_with|failed|gc)|t-tap.test_(every|with_ipam|check|failed)|t-vrf.test_(enslaved|failed|del_with)}"
 	fi
 
 	say "fuzz (libFuzzer, ${FUZZ_SECONDS:-10}s each)"
-	if CC=clang build "$top/build-fuzz" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false; then
+	if ! late "the fuzz stage" && CC=clang build "$top/build-fuzz" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false; then
 		for h in "$top"/build-fuzz/tests/fuzz/fuzz-*; do
 			[ -f "$h" ] && [ -x "$h" ] || continue
 			name=$(basename "$h")

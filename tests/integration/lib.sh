@@ -10,7 +10,8 @@
 # `skip "reason"` (exit 77). Each test runs in a process of its own (the
 # file run again for that one test) under a time limit, T_TIMEOUT seconds
 # (600): one that hangs is killed with everything it started, cleaned up
-# and failed, and the next test runs.
+# and failed, and the next test runs. Past T_DEADLINE (epoch seconds, when
+# set) the tests left are failed without running.
 #
 # Kernel features. This machine's kernel (and CI's) has veth, bridge,
 # macvlan, tap, ifb and vxlan, but no dummy, ipvlan, 8021q VLAN, VRF or
@@ -292,6 +293,14 @@ run_tests() {
 	for fn in $(declare -F | awk '{print $3}' | grep '^test_'); do
 		[ -n "$T_FILTER" ] && ! [[ "$file.$fn" =~ $T_FILTER ]] && continue
 		local out t0=$SECONDS took
+		# past the suite's deadline (T_DEADLINE, epoch seconds): the rest fail
+		# at once, by name, so that the suite still ends and says what it left
+		if [ -n "${T_DEADLINE:-}" ] && [ "$(date +%s)" -ge "$T_DEADLINE" ]; then
+			failn=$((failn + 1))
+			echo "FAIL $file.$fn$tag: not run, the suite is past its deadline (T_DEADLINE)"
+			_t_outcome FAIL "$file.$fn"
+			continue
+		fi
 		# each test in its own process under a time limit, so that one that
 		# hangs fails with its name and the suite goes on; timeout signals
 		# the test's whole process group, and _t_one's trap still cleans up
