@@ -71,10 +71,11 @@ unit() {
 integ() {
 	local dir=$1 filter=${2:-} out
 	out="$log/integ-$(basename "$dir")${T_DIR:+-$(basename "$T_DIR")}.txt"
+	# shown as it comes (a run cut short still shows how far it got): what
+	# failed or was deferred, and the tests that took a minute or more
 	CCNI_BIN="$dir/stage/opt/cni/bin" CCNI_CLI="$dir/stage/usr/local/bin/ccni" \
-		bash tests/integration/run.sh "$filter" >"$out" 2>&1
-	# what failed or was deferred, and the tests that took a minute or more
-	awk '!/^ok / && !/^integration:/ || / \(([6-9][0-9]|[0-9][0-9][0-9]+) s\)$/' "$out" | head -300
+		bash tests/integration/run.sh "$filter" 2>&1 | tee "$out" |
+		awk '(!/^ok / && !/^integration:/ || / \(([6-9][0-9]|[0-9][0-9][0-9]+) s\)$/) && n++ < 300 { print; fflush() }'
 	local line
 	line=$(grep '^integration:' "$out" | tail -1)
 	echo "${line:-integration: 0 passed, 1 failed, 0 skipped (runner died)}"

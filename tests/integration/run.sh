@@ -15,7 +15,11 @@ export T_UML_LIST
 T_UML_LIST=$(mktemp)
 for f in "${T_DIR:-$here}"/t-*.sh; do
 	[ -e "$f" ] || continue
+	t0=$SECONDS
 	bash "$f"
+	# each file's time: where the suite's time goes (a run cut short ends
+	# at the file after the last one named)
+	[ -n "$T_FILTER" ] || echo "-- $(basename "$f" .sh): $((SECONDS - t0)) s"
 done
 [ -s "$T_UML_LIST" ] && bash "$here/../uml/run.sh" "$T_UML_LIST"
 rm -f "$T_UML_LIST"
