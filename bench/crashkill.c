@@ -19,7 +19,9 @@
  * still at work: a runtime restarting after a crash finds its plugins gone.
  * Prints one line "killed MODE COMM after US us" (COMM: the newest process
  * of the group, the plugin at work) or "finished first after US us" on
- * stderr, and exits with CMD's own status (128+9 when killed).
+ * stderr, and exits with CMD's own status (128+9 when killed). CMD still
+ * running 60 s after a kill is hung: the group is killed, a line
+ * "hung: ..." names the newest process, and the status is 125.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,6 +32,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define HANG_US 60000000ULL /* CMD may take this long to end after a kill */
 
 static unsigned long long now_us(void)
 {
@@ -154,9 +158,23 @@ int main(int argc, char **argv)
 	else
 		kill(mode[0] == 'r' ? pid : victim, SIGKILL);
 	fprintf(stderr, "crashkill: killed %s %s after %llu us\n", mode, comm, now_us() - t0);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	for (unsigned long long t1 = now_us(); now_us() - t1 < 30000000 && newest_in_group(pid, 0, comm);)
+	/* CMD must end by itself within HANG_US; one that does not is hung
+	 * (waiting for a process the kill took, say): the group is killed so
+	 * that the trials go on, and the line says so */
+	unsigned long long t1 = now_us();
+
+	while (!(done = ended(pid, &status)) && now_us() - t1 < HANG_US)
+		usleep(1000);
+	if (!done) {
+		newest_in_group(pid, pid, comm);
+		kill(-pid, SIGKILL);
+		fprintf(stderr, "crashkill: hung: %s still running %llu s after the kill (newest: %s); killed the group\n",
+			argv[optind], HANG_US / 1000000, comm);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		return 125;
+	}
+	for (t1 = now_us(); now_us() - t1 < 30000000 && newest_in_group(pid, 0, comm);)
 		usleep(200);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
