@@ -15,7 +15,8 @@
 # Environment: FILLS ("0 1000"; a bridge takes at most 1,023 ports),
 # ROUNDS (20 pods measured per fill), PAR (8: parallel ADDs of the fill),
 # CCNI_BIN / CCNI_CLI, PERF=DIR (each measured ADD and DEL also recorded
-# with perf record -g into DIR/FILL-ROUND.add|del, for perf report),
+# with perf record -g into DIR/FILL-ROUND.add|del, for perf report;
+# PERF_ALL=1: every CPU's work meanwhile, kernel threads too),
 # STRACE=DIR (the same with strace -f -T: each system call's time), SETTLE
 # (0: seconds each round waits before its ADD, for the kernel's deferred
 # work of the round before to finish). Prints, per fill: medians of ADD and DEL as the
@@ -77,7 +78,7 @@ round() {
 	# namespace's cleanup, RCU callbacks of deleted links) to finish first
 	sleep "${SETTLE:-0}"
 	local rec=
-	[ -n "${PERF:-}" ] && rec="perf record -q -g -o $PERF/$1-$2"
+	[ -n "${PERF:-}" ] && rec="perf record -q -g ${PERF_ALL:+-a} -o $PERF/$1-$2"
 	[ -n "${STRACE:-}" ] && rec="strace -f -tt -T -o $STRACE/$1-$2"
 	{ time PRE="$rec${rec:+.add --}" pod "$H" add "$ns" $((40000 + $2)); } 2>>"$W/add.$1"
 	{ time PRE="$rec${rec:+.del --}" pod "$H" del "$ns" $((40000 + $2)); } 2>>"$W/del.$1"
