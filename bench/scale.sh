@@ -19,7 +19,8 @@
 # PERF_ALL=1: every CPU's work meanwhile, kernel threads too),
 # STRACE=DIR (the same with strace -f -T: each system call's time), SETTLE
 # (0: seconds each round waits before its ADD, for the kernel's deferred
-# work of the round before to finish). Prints, per fill: medians of ADD and DEL as the
+# work of the round before to finish), NO_MCAST_FLOOD=1 (the fill's
+# bridge ports get no flooded multicast). Prints, per fill: medians of ADD and DEL as the
 # runtime's caller sees them, each plugin's share (from the runtime's
 # trace), the floor's, and ccni's time beyond the floor.
 set -u
@@ -112,6 +113,12 @@ teardown() {
 # count: the kernel looks a sysctl of "eth0" up among every namespace's).
 for fill in $FILLS; do
 	setup "$fill"
+	# NO_MCAST_FLOOD=1: the fill's ports get no flooded multicast (what
+	# each new pod's IPv6 DAD, MLD and router solicitations cost the
+	# kernel, once per port of the bridge)
+	[ -z "${NO_MCAST_FLOOD:-}" ] || ip -n "$P-h$fill" -o link show master ccsb0 |
+		awk -F': ' '{ sub(/@.*/, "", $2); print "link set dev " $2 " mcast_flood off" }' |
+		ip netns exec "$P-h$fill" bridge -batch -
 	sleep 1 # let the fill's after-effects (detached closes, RCU work) settle
 	for r in $(seq "$ROUNDS"); do round "$fill" "$r"; done
 	teardown "$fill"
