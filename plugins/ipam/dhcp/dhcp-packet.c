@@ -50,10 +50,13 @@ static bool has(const struct dhcp_opts *o, uint8_t code)
 static int opt_append(struct dhcp_opts *o, uint8_t code, const uint8_t *v, size_t len)
 {
 	size_t old = has(o, code) ? o->len[code] : 0;
+	bool move = old && o->off[code] + old != o->used;
 
-	if (o->used + old + len > sizeof(o->data))
+	/* room for the piece, and for the value so far when it must move
+	 * (a piece right after the one before it is joined where it is) */
+	if (o->used + (move ? old : 0) + len > sizeof(o->data))
 		return -1;
-	if (old && o->off[code] + old != o->used) {
+	if (move) {
 		memmove(o->data + o->used, o->data + o->off[code], old);
 		o->off[code] = o->used;
 		o->used = (uint16_t)(o->used + old);
