@@ -22,7 +22,8 @@
 # work of the round before to finish), NO_MCAST_FLOOD=1 (the fill's
 # bridge ports get no flooded multicast). Prints, per fill: medians of ADD and DEL as the
 # runtime's caller sees them, each plugin's share (from the runtime's
-# trace), the floor's, and ccni's time beyond the floor.
+# trace), the floor's, and ccni's time beyond the floor; the mean user and
+# system CPU of the runtime and its plugins.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.sh"
@@ -89,10 +90,16 @@ round() {
 	jq .add_median_ms "$W/floor.json" >>"$W/fadd.$1"
 	jq .del_median_ms "$W/floor.json" >>"$W/fdel.$1"
 }
-# wall FILE / cpu FILE: the median wall-clock / CPU (user + system) ms of
-# bash's time lines
+# wall FILE: the median wall-clock ms of bash's time lines; user FILE / sys
+# FILE: the mean user / system CPU ms (the kernel counts CPU time by the
+# tick: a mean of many is exact where one reading is not). User CPU is ccni's own code, the
+# runtime's and its plugins'; system CPU is the kernel's work in their
+# system calls, and the softirq work that ran while they did (a new port's
+# packets flooded to the bridge's others is charged there).
 wall() { awk '{ print $1 * 1000 }' "$1" | med; }
-cpu() { awk '{ print ($2 + $3) * 1000 }' "$1" | med; }
+mean() { awk -v f="$2" '{ s += $f * 1000 } END { if (NR) printf "%.1f", s / NR; else printf "-" }' "$1"; }
+user() { mean "$1" 2; }
+sys() { mean "$1" 3; }
 # share F VERB: each plugin's median from the runtime's trace
 share() {
 	local out= p
@@ -123,11 +130,13 @@ for fill in $FILLS; do
 	for r in $(seq "$ROUNDS"); do round "$fill" "$r"; done
 	teardown "$fill"
 done
-printf '%-6s %8s %8s %8s %8s   %8s %8s %8s %8s   %s\n' fill ADD cpu floor beyond DEL cpu floor beyond \
-	"(medians, ms; beyond: wall clock beyond the floor) per plugin: ADD / DEL"
+printf '%-6s %7s %6s %6s %7s %7s   %7s %6s %6s %7s %7s   %s\n' fill ADD user sys floor beyond DEL user sys floor beyond \
+	"(medians, ms; user/sys: CPU, means; beyond: wall clock beyond the floor) per plugin: ADD / DEL"
 for fill in $FILLS; do
 	a=$(wall "$W/add.$fill") d=$(wall "$W/del.$fill") fa=$(med <"$W/fadd.$fill") fd=$(med <"$W/fdel.$fill")
-	printf '%-6s %8s %8s %8s %8s   %8s %8s %8s %8s   %s/ %s\n' "$fill" "$a" "$(cpu "$W/add.$fill")" "$fa" \
-		"$(awk -v x="$a" -v y="$fa" 'BEGIN { printf "%.2f", x - y }')" "$d" "$(cpu "$W/del.$fill")" "$fd" \
+	printf '%-6s %7s %6s %6s %7s %7s   %7s %6s %6s %7s %7s   %s/ %s\n' "$fill" \
+		"$a" "$(user "$W/add.$fill")" "$(sys "$W/add.$fill")" "$fa" \
+		"$(awk -v x="$a" -v y="$fa" 'BEGIN { printf "%.2f", x - y }')" \
+		"$d" "$(user "$W/del.$fill")" "$(sys "$W/del.$fill")" "$fd" \
 		"$(awk -v x="$d" -v y="$fd" 'BEGIN { printf "%.2f", x - y }')" "$(share "$fill" add)" "$(share "$fill" del)"
 done

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* attach.c — see attach.h. */
 #include <assert.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,11 +183,41 @@ int attach_configure(struct attach *a, int ifindex, bool announce, struct ccni_e
 	return attach_routes(a, ifindex, err);
 }
 
-int attach_forwarding(bool v4, bool v6, struct ccni_error *err)
+static int parse_netconf(struct nlmsghdr *h, void *arg)
 {
-	if (v4 && sysctl_set("net/ipv4/ip_forward", "1", err) < 0)
+	struct nlattr *tb[NETCONFA_MAX + 1];
+
+	if (h->nlmsg_type == RTM_NEWNETCONF &&
+	    nlmsg_parse(h, sizeof(struct netconfmsg), tb, NETCONFA_MAX, NULL) == 0 &&
+	    tb[NETCONFA_FORWARDING] && nla_len(tb[NETCONFA_FORWARDING]) >= (int)sizeof(int32_t))
+		*(int *)arg = *(const int32_t *)nla_data(tb[NETCONFA_FORWARDING]);
+	return 0;
+}
+
+/* The namespace's "all" forwarding of family, read through netlink: 1 on,
+ * 0 off, -1 when it cannot be told (the write then decides). A /proc/sys
+ * open in the host's namespace costs as much more as the node holds
+ * namespaces; the reply does not. */
+static int forwarding_on(struct nl_sock *sk, int family)
+{
+	struct netconfmsg ncm = { .ncm_family = (uint8_t)family };
+	struct nl_msg *msg = netlink_msg(RTM_GETNETCONF, 0, &ncm, sizeof(ncm));
+	struct netlink_answer ans;
+	int on = -1;
+
+	if (!msg || nla_put_s32(msg, NETCONFA_IFINDEX, NETCONFA_IFINDEX_ALL) < 0) {
+		nlmsg_free(msg);
 		return -1;
-	if (v6 && sysctl_set("net/ipv6/conf/all/forwarding", "1", err) < 0)
+	}
+	return netlink_talk(sk, msg, parse_netconf, &on, &ans) < 0 ? -1 : on;
+}
+
+int attach_forwarding(struct nl_sock *sk, bool v4, bool v6, struct ccni_error *err)
+{
+	if (v4 && forwarding_on(sk, AF_INET) != 1 && sysctl_set("net/ipv4/ip_forward", "1", err) < 0)
+		return -1;
+	if (v6 && forwarding_on(sk, AF_INET6) != 1 &&
+	    sysctl_set("net/ipv6/conf/all/forwarding", "1", err) < 0)
 		return -1;
 	return 0;
 }

@@ -189,7 +189,8 @@ int attach_tag_link(struct attach *a, int ifindex, const struct link_change *ch,
  * With announce (macvlan, ipvlan) and addresses, arp_notify and
  * ndisc_notify on the link too (best effort, as the reference). */
 int attach_configure(struct attach *a, int ifindex, bool announce, struct ccni_error *err);
-/* ip_forward (and IPv6 forwarding) on the host for the families asked. */
-int attach_forwarding(bool v4, bool v6, struct ccni_error *err);
+/* ip_forward (and IPv6 forwarding) on in the namespace of sk (the host)
+ * for the families asked; written only when it is off. */
+int attach_forwarding(struct nl_sock *sk, bool v4, bool v6, struct ccni_error *err);
 
 #endif

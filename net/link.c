@@ -3,6 +3,7 @@
 #include <assert.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,26 @@ static void put_string_attr(char *dst, size_t len, struct nlattr *a)
 {
 	if (a)
 		snprintf(dst, len, "%.*s", nla_len(a), (const char *)nla_data(a));
+}
+
+/* accept_ra from IFLA_AF_SPEC's IPv6 part: the sysctl read through the
+ * reply at hand, where /proc/sys would look the device's entry up among
+ * every namespace's. */
+static int inet6_accept_ra(const struct nlattr *af_spec)
+{
+	struct nlattr *af, *tb[IFLA_INET6_MAX + 1];
+	int rem;
+
+	if (!af_spec)
+		return -1;
+	nla_for_each_nested(af, af_spec, rem) {
+		if (nla_type(af) != AF_INET6 || nla_parse_nested(tb, IFLA_INET6_MAX, af, NULL) < 0 ||
+		    !tb[IFLA_INET6_CONF] ||
+		    nla_len(tb[IFLA_INET6_CONF]) < (int)sizeof(int32_t) * (DEVCONF_ACCEPT_RA + 1))
+			continue;
+		return ((const int32_t *)nla_data(tb[IFLA_INET6_CONF]))[DEVCONF_ACCEPT_RA];
+	}
+	return -1;
 }
 
 struct link_read {
@@ -59,6 +80,7 @@ static int parse_link(struct nlmsghdr *h, void *arg)
 		out->addr_len = (uint8_t)nla_len(tb[IFLA_ADDRESS]);
 	if (out->addr_len == 6)
 		memcpy(out->mac, nla_data(tb[IFLA_ADDRESS]), 6);
+	out->accept_ra = inet6_accept_ra(tb[IFLA_AF_SPEC]);
 	have_info = tb[IFLA_LINKINFO] &&
 		    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0;
 	if (have_info)

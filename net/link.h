@@ -35,6 +35,7 @@ struct link {
 	char kind[16];	  /* "bridge", "veth", ... ("" when none) */
 	char alias[128];  /* IFLA_IFALIAS: ccni's attachment tag on links it made */
 	uint32_t group;   /* IFLA_GROUP: tag_group() on links made for an attachment */
+	int accept_ra;	  /* its IPv6 accept_ra (IFLA_INET6_CONF), -1 when it has no IPv6 */
 };
 
 /* By name (ifindex 0) or by index (name NULL). 0 and *out filled; 1 when

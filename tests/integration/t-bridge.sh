@@ -43,6 +43,21 @@ test_two_namespaces_reach_each_other_and_the_gateway() {
 	jq_eq "$(in_ns "$NETNS" ip -j -6 addr show eth0)" '[.[0].addr_info[] | select(.tentative)] | length' 0
 }
 
+# Forwarding and the bridge's accept_ra are read through netlink and written
+# only when off: an admin's change is undone by the next ADD, as the
+# reference's writes do.
+test_forwarding_and_accept_ra_are_put_back_when_turned_off() {
+	c=',"isGateway":true'
+	cni bridge ADD "$(brconf "$c")" >/dev/null
+	assert_eq "$(h sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.ipv6.conf.cbr0.accept_ra | tr '\n' ' ')" \
+		"1 1 0 " "after the first ADD: ip_forward, IPv6 forwarding, cbr0 accept_ra"
+	h sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0 net.ipv6.conf.cbr0.accept_ra=2
+	ns2=$(mkns b)
+	CID=second NETNS_PATH=/run/netns/$ns2 cni bridge ADD "$(brconf "$c")" >/dev/null
+	assert_eq "$(h sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.ipv6.conf.cbr0.accept_ra | tr '\n' ' ')" \
+		"1 1 0 " "after an ADD with them turned off"
+}
+
 test_del_removes_everything_and_is_idempotent() {
 	out=$(cni bridge ADD "$(brconf ',"isGateway":true,"ipMasq":true')")
 	veth=$(jq -r '.interfaces[1].name' <<<"$out")

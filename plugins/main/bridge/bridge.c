@@ -260,7 +260,7 @@ static int gateways(struct attach *a, struct bridge_add *s, struct ccni_error *e
 			return -1;
 		fam[gw.ip.family == AF_INET6] = true;
 	}
-	return attach_forwarding(fam[0], fam[1], err);
+	return attach_forwarding(a->ns.host, fam[0], fam[1], err);
 }
 
 /* The three interfaces come first in the result (ips point at 2); the VLAN
@@ -306,8 +306,11 @@ static int br_links(struct attach *a, void *self, struct ccni_error *err)
 	if (link_bridge_ensure(a->ns.host, b->bridge, &bo, &s->br, err) < 0)
 		return -1;
 	/* The bridge's routes are ours, not router advertisements' (as the
-	 * reference). */
-	sysctl_try("net/ipv6/conf/%s/accept_ra", b->bridge, "0");
+	 * reference); written only when the link's reply shows it on, since a
+	 * /proc/sys open in the host's namespace costs as much more as the
+	 * node holds namespaces. */
+	if (s->br.accept_ra != 0)
+		sysctl_try("net/ipv6/conf/%s/accept_ra", b->bridge, "0");
 	if (make_veth(a, s, err) < 0)
 		return -1;
 	if (b->macspoofchk) {

@@ -70,7 +70,7 @@ static int check_gateways(struct attach *a, struct ccni_error *err)
 					      ccni_ipnet_format(&r->ips[i].address, b));
 		fam[r->ips[i].address.ip.family == AF_INET6] = true;
 	}
-	return attach_forwarding(fam[0], fam[1], err);
+	return attach_forwarding(a->ns.host, fam[0], fam[1], err);
 }
 
 /* For one address: the kernel's prefix route replaced by "GW/32 dev IF"
