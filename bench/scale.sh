@@ -17,7 +17,10 @@
 # CCNI_BIN / CCNI_CLI, PERF=DIR (each measured ADD and DEL also recorded
 # with perf record -g into DIR/FILL-ROUND.add|del, for perf report;
 # PERF_ALL=1: every CPU's work meanwhile, kernel threads too),
-# STRACE=DIR (the same with strace -f -T: each system call's time), SETTLE
+# STRACE=DIR (the same with strace -f -T: each system call's time),
+# INSNS=1 (one more pod per fill under callgrind: the instructions ccni's
+# processes execute in user space, a count no other work on the machine
+# can inflate), SETTLE
 # (0: seconds each round waits before its ADD, for the kernel's deferred
 # work of the round before to finish), NO_MCAST_FLOOD=1 (the fill's
 # bridge ports get no flooded multicast). Prints, per fill: medians of ADD and DEL as the
@@ -90,6 +93,21 @@ round() {
 	jq .add_median_ms "$W/floor.json" >>"$W/fadd.$1"
 	jq .del_median_ms "$W/floor.json" >>"$W/fdel.$1"
 }
+# insns F: one more pod's ADD and DEL on fill F under callgrind (every
+# process of the runtime and its plugins): "ADD DEL" instruction totals
+insns() {
+	local H=$P-h$1 ns=$P-i$1 d=$W/cg.$1 v out=
+	mkdir -p "$d"
+	ip netns add "$ns"
+	for v in add del; do
+		PRE="valgrind -q --tool=callgrind --trace-children=yes --callgrind-out-file=$d/$v.%p" \
+			pod "$H" "$v" "$ns" 45000
+		out+="$(cat "$d/$v".* | awk '/^totals:/ { s += $2 } END { print s }') "
+	done
+	ip netns del "$ns"
+	echo "$out" >"$W/insns.$1"
+}
+
 # wall FILE: the median wall-clock ms of bash's time lines; user FILE / sys
 # FILE: the mean user / system CPU ms (the kernel counts CPU time by the
 # tick: a mean of many is exact where one reading is not). User CPU is ccni's own code, the
@@ -128,6 +146,7 @@ for fill in $FILLS; do
 		ip netns exec "$P-h$fill" bridge -batch -
 	sleep 1 # let the fill's after-effects (detached closes, RCU work) settle
 	for r in $(seq "$ROUNDS"); do round "$fill" "$r"; done
+	[ -z "${INSNS:-}" ] || insns "$fill"
 	teardown "$fill"
 done
 printf '%-6s %7s %6s %6s %7s %7s   %7s %6s %6s %7s %7s   %s\n' fill ADD user sys floor beyond DEL user sys floor beyond \
@@ -139,4 +158,8 @@ for fill in $FILLS; do
 		"$(awk -v x="$a" -v y="$fa" 'BEGIN { printf "%.2f", x - y }')" \
 		"$d" "$(user "$W/del.$fill")" "$(sys "$W/del.$fill")" "$fd" \
 		"$(awk -v x="$d" -v y="$fd" 'BEGIN { printf "%.2f", x - y }')" "$(share "$fill" add)" "$(share "$fill" del)"
+done
+[ -z "${INSNS:-}" ] || for fill in $FILLS; do
+	read -r ia id <"$W/insns.$fill"
+	printf 'fill %s: user-space instructions of one more pod, ADD %s, DEL %s\n' "$fill" "$ia" "$id"
 done
