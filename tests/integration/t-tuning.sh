@@ -309,6 +309,8 @@ test_allowlist_file() {
 	mkif
 	mkdir -p /etc/cni/tuning
 	printf '%s\n' '^net\.ipv4\.conf\.IFNAME\.[a-z_]*$' '^net\.core\.somaxconn$' >/etc/cni/tuning/allowlist.conf
+	# a new namespace's IPv4 settings are the host's: off here whatever the host has
+	in_ns "$NETNS" sysctl -qw net.ipv4.ip_forward=0
 	rc1=0 rc2=0
 	out1=$(cni tuning ADD "$(tconf ',"sysctl":{"net.ipv4.conf.IFNAME.arp_filter":"1","net.core.somaxconn":"100"}')") || rc1=$?
 	out2=$(cni tuning ADD "$(tconf ',"sysctl":{"net.ipv4.ip_forward":"1"}')") || rc2=$?
