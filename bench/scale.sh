@@ -23,10 +23,10 @@
 # can inflate), SETTLE
 # (0: seconds each round waits before its ADD, for the kernel's deferred
 # work of the round before to finish), NO_MCAST_FLOOD=1 (the fill's
-# bridge ports get no flooded multicast). Prints, per fill: medians of ADD and DEL as the
-# runtime's caller sees them, each plugin's share (from the runtime's
-# trace), the floor's, and ccni's time beyond the floor; the mean user and
-# system CPU of the runtime and its plugins.
+# bridge ports get no flooded multicast). Prints, per fill: medians of ADD
+# and DEL as the runtime's caller sees them, each plugin's share (from the
+# runtime's trace), the floor's, and ccni's time beyond the floor; the mean
+# user and system CPU of the runtime and its plugins.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.sh"
@@ -110,10 +110,11 @@ insns() {
 
 # wall FILE: the median wall-clock ms of bash's time lines; user FILE / sys
 # FILE: the mean user / system CPU ms (the kernel counts CPU time by the
-# tick: a mean of many is exact where one reading is not). User CPU is ccni's own code, the
-# runtime's and its plugins'; system CPU is the kernel's work in their
-# system calls, and the softirq work that ran while they did (a new port's
-# packets flooded to the bridge's others is charged there).
+# tick, so one reading is coarse; a mean of many is close). User CPU is
+# ccni's own code, the runtime's and its plugins'; system CPU is the
+# kernel's work in their system calls, and the softirq work that ran while
+# they did (a new port's packets flooded to the bridge's others is charged
+# there).
 wall() { awk '{ print $1 * 1000 }' "$1" | med; }
 mean() { awk -v f="$2" '{ s += $f * 1000 } END { if (NR) printf "%.1f", s / NR; else printf "-" }' "$1"; }
 user() { mean "$1" 2; }
